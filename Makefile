@@ -1,0 +1,61 @@
+# One task runner, the same verbs for everyone. See the README for what each does.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL server `make test` runs the suite against a second time, when it answers:
+# DATABASE_URL when it names one, else the local default.
+TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/shenbao)
+
+.PHONY: run setup test test-sqlite test-postgres lint format bench worker clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	scripts/ensure-debian-packages.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py seed_demo
+
+# Serve with demo data on the embedded default (SQLite, local files, tasks in the database);
+# the task worker runs beside the web server and stops with it.
+run: setup
+	@echo "shenbao: http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --interval 0.5 >/dev/null 2>&1 & \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+worker: $(STAMP)
+	$(BIN)/python manage.py db_worker
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
+	  DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -n 2 $(PYTEST_ARGS); \
+	else \
+	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer: the PostgreSQL run is skipped (.ci/run starts one)."; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,114 @@
+"""Fixtures every app's tests share: the real call file loaded, and a factory for each role."""
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from stdnum.cn.uscc import calc_check_digit
+
+from shenbao.accounts.models import User
+from shenbao.calls.loading import load_call
+from shenbao.organisations.models import Recommender, Unit
+from shenbao.organisations.uscc import ALPHABET
+
+REPO = Path(__file__).resolve().parent
+CALL_FILE = REPO / "calls" / "nmg-2026-kjhz.toml"
+EXAMPLE_APPLICATION = REPO.parent / "shared" / "examples" / "application-1001.json"
+TEST_PASSWORD = "test-pass-2026"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def call(db):
+    return load_call(CALL_FILE)[0]
+
+
+@pytest.fixture
+def spec(call):
+    return call.spec
+
+
+_serial = itertools.count(1)
+
+
+def make_uscc(prefix: str = "12", division: str = "150102") -> str:
+    """A valid 统一社会信用代码 with a fresh organisation code, for tests."""
+    body = f"{prefix}{division}{next(_serial):09d}"
+    assert all(c in ALPHABET for c in body)
+    return body + calc_check_digit(body)
+
+
+@pytest.fixture
+def make_unit(call):
+    def make(name=None, division="150102", recommender_code=None, status=Unit.Status.APPROVED, **fields) -> Unit:
+        if recommender_code is None:
+            recommender_code = "150100"
+        recommender = Recommender.objects.get(code=recommender_code)
+        values = dict(
+            name=name or f"测试单位{next(_serial)}",
+            uscc=make_uscc(division=division),
+            unit_type="科研院所",
+            independent_legal_person=True,
+            registered_on=dt.date(2010, 1, 1),
+            division_code=division,
+            route=Unit.Route.LOCAL,
+            recommender=recommender,
+            legal_representative="张三",
+            contact_name="李四",
+            phone="0471-1234567",
+            email="unit@example.org",
+            address="呼和浩特市",
+            status=status,
+        )
+        values.update(fields)
+        return Unit.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=User.Role.APPLICANT, username=None, **fields) -> User:
+        user = User(username=username or f"user{next(_serial)}", role=role, **fields)
+        user.set_password(TEST_PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def unit(make_unit):
+    return make_unit()
+
+
+@pytest.fixture
+def unit_admin(make_user, unit):
+    return make_user(User.Role.UNIT_ADMIN, unit=unit, real_name="单位管理员")
+
+
+@pytest.fixture
+def applicant(make_user, unit):
+    return make_user(User.Role.APPLICANT, unit=unit, real_name="乌云其其格", id_number="150105199007160025")
+
+
+@pytest.fixture
+def recommender_staff(make_user, unit):
+    return make_user(User.Role.RECOMMENDER, recommender=unit.recommender, real_name="推荐部门")
+
+
+@pytest.fixture
+def department_staff(make_user):
+    return make_user(User.Role.DEPARTMENT, real_name="科技厅", is_staff=True, is_superuser=True)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages shenbao needs when they are missing (a fresh Debian 12, as root).
+# pango/harfbuzz: WeasyPrint (libharfbuzz-subset0 keeps a PDF under a second);
+# poppler-utils: pdftotext/pdfsig for checking generated PDFs; chromium: browser tests.
+set -euo pipefail
+wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils python3-venv)
+[ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium)
+[ "${WITH_POSTGRES:-0}" = 1 ] && wanted+=(postgresql)
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "Installing Debian packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

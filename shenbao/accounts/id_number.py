@@ -1,0 +1,43 @@
+"""居民身份证号码 (GB 11643-1999): the check digit and the birth date decide validity.
+
+Never reject a number for its address code: codes are renamed and abolished and old numbers stay
+valid, so python-stdnum's full `validate` (which looks the place up) would refuse real people.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from stdnum.cn.ric import calc_check_digit
+
+
+@dataclass(frozen=True)
+class IdNumberCheck:
+    number: str
+    error: str = ""
+    birth_date: dt.date | None = None
+    sex: str = ""  # "male" / "female", from the 17th digit (odd = male)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.error
+
+
+def check_id_number(raw: str, today: dt.date | None = None) -> IdNumberCheck:
+    number = "".join((raw or "").split()).upper()
+    if len(number) != 18:
+        return IdNumberCheck(number, f"身份证号应为18位，当前为{len(number)}位（GB 11643-1999）")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return IdNumberCheck(number, "身份证号前17位应为数字，第18位为数字或X（GB 11643-1999）")
+    try:
+        birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return IdNumberCheck(number, f"身份证号第7-14位出生日期“{number[6:14]}”不是有效日期（GB 11643-1999）")
+    if birth_date.year < 1900 or (today is not None and birth_date > today):
+        return IdNumberCheck(number, f"身份证号中的出生日期{birth_date.isoformat()}不合理（GB 11643-1999）")
+    expected = calc_check_digit(number[:17])
+    if number[17] != expected:
+        return IdNumberCheck(
+            number, f"身份证号校验码不正确：第18位应为“{expected}”，当前为“{number[17]}”（GB 11643-1999）"
+        )
+    sex = "male" if int(number[16]) % 2 == 1 else "female"
+    return IdNumberCheck(number, birth_date=birth_date, sex=sex)

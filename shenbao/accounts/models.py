@@ -1,0 +1,73 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from shenbao.organisations.models import Recommender, Unit
+
+
+class User(AbstractUser):
+    """One login. Its role decides its home page and what it may touch; its unit or recommender
+    decides which objects are its own."""
+
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", "申报人"
+        UNIT_ADMIN = "unit_admin", "单位管理员"
+        RECOMMENDER = "recommender", "归口管理部门"
+        DEPARTMENT = "department", "科技厅"
+
+    class Sex(models.TextChoices):
+        MALE = "male", "男"
+        FEMALE = "female", "女"
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    unit = models.ForeignKey(
+        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    recommender = models.ForeignKey(
+        Recommender,
+        verbose_name="所属归口管理部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    real_name = models.CharField("姓名", max_length=64, blank=True)
+    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    sex = models.CharField("性别", max_length=8, choices=Sex.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    phone = models.CharField("手机号码", max_length=32, blank=True)
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            # One applicant account per person within a unit.
+            models.UniqueConstraint(
+                fields=["unit", "id_number"],
+                condition=models.Q(role="applicant") & ~models.Q(id_number=""),
+                name="one_applicant_per_id_number_per_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == self.Role.APPLICANT
+
+    @property
+    def is_unit_admin(self) -> bool:
+        return self.role == self.Role.UNIT_ADMIN
+
+    @property
+    def is_recommender_staff(self) -> bool:
+        return self.role == self.Role.RECOMMENDER
+
+    @property
+    def is_department_staff(self) -> bool:
+        return self.role == self.Role.DEPARTMENT

@@ -1,0 +1,66 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from shenbao.calls.models import Call
+from shenbao.organisations.models import Unit
+
+
+class Application(models.Model):
+    """A 申报书. `data` holds the whole application in the interchange format
+    (`shenbao.application/1`, see docs/interchange.md); the columns beside it are what queues,
+    quotas and permissions filter on."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交单位"
+        RETURNED_BY_UNIT = "returned_by_unit", "单位退回修改"
+        UNIT_APPROVED = "unit_approved", "单位审核通过"
+        SEALED = "sealed", "已签章"
+        SUBMITTED_TO_RECOMMENDER = "to_recommender", "已报送归口管理部门"
+        RETURNED_BY_RECOMMENDER = "returned_by_recommender", "归口管理部门退回"
+        RECOMMENDED = "recommended", "已推荐"
+        NOT_RECOMMENDED = "not_recommended", "不予推荐"
+
+        @classmethod
+        def editable_by_applicant(cls) -> set[str]:
+            return {cls.DRAFT, cls.RETURNED_BY_UNIT, cls.RETURNED_BY_RECOMMENDER}
+
+        @classmethod
+        def at_unit(cls) -> set[str]:
+            return {cls.SUBMITTED, cls.UNIT_APPROVED, cls.SEALED}
+
+        @classmethod
+        def at_recommender(cls) -> set[str]:
+            return {cls.SUBMITTED_TO_RECOMMENDER, cls.RECOMMENDED, cls.NOT_RECOMMENDED}
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    call = models.ForeignKey(Call, verbose_name="申报批次", on_delete=models.PROTECT, related_name="applications")
+    unit = models.ForeignKey(Unit, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申报人", on_delete=models.PROTECT, related_name="applications"
+    )
+    category = models.CharField("类别", max_length=8, blank=True)
+    title = models.CharField("项目名称", max_length=300, blank=True)
+    pi_id_number = models.CharField("项目负责人身份证号", max_length=18, blank=True, db_index=True)
+    data = models.JSONField("申报书内容", default=dict)
+    # Optimistic lock: a save must name the version it edited, so a stale tab cannot overwrite newer work.
+    version = models.PositiveIntegerField("版本", default=1)
+    state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
+    receipt_no = models.CharField("受理编号", max_length=32, blank=True, db_index=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "申报书"
+        verbose_name_plural = "申报书"
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["call", "unit", "state"]),
+            models.Index(fields=["call", "category", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"申报书 {self.pk}"

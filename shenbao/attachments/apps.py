@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AttachmentsConfig(AppConfig):
+    name = "shenbao.attachments"
+    verbose_name = "附件"

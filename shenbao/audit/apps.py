@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "shenbao.audit"
+    verbose_name = "审计日志"

@@ -1,0 +1,427 @@
+"""The call guide as typed data: parse and validate one call file (TOML).
+
+Everything the platform enforces for a call is read from a `CallSpec`; nothing in code repeats
+the guide's numbers. `parse_call_text` reports a bad file precisely: the file, the key at fault and
+what was expected, so the person editing next year's call sees exactly where to look.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+FORMAT = "shenbao.call/1"
+QUOTA_TYPES = ("city", "other")
+RECOMMENDER_KINDS = ("city", "department")
+PARTNER_SCOPES = ("domestic_out_of_region", "foreign")
+
+
+class CallFileError(ValueError):
+    """A call file that cannot be used, with the key at fault and what was expected."""
+
+    def __init__(self, source: str, key: str, expected: str):
+        self.source, self.key, self.expected = source, key, expected
+        super().__init__(f"{source}: {key}: {expected}")
+
+
+@dataclass(frozen=True)
+class Window:
+    opens: dt.datetime
+    closes: dt.datetime
+    clause: str
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.opens <= now < self.closes
+
+    def time_left(self, now: dt.datetime) -> dt.timedelta:
+        return max(self.closes - now, dt.timedelta(0))
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    clause: str
+    fiscal_cap: int
+    fiscal_cap_clause: str
+    partner_scope: str
+    partner_scope_clause: str
+    quotas: dict[str, int]
+    quota_clause: str
+    priority_tags: tuple[str, ...]
+    priority_tags_clause: str
+
+
+@dataclass(frozen=True)
+class IndirectLimit:
+    up_to: int | None
+    ratio: Decimal
+
+
+@dataclass(frozen=True)
+class RecommenderEntry:
+    code: str
+    name: str
+    kind: str
+    divisions: tuple[str, ...]
+    quota_type: str
+
+
+@dataclass(frozen=True)
+class Consultation:
+    topic: str
+    department: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """One call, as its guide defines it. Sections mirror the call file's tables."""
+
+    code: str
+    title: str
+    issuer: str
+    published_on: dt.date
+    timezone: str
+    system_name: str
+    cooperation_forms: tuple[str, ...]
+    filing: Window
+    recommendation: Window
+    categories: tuple[Category, ...]
+    unit: dict[str, Any]
+    pi: dict[str, Any]
+    project: dict[str, Any]
+    budget: dict[str, Any]
+    indirect_limits: tuple[IndirectLimit, ...]
+    attachments: dict[str, Any]
+    integrity: dict[str, Any]
+    recommenders: tuple[RecommenderEntry, ...]
+    routing_clause: str
+    direct_quota_type: str
+    consultation: tuple[Consultation, ...]
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def category(self, code: str) -> Category:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        raise KeyError(code)
+
+    @property
+    def category_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.categories)
+
+    def quota(self, category_code: str, quota_type: str) -> int:
+        return self.category(category_code).quotas[quota_type]
+
+
+def _from_iso(value: Any, parse) -> Any:
+    """Dates arrive as TOML dates from a file and as ISO strings from the database copy (JSON)."""
+    if isinstance(value, str):
+        try:
+            return parse(value)
+        except ValueError:
+            return value
+    return value
+
+
+def to_json_data(data: Any) -> Any:
+    """The parsed file as JSON-safe data (dates as ISO strings), for storing in the database."""
+    if isinstance(data, dict):
+        return {key: to_json_data(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [to_json_data(value) for value in data]
+    if isinstance(data, (dt.date, dt.datetime, dt.time)):
+        return data.isoformat()
+    return data
+
+
+class _Reader:
+    """Typed access to one table of the file, naming the full key in every error."""
+
+    def __init__(self, source: str, data: Any, path: str = ""):
+        self.source, self.path = source, path
+        if not isinstance(data, dict):
+            raise CallFileError(source, path or "(file)", "a table")
+        self.data = data
+
+    def _key(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, expected: str) -> CallFileError:
+        return CallFileError(self.source, self._key(key), expected)
+
+    def raw(self, key: str, default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self.fail(key, "missing (required)")
+            return default
+        return self.data[key]
+
+    def str(self, key: str, default: Any = ...) -> str:
+        value = self.raw(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"a non-empty string, got {value!r}")
+        return value
+
+    def int(self, key: str, minimum: int = 0) -> int:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"a whole number >= {minimum}, got {value!r}")
+        return value
+
+    def ratio(self, key: str, data: dict | None = None) -> Decimal:
+        value = (data or self.data).get(key) if data is not None else self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10:
+            raise self.fail(key, f"a number such as 0.5, got {value!r}")
+        return Decimal(str(value))
+
+    def date(self, key: str) -> dt.date:
+        value = _from_iso(self.raw(key), dt.date.fromisoformat)
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise self.fail(key, f"a date such as 2024-09-24, got {value!r}")
+        return value
+
+    def datetime(self, key: str) -> dt.datetime:
+        value = _from_iso(self.raw(key), dt.datetime.fromisoformat)
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise self.fail(key, f"a date-time with its offset such as 2025-11-14T16:00:00+08:00, got {value!r}")
+        return value
+
+    def strings(self, key: str, allowed: tuple[str, ...] | None = None, default: Any = ...) -> tuple[str, ...]:
+        value = self.raw(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(key, f"a list of strings, got {value!r}")
+        if allowed is not None:
+            for item in value:
+                if item not in allowed:
+                    raise self.fail(key, f"items from {list(allowed)}, got {item!r}")
+        return tuple(value)
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.raw(key)
+        if value not in allowed:
+            raise self.fail(key, f"one of {list(allowed)}, got {value!r}")
+        return value
+
+    def table(self, key: str) -> _Reader:
+        return _Reader(self.source, self.raw(key), self._key(key))
+
+    def tables(self, key: str) -> list[_Reader]:
+        value = self.raw(key)
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, "a non-empty array of tables ([[...]])")
+        return [_Reader(self.source, item, f"{self._key(key)}[{i}]") for i, item in enumerate(value)]
+
+
+def _window(reader: _Reader) -> Window:
+    window = Window(reader.datetime("opens"), reader.datetime("closes"), reader.str("clause"))
+    if window.closes <= window.opens:
+        raise reader.fail("closes", "a time after opens")
+    return window
+
+
+def _category(reader: _Reader) -> Category:
+    quotas = reader.table("quotas")
+    code = reader.str("code")
+    return Category(
+        code=code,
+        name=reader.str("name"),
+        clause=reader.str("clause"),
+        fiscal_cap=reader.int("fiscal_cap", minimum=1),
+        fiscal_cap_clause=reader.str("fiscal_cap_clause"),
+        partner_scope=reader.choice("partner_scope", PARTNER_SCOPES),
+        partner_scope_clause=reader.str("partner_scope_clause"),
+        quotas={quota_type: quotas.int(quota_type) for quota_type in QUOTA_TYPES},
+        quota_clause=reader.str("quota_clause"),
+        priority_tags=reader.strings("priority_tags", default=[]),
+        priority_tags_clause=reader.str("priority_tags_clause"),
+    )
+
+
+def _unit(reader: _Reader) -> dict[str, Any]:
+    types = reader.strings("types")
+    unit = {
+        "registered_on_or_before": reader.date("registered_on_or_before"),
+        "registered_clause": reader.str("registered_clause"),
+        "region_name": reader.str("region_name"),
+        "region_division_prefix": reader.str("region_division_prefix"),
+        "types": types,
+        "lead_types": reader.strings("lead_types", types),
+        "lead_types_clause": reader.str("lead_types_clause"),
+        "barred_types": reader.strings("barred_types", types),
+        "barred_types_clause": reader.str("barred_types_clause"),
+        "enterprise_types": reader.strings("enterprise_types", types),
+        "financial_statement_years": tuple(reader.raw("financial_statement_years")),
+        "financial_statements": reader.strings("financial_statements"),
+        "young_enterprise_years": reader.int("young_enterprise_years"),
+        "financial_statements_clause": reader.str("financial_statements_clause"),
+        "research_assistant_clause": reader.str("research_assistant_clause"),
+    }
+    years = unit["financial_statement_years"]
+    if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+        raise reader.fail("financial_statement_years", f"a list of years such as [2022, 2023, 2024], got {years!r}")
+    return unit
+
+
+def _pi(reader: _Reader) -> dict[str, Any]:
+    return {
+        "born_on_or_after": reader.date("born_on_or_after"),
+        "age_clause": reader.str("age_clause"),
+        "max_ongoing_projects": reader.int("max_ongoing_projects"),
+        "ongoing_clause": reader.str("ongoing_clause"),
+        "exempt_project_types": reader.strings("exempt_project_types", default=[]),
+        "categories_per_pi": reader.int("categories_per_pi", minimum=1),
+        "categories_clause": reader.str("categories_clause"),
+        "young_age": reader.int("young_age", minimum=1),
+        "young_clause": reader.str("young_clause"),
+        "civil_servant_clause": reader.str("civil_servant_clause"),
+        "retirement_clause": reader.str("retirement_clause"),
+        "external_employment_clause": reader.str("external_employment_clause"),
+    }
+
+
+def _project(reader: _Reader) -> dict[str, Any]:
+    indicator_types = reader.strings("indicator_types")
+    return {
+        "max_subprojects": reader.int("max_subprojects", minimum=1),
+        "max_units": reader.int("max_units", minimum=1),
+        "units_clause": reader.str("units_clause"),
+        "pi_leads_subproject_clause": reader.str("pi_leads_subproject_clause"),
+        "max_duration_years": reader.int("max_duration_years", minimum=1),
+        "duration_clause": reader.str("duration_clause"),
+        "enterprise_matching_ratio": reader.ratio("enterprise_matching_ratio"),
+        "matching_clause": reader.str("matching_clause"),
+        "joint_agreement_clause": reader.str("joint_agreement_clause"),
+        "out_of_region_share_max": reader.ratio("out_of_region_share_max"),
+        "out_of_region_clause": reader.str("out_of_region_clause"),
+        "indicator_types": indicator_types,
+        "main_indicator_types": reader.strings("main_indicator_types", indicator_types),
+        "paper_indicator_types": reader.strings("paper_indicator_types", indicator_types),
+        "indicators_clause": reader.str("indicators_clause"),
+        "ip_clause": reader.str("ip_clause"),
+        "duplicate_clause": reader.str("duplicate_clause"),
+        "human_subjects_clause": reader.str("human_subjects_clause"),
+    }
+
+
+def _budget(reader: _Reader) -> tuple[dict[str, Any], tuple[IndirectLimit, ...]]:
+    categories = reader.strings("categories")
+    budget = {
+        "currency": reader.str("currency"),
+        "categories": categories,
+        "direct_categories": reader.strings("direct_categories", categories),
+        "indirect_category": reader.choice("indirect_category", categories),
+        "equipment_category": reader.choice("equipment_category", categories),
+        "indirect_limit_severity": reader.choice("indirect_limit_severity", ("bar", "warning", "info")),
+        "indirect_limit_source": reader.str("indirect_limit_source"),
+        "consistency_clause": reader.str("consistency_clause"),
+    }
+    limits = []
+    for i, item in enumerate(reader.raw("indirect_limits", [])):
+        row = _Reader(reader.source, item, f"budget.indirect_limits[{i}]")
+        up_to = row.int("up_to", minimum=1) if "up_to" in row.data else None
+        limits.append(IndirectLimit(up_to=up_to, ratio=row.ratio("ratio")))
+    if limits and limits[-1].up_to is not None:
+        raise reader.fail("indirect_limits", "a last band with no up_to (the rate above the highest band)")
+    return budget, tuple(limits)
+
+
+def _recommenders(reader: _Reader) -> tuple[tuple[RecommenderEntry, ...], str, str]:
+    entries, seen = [], set()
+    for row in reader.tables("list"):
+        kind = row.choice("kind", RECOMMENDER_KINDS)
+        entry = RecommenderEntry(
+            code=row.str("code"),
+            name=row.str("name"),
+            kind=kind,
+            divisions=row.strings("divisions", default=[]),
+            quota_type=row.choice("quota_type", QUOTA_TYPES),
+        )
+        if kind == "city" and not entry.divisions:
+            raise row.fail("divisions", "at least one division code prefix for a city recommender")
+        if entry.code in seen:
+            raise row.fail("code", f"a code not used before, {entry.code!r} is repeated")
+        seen.add(entry.code)
+        entries.append(entry)
+    return tuple(entries), reader.str("routing_clause"), reader.choice("direct_quota_type", QUOTA_TYPES)
+
+
+def parse_call(data: dict[str, Any], source: str = "(call)") -> CallSpec:
+    root = _Reader(source, data)
+    if root.raw("format") != FORMAT:
+        raise root.fail("format", f"{FORMAT!r}, got {root.raw('format')!r}")
+    call = root.table("call")
+    timezone = call.str("timezone")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise call.fail("timezone", f"an IANA timezone such as Asia/Shanghai, got {timezone!r}") from None
+    windows = root.table("windows")
+    categories = tuple(_category(row) for row in root.tables("categories"))
+    codes = [c.code for c in categories]
+    if len(set(codes)) != len(codes):
+        raise root.fail("categories", f"distinct category codes, got {codes}")
+    budget, indirect_limits = _budget(root.table("budget"))
+    recommenders, routing_clause, direct_quota_type = _recommenders(root.table("recommenders"))
+    attachments = root.table("attachments")
+    integrity = root.table("integrity")
+    return CallSpec(
+        code=call.str("code"),
+        title=call.str("title"),
+        issuer=call.str("issuer"),
+        published_on=call.date("published_on"),
+        timezone=timezone,
+        system_name=call.str("system_name"),
+        cooperation_forms=call.strings("cooperation_forms"),
+        filing=_window(windows.table("filing")),
+        recommendation=_window(windows.table("recommendation")),
+        categories=categories,
+        unit=_unit(root.table("unit")),
+        pi=_pi(root.table("pi")),
+        project=_project(root.table("project")),
+        budget=budget,
+        indirect_limits=indirect_limits,
+        attachments={
+            "max_bytes": attachments.int("max_bytes", minimum=1),
+            "content_type": attachments.str("content_type"),
+            "clause": attachments.str("clause"),
+        },
+        integrity={"clause": integrity.str("clause"), "ethics_clause": integrity.str("ethics_clause")},
+        recommenders=recommenders,
+        routing_clause=routing_clause,
+        direct_quota_type=direct_quota_type,
+        consultation=tuple(
+            Consultation(row.str("topic"), row.str("department"), row.str("phone"))
+            for row in root.tables("consultation")
+        ),
+    )
+
+
+def parse_call_text(text: str, source: str = "(call)") -> CallSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CallFileError(source, "(syntax)", f"valid TOML ({error})") from None
+    return parse_call(data, source)
+
+
+def read_call_file(path: Path | str) -> tuple[CallSpec, dict[str, Any]]:
+    """The call in a file, validated, and its data as JSON-safe values for the database."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise CallFileError(str(path), "(file)", f"a readable UTF-8 file ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise CallFileError(str(path), "(syntax)", f"valid TOML ({error})") from None
+    return parse_call(data, str(path)), to_json_data(data)

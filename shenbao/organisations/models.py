@@ -1,0 +1,88 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Recommender(models.Model):
+    """归口管理部门: a 盟市 bureau, a 厅局, or a direct-report unit recommending itself (二(二)2)."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "盟市科技管理部门"
+        DEPARTMENT = "department", "自治区有关部门（厅局）"
+        DIRECT = "direct", "直报单位"
+
+    class QuotaType(models.TextChoices):
+        CITY = "city", "盟市限额"
+        OTHER = "other", "其他推荐单位限额"
+
+    code = models.SlugField("代码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    divisions = models.JSONField("所辖行政区划码前缀", default=list, blank=True)
+    quota_type = models.CharField("限额类型", max_length=8, choices=QuotaType.choices)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "归口管理部门"
+        verbose_name_plural = "归口管理部门"
+        ordering = ["kind", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit (申报单位): registered publicly, routed to its recommender, approved there."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        REJECTED = "rejected", "未通过"
+
+    class Route(models.TextChoices):
+        LOCAL = "local", "属地管理：由注册地盟市科技局审核推荐"
+        COMPETENT_DEPARTMENT = "department", "有主管部门（自治区有关厅局）：由主管部门审核推荐"
+        DIRECT = "direct", "直报单位（中央驻区单位、自治区高校、科研院所、无主管部门单位）：单位内部审核后直接推荐"
+
+    name = models.CharField("单位名称", max_length=200)
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    unit_type = models.CharField("单位类型", max_length=32)
+    independent_legal_person = models.BooleanField("具有独立法人资格")
+    registered_on = models.DateField("注册（成立）日期")
+    division_code = models.CharField("注册地行政区划码", max_length=6)
+    route = models.CharField("推荐渠道", max_length=16, choices=Route.choices)
+    competent_department = models.ForeignKey(
+        Recommender, verbose_name="主管部门", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recommender = models.ForeignKey(
+        Recommender, verbose_name="归口管理部门", null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    legal_representative = models.CharField("法定代表人", max_length=64)
+    contact_name = models.CharField("联系人", max_length=64)
+    phone = models.CharField("联系电话", max_length=32)
+    email = models.EmailField("电子邮箱")
+    address = models.CharField("通讯地址", max_length=200)
+
+    status = models.CharField("审核状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    rejection_reason = models.TextField("未通过原因", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # The registrant's private link to follow the registration before any account exists.
+    tracking_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申报单位"
+        verbose_name_plural = "申报单位"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recommender", "status"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_direct_report(self) -> bool:
+        return self.route == self.Route.DIRECT

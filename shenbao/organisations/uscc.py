@@ -1,0 +1,54 @@
+"""统一社会信用代码 (GB 32100-2015): the standard's checks, and no stricter.
+
+python-stdnum's full `validate` refuses codes whose first characters are letters (registering
+department Y 其他, A 中央军委 …), which the standard allows; we use only its check-character helper.
+"""
+
+from dataclasses import dataclass
+
+from stdnum.cn.uscc import calc_check_digit
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Character 1 (registering department) + character 2 (entity type) pairs that mean 机关:
+# 1 机构编制 / 1 机关. The standard has no other 机关 pair.
+GOVERNMENT_ORGAN_PREFIXES = ("11",)
+
+
+@dataclass(frozen=True)
+class UsccCheck:
+    code: str
+    error: str = ""  # a Chinese sentence when the code is not a valid USCC
+    is_government_organ: bool = False
+    division_code: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.error
+
+
+def normalise(raw: str) -> str:
+    return "".join(raw.split()).replace("-", "").upper()
+
+
+def check_uscc(raw: str) -> UsccCheck:
+    code = normalise(raw or "")
+    if len(code) != 18:
+        return UsccCheck(code, f"统一社会信用代码应为18位，当前为{len(code)}位（GB 32100-2015）")
+    bad = [c for c in code if c not in ALPHABET]
+    if bad:
+        return UsccCheck(
+            code,
+            f"统一社会信用代码含有不允许的字符“{bad[0]}”（只能是数字和除I、O、Z、S、V以外的大写字母，GB 32100-2015）",
+        )
+    if not code[2:8].isdigit():
+        return UsccCheck(code, "统一社会信用代码第3-8位应为登记管理机关行政区划码（6位数字，GB 32100-2015）")
+    expected = calc_check_digit(code[:17])
+    if code[17] != expected:
+        return UsccCheck(
+            code, f"统一社会信用代码校验位不正确：第18位应为“{expected}”，当前为“{code[17]}”（GB 32100-2015）"
+        )
+    return UsccCheck(
+        code,
+        is_government_organ=code[:2] in GOVERNMENT_ORGAN_PREFIXES,
+        division_code=code[2:8],
+    )

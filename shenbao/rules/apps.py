@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    name = "shenbao.rules"
+    verbose_name = "形式审查"

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shenbao.web.urls")),
+    path("accounts/", include("shenbao.accounts.urls")),
+    path("units/", include("shenbao.organisations.urls")),
+    path("calls/", include("shenbao.calls.urls")),
+    path("applications/", include("shenbao.applications.urls")),
+    path("attachments/", include("shenbao.attachments.urls")),
+    path("rules/", include("shenbao.rules.urls")),
+    path("review/", include("shenbao.review.urls")),
+    path("documents/", include("shenbao.documents.urls")),
+    path("audit/", include("shenbao.audit.urls")),
+    path("api/", include("shenbao.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

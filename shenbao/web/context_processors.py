@@ -1,0 +1,18 @@
+from django.utils import timezone
+
+from shenbao.calls.current import current_call
+
+
+def site(request):
+    """The call in force and the time left in its filing window, shown on every page."""
+    call = current_call()
+    if call is None:
+        return {"current_call": None}
+    now = timezone.now()
+    filing = call.spec.filing
+    return {
+        "current_call": call,
+        "filing_window": filing,
+        "filing_open": filing.is_open(now),
+        "filing_time_left": filing.time_left(now),
+    }
