@@ -1,0 +1,106 @@
+"""Recording and verifying the audit chain.
+
+Call `record(...)` inside the transaction of the change it describes: if the change rolls back, so
+does its entry. Every transition, upload, seal and login is recorded.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    content = {
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "source_ip": entry.source_ip,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    obj: Any = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    request=None,
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain. `obj` (a model instance) fills object_type/object_id."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            at=timezone.now(),
+            actor=actor,
+            actor_label=str(actor) if actor is not None else "",
+            source_ip=client_ip(request),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            before=before,
+            after=after,
+            reason=reason,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry_hash(entry)
+        entry.save()
+        head.last_hash = entry.hash
+        head.save(update_fields=["last_hash"])
+    return entry
+
+
+@dataclass
+class ChainProblem:
+    entry_id: int | None
+    message: str
+
+
+def verify_chain() -> list[ChainProblem]:
+    """Every break in the chain: an edited entry (its hash no longer matches its content), a deleted
+    or reordered one (its successor's prev_hash no longer matches), or a removed tail (the head)."""
+    problems, previous = [], GENESIS
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if entry.prev_hash != previous:
+            problems.append(ChainProblem(entry.id, f"第{entry.id}条记录之前的记录被删除或改动（前序哈希不符）"))
+        if entry_hash(entry) != entry.hash:
+            problems.append(ChainProblem(entry.id, f"第{entry.id}条记录的内容被改动（哈希不符）"))
+        previous = entry.hash
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and head.last_hash != previous:
+        problems.append(ChainProblem(None, "链尾的记录被删除（最后一条记录的哈希与链头不符）"))
+    return problems
