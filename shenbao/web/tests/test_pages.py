@@ -47,3 +47,8 @@ def test_a_user_who_must_change_the_password_is_sent_to_do_so_first(client, appl
     assert response.status_code == 302
     assert not User.objects.get(pk=applicant.pk).must_change_password
     assert client.get("/").status_code == 200
+
+
+def test_an_english_browser_still_gets_chinese_unless_the_person_switches(client, call):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-CN"' in body
