@@ -16,4 +16,7 @@ urlpatterns = [
         name="set_password",
     ),
     path("applicants/", views.applicant_list, name="applicant_list"),
+    path("applicants/new/", views.applicant_create, name="applicant_create"),
+    path("applicants/<int:pk>/active/", views.applicant_set_active, name="applicant_set_active"),
+    path("applicants/<int:pk>/reset-password/", views.applicant_reset_password, name="applicant_reset_password"),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 
-from .models import User
+from . import services
+from .forms import ApplicantForm
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -25,7 +26,40 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 @login_required
 def applicant_list(request):
-    if not request.user.is_unit_admin:
-        raise PermissionDenied
-    applicants = User.objects.filter(unit=request.user.unit, role=User.Role.APPLICANT).order_by("real_name")
+    applicants = services.applicants_of(request.user).order_by("-is_active", "real_name")
     return render(request, "accounts/applicant_list.html", {"applicants": applicants})
+
+
+@login_required
+def applicant_create(request):
+    services.applicants_of(request.user)  # unit admins only
+    form = ApplicantForm(request.POST or None, unit=request.user.unit)
+    if request.method == "POST" and form.is_valid():
+        user, password = services.create_applicant(request.user, form.account_values(), request=request)
+        # Rendered, not redirected: the temporary password is shown this once and stored nowhere.
+        return render(request, "accounts/temporary_password.html", {"account": user, "password": password, "new": True})
+    return render(request, "accounts/applicant_form.html", {"form": form})
+
+
+def _own_applicant(request, pk):
+    return get_object_or_404(services.applicants_of(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def applicant_set_active(request, pk):
+    applicant = _own_applicant(request, pk)
+    active = request.POST.get("active") == "1"
+    services.set_active(request.user, applicant, active, request=request)
+    messages.success(
+        request, f"已{'启用' if active else '停用'}申报人账号 {applicant.username}（{applicant.real_name}）。"
+    )
+    return redirect("accounts:applicant_list")
+
+
+@login_required
+@require_POST
+def applicant_reset_password(request, pk):
+    applicant = _own_applicant(request, pk)
+    password = services.reset_password(request.user, applicant, request=request)
+    return render(request, "accounts/temporary_password.html", {"account": applicant, "password": password})

@@ -38,6 +38,11 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(_canonical(entry)).hexdigest()
 
 
+def jsonable(value: Any) -> Any:
+    """A value as the JSON column will give it back (dates as ISO strings), so its hash is stable."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
 def client_ip(request) -> str | None:
     if request is None:
         return None

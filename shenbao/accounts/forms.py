@@ -1,0 +1,64 @@
+import re
+
+from django import forms
+from django.utils import timezone
+
+from .id_number import check_id_number
+from .models import User
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{3,32}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+class ApplicantForm(forms.ModelForm):
+    """A new applicant account. Sex and birth date are read from the 身份证号, never typed."""
+
+    class Meta:
+        model = User
+        fields = ["real_name", "id_number", "username", "phone", "email"]
+        help_texts = {
+            "username": "3-32位字母、数字或 _ . -，申报人用它登录。",
+            "id_number": "18位居民身份证号，性别和出生日期由号码读取。",
+        }
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        for name in ("real_name", "id_number", "phone", "email"):
+            self.fields[name].required = True
+        self.fields["phone"].label = "手机号码"
+
+    def validate_unique(self):
+        """Uniqueness is checked field by field below, with messages a unit admin can act on."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if not USERNAME.match(username):
+            raise forms.ValidationError("用户名应为3-32位字母、数字或 _ . -。")
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"用户名“{username}”已被使用，请换一个。")
+        return username
+
+    def clean_id_number(self):
+        check = check_id_number(self.cleaned_data["id_number"], today=timezone.localdate())
+        if not check.is_valid:
+            raise forms.ValidationError(check.error)
+        twin = User.objects.filter(unit=self.unit, role=User.Role.APPLICANT, id_number=check.number).first()
+        if twin is not None:
+            raise forms.ValidationError(
+                f"本单位已为该身份证号开设申报人账号（用户名 {twin.username}）。一人一个账号；忘记密码请在列表中重置。"
+            )
+        self.id_check = check
+        return check.number
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not MOBILE.match(phone):
+            raise forms.ValidationError("手机号码应为11位，以1开头，如13800000000。")
+        return phone
+
+    def account_values(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values["sex"] = self.id_check.sex
+        values["birth_date"] = self.id_check.birth_date
+        return values

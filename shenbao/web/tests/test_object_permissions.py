@@ -1,0 +1,128 @@
+"""Attacks on other people's objects: for every view that takes an object id, a user of another
+unit or another recommender gets 403/404 and never the data.
+
+`ATTACKS` lists each such view; a new view with an id in its URL fails
+`test_every_view_with_an_object_id_is_attacked` until it is listed here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shenbao.accounts.models import User
+from shenbao.organisations.models import Unit
+
+# Views whose URL id is a secret (the link is the credential) or that Django's admin guards.
+NOT_OBJECT_SCOPED = {"organisations:registration_status", "accounts:set_password"}
+
+
+def _named_patterns_with_arguments(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_patterns_with_arguments(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name and pattern.pattern.converters:
+            yield f"{namespace}{pattern.name}"
+
+
+@pytest.fixture
+def world(make_unit, make_user):
+    """Two units under two different bureaus, each with its admin, an applicant and the bureau's staff;
+    plus a pending registration at each bureau."""
+    mine = make_unit(division="150102", recommender_code="150100")
+    theirs = make_unit(division="150203", recommender_code="150200")
+    return {
+        "my_admin": make_user(User.Role.UNIT_ADMIN, unit=mine),
+        "my_applicant": make_user(User.Role.APPLICANT, unit=mine, id_number="150105199007160025"),
+        "my_recommender_staff": make_user(User.Role.RECOMMENDER, recommender=mine.recommender),
+        "their_applicant": make_user(User.Role.APPLICANT, unit=theirs, id_number="150105199007160025"),
+        "their_pending_unit": make_unit(
+            division="150203", recommender_code="150200", status=Unit.Status.PENDING, name="他人待审单位"
+        ),
+        "my_pending_unit": make_unit(status=Unit.Status.PENDING, name="本盟市待审单位"),
+        "direct_pending_unit": make_unit(
+            status=Unit.Status.PENDING, route=Unit.Route.DIRECT, recommender=None, name="直报待审单位"
+        ),
+    }
+
+
+# url name → (method, the attacker in `world`, the foreign object in `world`, form data)
+ATTACKS = {
+    "organisations:registration_detail": [
+        ("get", "my_recommender_staff", "their_pending_unit", None),
+        ("get", "my_recommender_staff", "direct_pending_unit", None),
+        ("get", "my_admin", "my_pending_unit", None),
+        ("get", "my_applicant", "my_pending_unit", None),
+    ],
+    "organisations:registration_decide": [
+        ("post", "my_recommender_staff", "their_pending_unit", {"decision": "approve"}),
+        ("post", "my_admin", "my_pending_unit", {"decision": "approve"}),
+    ],
+    "accounts:applicant_set_active": [
+        ("post", "my_admin", "their_applicant", {"active": "0"}),
+        ("post", "my_applicant", "my_applicant", {"active": "0"}),
+    ],
+    "accounts:applicant_reset_password": [
+        ("post", "my_admin", "their_applicant", {}),
+        ("post", "my_recommender_staff", "their_applicant", {}),
+    ],
+}
+
+
+def _state(obj) -> dict:
+    # last_login moves when the attacker is the target itself (an applicant poking at its own account).
+    return {f.name: getattr(obj, f.name) for f in obj._meta.concrete_fields if f.name != "last_login"}
+
+
+def test_every_view_with_an_object_id_is_attacked():
+    uncovered = set(_named_patterns_with_arguments()) - set(ATTACKS) - NOT_OBJECT_SCOPED
+    assert not uncovered, f"add attacks for: {sorted(uncovered)}"
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method", "attacker", "target", "data"),
+    [(name, *attack) for name, attacks in ATTACKS.items() for attack in attacks],
+)
+def test_another_units_or_recommenders_object_is_never_shown_or_changed(
+    client, world, url_name, method, attacker, target, data
+):
+    target_object = world[target]
+    before = _state(target_object)
+    client.force_login(world[attacker])
+    response = getattr(client, method)(reverse(url_name, args=[target_object.pk]), data)
+    assert response.status_code in (403, 404)
+    target_object.refresh_from_db()
+    assert _state(target_object) == before
+    if hasattr(target_object, "uscc"):
+        assert target_object.uscc not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "role"),
+    [
+        ("organisations:registration_queue", "my_admin"),
+        ("organisations:registration_queue", "my_applicant"),
+        ("accounts:applicant_list", "my_applicant"),
+        ("accounts:applicant_list", "my_recommender_staff"),
+        ("accounts:applicant_create", "my_applicant"),
+    ],
+)
+def test_a_page_of_another_role_is_forbidden(client, world, url_name, role):
+    client.force_login(world[role])
+    assert client.get(reverse(url_name)).status_code == 403
+
+
+def test_the_registration_queue_lists_only_the_staffs_own_recommender(client, world):
+    client.force_login(world["my_recommender_staff"])
+    body = client.get(reverse("organisations:registration_queue")).content.decode()
+    assert "本盟市待审单位" in body
+    assert "他人待审单位" not in body and "直报待审单位" not in body
+
+
+def test_department_staff_review_direct_report_units_but_not_a_bureaus(client, world, department_staff):
+    client.force_login(department_staff)
+    body = client.get(reverse("organisations:registration_queue")).content.decode()
+    assert "直报待审单位" in body and "本盟市待审单位" not in body
+    url = reverse("organisations:registration_decide", args=[world["my_pending_unit"].pk])
+    assert client.post(url, {"decision": "approve"}).status_code == 404
