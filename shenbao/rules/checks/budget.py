@@ -1,0 +1,134 @@
+"""一(三)8-10 and the budget rules: caps, sums, shares, indirect costs, matching funds."""
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..context import ReviewContext
+from ..findings import Finding, Severity, bar, yuan
+from ..snapshot import FOREIGN, OUT_OF_REGION, Snapshot, amount
+
+KINDS = {"fiscal": "财政资金", "self_raised": "自筹资金"}
+
+
+def budget_tables(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    rules = ctx.spec.budget
+    clause = rules["consistency_clause"]
+    if not app.budget_table("fiscal"):
+        yield bar("budget.missing", "budget.fiscal", clause, "请填写财政资金预算。")
+    for kind, label in KINDS.items():
+        for category, value in app.budget_table(kind).items():
+            field = f"budget.{kind}.{category}"
+            if category not in rules["categories"]:
+                yield bar(
+                    "budget.category_unknown",
+                    field,
+                    clause,
+                    f"{label}预算科目“{category}”不在{'、'.join(rules['categories'])}之列。",
+                )
+            number = amount(value)
+            if number is None or number < 0:
+                yield bar("budget.not_an_amount", field, clause, f"{label}“{category}”应为不小于0的金额（元）。")
+
+
+def fiscal_cap(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    if app.category not in ctx.spec.category_codes:
+        return
+    category = ctx.spec.category(app.category)
+    if app.fiscal_total > category.fiscal_cap:
+        yield bar(
+            "budget.over_cap",
+            "budget.fiscal",
+            category.fiscal_cap_clause,
+            f"{category.name}项目申请财政资金{yuan(app.fiscal_total)}，超过上限{yuan(category.fiscal_cap)}。",
+        )
+
+
+def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    clause = ctx.spec.budget["consistency_clause"]
+    rows = app.rows("by_unit", app.budget)
+    if not rows:
+        yield bar("budget.by_unit_missing", "budget.by_unit", clause, "请填写各参与单位的经费分配。")
+        return
+    names = set(app.unit_names)
+    for i, row in enumerate(rows):
+        if row.get("unit") not in names:
+            yield bar(
+                "budget.by_unit_unknown",
+                f"budget.by_unit[{i}].unit",
+                clause,
+                f"经费分配中的“{row.get('unit') or '未填写'}”不是本项目的牵头或合作单位。",
+            )
+    for kind, label in KINDS.items():
+        split = sum(amount(row.get(kind)) or 0 for row in rows)
+        total = app.total(kind)
+        if split != total:
+            yield bar(
+                "budget.split_mismatch",
+                f"budget.by_unit.{kind}",
+                clause,
+                f"各单位{label}合计{yuan(split)}，与{label}预算合计{yuan(total)}不一致。",
+            )
+
+
+def out_of_region_share(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    rules = ctx.spec.project
+    total = app.fiscal_total
+    if not total:
+        return
+    outside = {p.get("name") for p in app.partners if app.partner_scope(p) in (OUT_OF_REGION, FOREIGN)}
+    share = sum(amount(row.get("fiscal")) or 0 for row in app.rows("by_unit", app.budget) if row.get("unit") in outside)
+    limit: Decimal = rules["out_of_region_share_max"]
+    if Decimal(str(share)) > limit * Decimal(str(total)):
+        yield bar(
+            "budget.out_of_region_share",
+            "budget.by_unit",
+            rules["out_of_region_clause"],
+            f"区外参与单位分配财政资金{yuan(share)}，占财政资金{yuan(total)}的{share / total:.1%}，"
+            f"不得超过{limit:.0%}。",
+        )
+
+
+def indirect_costs(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """间接费用 ≤ the banded rate of (direct costs − equipment purchase), e.g. 30 % up to 5M."""
+    rules = ctx.spec.budget
+    fiscal = app.budget_table("fiscal")
+    indirect = amount(fiscal.get(rules["indirect_category"])) or 0
+    direct = sum(amount(fiscal.get(c)) or 0 for c in rules["direct_categories"])
+    base = direct - (amount(fiscal.get(rules["equipment_category"])) or 0)
+    allowed, lower = Decimal(0), 0
+    for band in ctx.spec.indirect_limits:
+        upper = base if band.up_to is None else min(base, band.up_to)
+        if upper > lower:
+            allowed += Decimal(str(upper - lower)) * band.ratio
+        if band.up_to is None or base <= band.up_to:
+            break
+        lower = band.up_to
+    if Decimal(str(indirect)) > allowed:
+        yield Finding(
+            "budget.indirect_over_limit",
+            Severity(rules["indirect_limit_severity"]),
+            f"budget.fiscal.{rules['indirect_category']}",
+            rules["indirect_limit_source"],
+            f"间接费用{yuan(indirect)}，超过直接费用扣除设备购置费后（{yuan(base)}）按比例核定的上限{yuan(int(allowed))}"
+            f"（{rules['indirect_limit_source']}）。",
+        )
+
+
+def enterprise_matching(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    rules = ctx.spec.project
+    if app.lead.get("unit_type") not in ctx.spec.unit["enterprise_types"]:
+        return
+    ratio: Decimal = rules["enterprise_matching_ratio"]
+    needed = Decimal(str(app.fiscal_total)) * ratio
+    raised = app.total("self_raised")
+    if Decimal(str(raised)) < needed:
+        yield bar(
+            "budget.enterprise_matching",
+            "budget.self_raised",
+            rules["matching_clause"],
+            f"企业牵头项目自筹资金{yuan(raised)}，须不低于财政资金{yuan(app.fiscal_total)}的{ratio:g}倍"
+            f"（即{yuan(int(needed))}）。",
+        )
+
+
+RULES = [budget_tables, fiscal_cap, split_by_unit, out_of_region_share, indirect_costs, enterprise_matching]

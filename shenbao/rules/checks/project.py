@@ -1,0 +1,212 @@
+"""一(三): the project itself."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..context import ReviewContext
+from ..findings import Finding, bar, info, warning
+from ..snapshot import Snapshot
+
+# The fields without which an application is not an application, and what the form calls them.
+REQUIRED_TEXT = {
+    "title": "项目名称",
+    "abstract": "项目摘要",
+    "content.background": "立项背景",
+    "content.objectives": "研究目标",
+    "content.research_content": "研究内容",
+    "content.innovation": "创新点",
+    "content.cooperation_basis": "合作基础",
+}
+IP_OWNERSHIPS = ("sole", "joint")
+
+
+def _text(app: Snapshot, path: str) -> str:
+    value = app.data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    codes = ctx.spec.category_codes
+    if app.category not in codes:
+        names = "、".join(f"{c.code} {c.name}" for c in ctx.spec.categories)
+        yield bar(
+            "project.category_unknown",
+            "category",
+            ctx.spec.categories[0].clause,
+            f"项目类别“{app.category or '未填写'}”不在本批次之列，应为{names}。",
+        )
+    form = app.data.get("cooperation_form")
+    if form not in ctx.spec.cooperation_forms:
+        yield bar(
+            "project.cooperation_form",
+            "cooperation_form",
+            ctx.spec.categories[0].clause,
+            f"合作方式应为{'、'.join(ctx.spec.cooperation_forms)}之一。",
+        )
+
+
+def required_text(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    clause = ctx.spec.attachments["clause"]
+    for path, label in REQUIRED_TEXT.items():
+        if not _text(app, path):
+            yield bar("project.missing", path, clause, f"请填写{label}。")
+    keywords = app.data.get("keywords")
+    if not isinstance(keywords, list) or not [k for k in keywords if isinstance(k, str) and k.strip()]:
+        yield bar("project.missing", "keywords", clause, "请填写关键词。")
+    if not app.rows("schedule", app.section("content")):
+        yield bar("project.missing", "content.schedule", clause, "请填写进度安排。")
+
+
+def duration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    rules = ctx.spec.project
+    clause = rules["duration_clause"]
+    if app.start is None or app.end is None:
+        yield bar("project.dates_missing", "start_date", clause, "请填写项目起止日期。")
+        return
+    if app.end < app.start:
+        yield bar("project.dates_reversed", "end_date", clause, "项目结束日期早于开始日期。")
+        return
+    years = rules["max_duration_years"]
+    try:
+        limit = app.start.replace(year=app.start.year + years)
+    except ValueError:  # 29 February
+        limit = app.start.replace(year=app.start.year + years, day=28)
+    if app.end >= limit:
+        yield bar(
+            "project.too_long",
+            "end_date",
+            clause,
+            f"项目执行期{app.start:%Y年%m月%d日}至{app.end:%Y年%m月%d日}，超过{years}年"
+            f"（首尾均计，最晚应于{limit - dt.timedelta(days=1):%Y年%m月%d日}结束）。",
+        )
+
+
+def counts(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    rules = ctx.spec.project
+    subprojects = app.rows("subprojects")
+    if len(subprojects) > rules["max_subprojects"]:
+        yield bar(
+            "project.too_many_subprojects",
+            "subprojects",
+            rules["units_clause"],
+            f"设置课题{len(subprojects)}个，每个项目下设课题不超过{rules['max_subprojects']}个。",
+        )
+    units = 1 + len(app.partners)
+    if units > rules["max_units"]:
+        yield bar(
+            "project.too_many_units",
+            "partners",
+            rules["units_clause"],
+            f"参与单位共{units}家（含牵头单位），不超过{rules['max_units']}家。",
+        )
+    names = set(app.unit_names)
+    for i, subproject in enumerate(subprojects):
+        if subproject.get("unit") not in names:
+            yield warning(
+                "project.subproject_unit_unknown",
+                f"subprojects[{i}].unit",
+                rules["units_clause"],
+                f"课题“{subproject.get('title') or i + 1}”的承担单位“{subproject.get('unit') or '未填写'}”"
+                "不是本项目的牵头或合作单位。",
+            )
+
+
+def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    rules = ctx.spec.project
+    clause = rules["indicators_clause"]
+    rows = app.rows("indicators")
+    known, main, papers = rules["indicator_types"], rules["main_indicator_types"], rules["paper_indicator_types"]
+    for i, row in enumerate(rows):
+        if row.get("type") not in known:
+            yield bar(
+                "project.indicator_type_unknown",
+                f"indicators[{i}].type",
+                clause,
+                f"考核指标类型“{row.get('type') or '未填写'}”不在指南所列类型中。",
+            )
+    main_count = sum(1 for row in rows if row.get("type") in main)
+    paper_count = sum(1 for row in rows if row.get("type") in papers)
+    if not main_count:
+        yield bar(
+            "project.papers_as_main_indicators" if paper_count else "project.no_main_indicator",
+            "indicators",
+            clause,
+            f"主要考核指标应为{'、'.join(main[:10])}等，"
+            + ("论文不得作为主要考核指标。" if paper_count else "尚未填写。"),
+        )
+    elif paper_count >= main_count:
+        yield warning(
+            "project.papers_as_main_indicators",
+            "indicators",
+            clause,
+            f"论文类指标{paper_count}项，不少于其他考核指标（{main_count}项），论文不得作为主要考核指标。",
+        )
+
+
+def intellectual_property(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    clause = ctx.spec.project["ip_clause"]
+    if app.data.get("ip_ownership") not in IP_OWNERSHIPS or app.declarations.get("ip_owned_in_region") is not True:
+        yield bar(
+            "project.ip_not_in_region",
+            "ip_ownership",
+            clause,
+            "项目核心知识产权须由自治区内单位独立所有或共同所有（请选择归属并确认）。",
+        )
+
+
+def prior_funding(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    prior = app.section("prior_funding")
+    if prior.get("based_on_funded_project") is True and not str(prior.get("innovation_statement") or "").strip():
+        yield bar(
+            "project.prior_without_new_innovation",
+            "prior_funding.innovation_statement",
+            ctx.spec.project["duplicate_clause"],
+            "项目在已立项项目基础上申报，须说明新的创新点。",
+        )
+
+
+def near_duplicates(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    for similar in ctx.similar.get(app.key, ()):
+        yield warning(
+            "project.near_duplicate",
+            "title",
+            ctx.spec.project["duplicate_clause"],
+            f"与{similar.source}“{similar.title}”高度相似（相似度{similar.score:.0%}），"
+            "不得多头申报或改头换面重复申报，请核实。",
+        )
+
+
+def priority_tags(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    if app.category not in ctx.spec.category_codes:
+        return
+    category = ctx.spec.category(app.category)
+    tags = app.data.get("priority_tags") or []
+    tags = tags if isinstance(tags, list) else []
+    unknown = [t for t in tags if t not in category.priority_tags]
+    if unknown:
+        yield warning(
+            "project.priority_tag_unknown",
+            "priority_tags",
+            category.priority_tags_clause,
+            f"优先支持情形“{'、'.join(map(str, unknown))}”不在{category.name}所列情形中。",
+        )
+    known = [t for t in tags if t in category.priority_tags]
+    if known:
+        yield info(
+            "project.priority", "priority_tags", category.priority_tags_clause, f"优先支持：{'、'.join(known)}。"
+        )
+
+
+RULES = [
+    category_and_form,
+    required_text,
+    duration,
+    counts,
+    indicators,
+    intellectual_property,
+    prior_funding,
+    near_duplicates,
+    priority_tags,
+]

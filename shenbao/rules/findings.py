@@ -1,0 +1,51 @@
+"""What a rule returns: one finding per problem, citing the guide."""
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    BAR = "bar"  # blocks submission
+    WARNING = "warning"  # a person must look at it
+    INFO = "info"  # statistics and hints, never in the way
+
+
+SEVERITY_LABELS = {Severity.BAR: "不符合", Severity.WARNING: "请核实", Severity.INFO: "提示"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: Severity
+    field: str  # the path in the application, e.g. "budget.fiscal.间接费用" or "partners[1].uscc"
+    clause: str  # the guide's clause, e.g. "一(三)8"
+    message: str  # Chinese, naming the numbers
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "severity": str(self.severity)}
+
+    @property
+    def section(self) -> str:
+        """The form section the field belongs to: its first path element."""
+        return self.field.split(".", 1)[0].split("[", 1)[0]
+
+
+def bar(code, field, clause, message) -> Finding:
+    return Finding(code, Severity.BAR, field, clause, message)
+
+
+def warning(code, field, clause, message) -> Finding:
+    return Finding(code, Severity.WARNING, field, clause, message)
+
+
+def info(code, field, clause, message) -> Finding:
+    return Finding(code, Severity.INFO, field, clause, message)
+
+
+def yuan(amount: int | float) -> str:
+    """Money as the guide writes it: 60万元, 92.5万元, 3000元."""
+    if amount and amount % 100 == 0 and abs(amount) >= 10_000:
+        value = amount / 10_000
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return f"{text}万元"
+    return f"{amount:g}元"

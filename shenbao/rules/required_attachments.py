@@ -1,0 +1,107 @@
+"""Which attachments an application needs, computed from what it says (二(一)3 and the clauses below).
+
+A requirement is matched by an uploaded attachment of the same kind and, where it has one, the same
+partner or year.
+"""
+
+from dataclasses import dataclass
+
+from shenbao.calls.spec import CallSpec
+
+from .retirement import retirement_date
+from .snapshot import FOREIGN, Snapshot, parse_date
+
+
+@dataclass(frozen=True)
+class Requirement:
+    kind: str
+    label: str
+    clause: str
+    partner: str | None = None
+    year: int | None = None
+
+    def matches(self, row: dict) -> bool:
+        return (
+            row.get("kind") == self.kind
+            and (self.partner is None or row.get("partner") == self.partner)
+            and (self.year is None or row.get("year") == self.year)
+        )
+
+
+# Every kind an upload may declare, with its name on the page.
+KINDS = {
+    "financial_statement": "财务报表",
+    "matching_commitment": "自筹资金（1:1配套）承诺函",
+    "joint_agreement": "联合申报协议（中文）",
+    "joint_agreement_foreign": "联合申报协议（外文）",
+    "employment_proof": "项目负责人聘用证明",
+    "retirement_commitment": "项目负责人退休承诺函",
+    "human_subjects_approval": "涉及人的研究伦理审查批件",
+    "human_genetic_resources_approval": "人类遗传资源行政许可或备案",
+    "ethics_approval": "科技伦理审查批件",
+    "integrity_commitment": "科研诚信承诺书（单位和项目负责人）",
+    "other": "其他附件",
+}
+
+
+def financial_statement_years(app: Snapshot, spec: CallSpec) -> list[int]:
+    """The required years, or every year since founding for a young enterprise (一(一)3)."""
+    years = list(spec.unit["financial_statement_years"])
+    founded = parse_date(app.lead.get("registered_on"))
+    if founded is not None and founded.year > years[0]:
+        years = [year for year in years if year >= founded.year] or [years[-1]]
+    return years
+
+
+def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
+    unit, project, pi, integrity = spec.unit, spec.project, spec.pi, spec.integrity
+    needed: list[Requirement] = []
+    if app.lead.get("unit_type") in unit["enterprise_types"]:
+        for year in financial_statement_years(app, spec):
+            label = f"{year}年度财务报表（{'、'.join(unit['financial_statements'])}）"
+            needed.append(Requirement("financial_statement", label, unit["financial_statements_clause"], year=year))
+        needed.append(Requirement("matching_commitment", KINDS["matching_commitment"], project["matching_clause"]))
+    for partner in app.partners:
+        name = str(partner.get("name") or "")
+        needed.append(
+            Requirement(
+                "joint_agreement", f"与{name}的{KINDS['joint_agreement']}", project["joint_agreement_clause"], name
+            )
+        )
+        if app.partner_scope(partner) == FOREIGN:
+            needed.append(
+                Requirement(
+                    "joint_agreement_foreign",
+                    f"与{name}的{KINDS['joint_agreement_foreign']}",
+                    project["joint_agreement_clause"],
+                    name,
+                )
+            )
+    if app.pi.get("employer") == "other":
+        needed.append(Requirement("employment_proof", KINDS["employment_proof"], pi["external_employment_clause"]))
+    born, end = app.pi_id.birth_date, app.end
+    if born and end and app.pi.get("academician") is not True:
+        if retirement_date(born, app.pi_id.sex, app.pi.get("position_type") or "") <= end:
+            needed.append(Requirement("retirement_commitment", KINDS["retirement_commitment"], pi["retirement_clause"]))
+    ethics = app.ethics
+    if ethics.get("involves_human_subjects") is True:
+        needed.append(
+            Requirement("human_subjects_approval", KINDS["human_subjects_approval"], project["human_subjects_clause"])
+        )
+    if ethics.get("involves_human_genetic_resources") is True:
+        needed.append(
+            Requirement(
+                "human_genetic_resources_approval",
+                KINDS["human_genetic_resources_approval"],
+                project["human_subjects_clause"],
+            )
+        )
+    if ethics.get("ethics_review_required") is True:
+        needed.append(Requirement("ethics_approval", KINDS["ethics_approval"], integrity["ethics_clause"]))
+    needed.append(Requirement("integrity_commitment", KINDS["integrity_commitment"], integrity["clause"]))
+    return needed
+
+
+def missing_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
+    present = app.attachments
+    return [r for r in required_attachments(app, spec) if not any(r.matches(row) for row in present)]

@@ -1,0 +1,20 @@
+"""The rule set of a call: every check of the formal review, in the order the form shows them.
+
+The form (live, per section), the submit check, the API, the `review` command and the batch report
+all call `review`; a rule is added here and nowhere else.
+"""
+
+from .checks import budget, integrity, pi, project, unit
+from .context import ReviewContext
+from .findings import Finding, Severity
+from .snapshot import Snapshot
+
+RULES = [*project.RULES, *unit.RULES, *pi.RULES, *budget.RULES, *integrity.RULES]
+
+
+def review(app: Snapshot, ctx: ReviewContext) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule(app, ctx)]
+
+
+def has_bar(findings: list[Finding]) -> bool:
+    return any(f.severity == Severity.BAR for f in findings)
