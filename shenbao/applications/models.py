@@ -1,10 +1,20 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from shenbao.calls.models import Call
 from shenbao.organisations.models import Unit
+
+
+class Utf8JSONEncoder(DjangoJSONEncoder):
+    """Chinese text stored as itself, not as \\uXXXX escapes: a third smaller and faster to decode
+    on SQLite (PostgreSQL's jsonb does not care)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class Application(models.Model):
@@ -44,7 +54,7 @@ class Application(models.Model):
     category = models.CharField("类别", max_length=8, blank=True)
     title = models.CharField("项目名称", max_length=300, blank=True)
     pi_id_number = models.CharField("项目负责人身份证号", max_length=18, blank=True, db_index=True)
-    data = models.JSONField("申报书内容", default=dict)
+    data = models.JSONField("申报书内容", default=dict, encoder=Utf8JSONEncoder)
     # Optimistic lock: a save must name the version it edited, so a stale tab cannot overwrite newer work.
     version = models.PositiveIntegerField("版本", default=1)
     state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
@@ -64,3 +74,14 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"申报书 {self.pk}"
+
+    def save(self, *args, **kwargs):
+        # The columns queues and the batch review filter on are copies of the document: never let them drift.
+        data = self.data if isinstance(self.data, dict) else {}
+        pi = data.get("pi") if isinstance(data.get("pi"), dict) else {}
+        self.category = str(data.get("category") or "")[:8]
+        self.title = str(data.get("title") or "")[:300]
+        self.pi_id_number = str(pi.get("id_number") or "").strip().upper()[:18]
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None and "data" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "category", "title", "pi_id_number"}
+        super().save(*args, **kwargs)

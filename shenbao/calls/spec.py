@@ -109,15 +109,17 @@ class CallSpec:
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
+    def __post_init__(self):
+        # Looked up for every application of a batch review: index once.
+        object.__setattr__(self, "_by_code", {c.code: c for c in self.categories})
+
     def category(self, code: str) -> Category:
-        for category in self.categories:
-            if category.code == code:
-                return category
-        raise KeyError(code)
+        return self._by_code[code]
 
     @property
-    def category_codes(self) -> tuple[str, ...]:
-        return tuple(c.code for c in self.categories)
+    def category_codes(self) -> dict[str, Category]:
+        """The codes (a mapping, so `code in spec.category_codes` is a hash lookup)."""
+        return self._by_code
 
     def quota(self, category_code: str, quota_type: str) -> int:
         return self.category(category_code).quotas[quota_type]

@@ -1,14 +1,15 @@
 """统一社会信用代码 (GB 32100-2015): the standard's checks, and no stricter.
 
 python-stdnum's full `validate` refuses codes whose first characters are letters (registering
-department Y 其他, A 中央军委 …), which the standard allows; we use only its check-character helper.
+department Y 其他, A 中央军委 …), which the standard allows; we compute only the check character.
 """
 
 from dataclasses import dataclass
-
-from stdnum.cn.uscc import calc_check_digit
+from functools import lru_cache
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_VALUE = {character: value for value, character in enumerate(ALPHABET)}
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Character 1 (registering department) + character 2 (entity type) pairs that mean 机关:
 # 1 机构编制 / 1 机关. The standard has no other 机关 pair.
 GOVERNMENT_ORGAN_PREFIXES = ("11",)
@@ -30,6 +31,17 @@ def normalise(raw: str) -> str:
     return "".join(raw.split()).replace("-", "").upper()
 
 
+def check_character(body: str) -> str:
+    """The 18th character (GB 32100-2015 mod 31) of 17 valid characters.
+
+    The same computation as python-stdnum's `calc_check_digit`, which re-cleans its input on every
+    call and costs ten times as much; the formal review runs this for every unit of every
+    application. A test holds the two equal."""
+    return ALPHABET[(31 - sum(_VALUE[c] * w for c, w in zip(body, _WEIGHTS, strict=True))) % 31]
+
+
+# Pure and often repeated (a unit appears in many applications of a call): worth remembering.
+@lru_cache(maxsize=65536)
 def check_uscc(raw: str) -> UsccCheck:
     code = normalise(raw or "")
     if len(code) != 18:
@@ -42,7 +54,7 @@ def check_uscc(raw: str) -> UsccCheck:
         )
     if not code[2:8].isdigit():
         return UsccCheck(code, "统一社会信用代码第3-8位应为登记管理机关行政区划码（6位数字，GB 32100-2015）")
-    expected = calc_check_digit(code[:17])
+    expected = check_character(code[:17])
     if code[17] != expected:
         return UsccCheck(
             code, f"统一社会信用代码校验位不正确：第18位应为“{expected}”，当前为“{code[17]}”（GB 32100-2015）"

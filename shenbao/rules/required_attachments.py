@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 from shenbao.calls.spec import CallSpec
 
-from .retirement import retirement_date
 from .snapshot import FOREIGN, Snapshot, parse_date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Requirement:
     kind: str
     label: str
@@ -61,14 +60,14 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
             label = f"{year}年度财务报表（{'、'.join(unit['financial_statements'])}）"
             needed.append(Requirement("financial_statement", label, unit["financial_statements_clause"], year=year))
         needed.append(Requirement("matching_commitment", KINDS["matching_commitment"], project["matching_clause"]))
-    for partner in app.partners:
+    for partner, scope in zip(app.partners, app.scopes, strict=True):
         name = str(partner.get("name") or "")
         needed.append(
             Requirement(
                 "joint_agreement", f"与{name}的{KINDS['joint_agreement']}", project["joint_agreement_clause"], name
             )
         )
-        if app.partner_scope(partner) == FOREIGN:
+        if scope == FOREIGN:
             needed.append(
                 Requirement(
                     "joint_agreement_foreign",
@@ -79,9 +78,9 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
             )
     if app.pi.get("employer") == "other":
         needed.append(Requirement("employment_proof", KINDS["employment_proof"], pi["external_employment_clause"]))
-    born, end = app.pi_id.birth_date, app.end
-    if born and end and app.pi.get("academician") is not True:
-        if retirement_date(born, app.pi_id.sex, app.pi.get("position_type") or "") <= end:
+    retires, end = app.pi_retires_on, app.end
+    if retires and end and app.pi.get("academician") is not True:
+        if retires <= end:
             needed.append(Requirement("retirement_commitment", KINDS["retirement_commitment"], pi["retirement_clause"]))
     ethics = app.ethics
     if ethics.get("involves_human_subjects") is True:

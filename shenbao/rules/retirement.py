@@ -7,7 +7,6 @@
 People born before the reform's first month keep the original age.
 """
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -51,10 +50,12 @@ def retirement_age_months(birth: dt.date, sex: str, position_type: str = "") -> 
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    if day.day <= 28:
+        return dt.date(year, month, day.day)
+    first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (first_of_next - dt.timedelta(days=1)).day))
 
 
 def retirement_date(birth: dt.date, sex: str, position_type: str = "") -> dt.date:

@@ -39,3 +39,13 @@ def test_a_code_marked_11_is_a_government_organ():
 
 def test_spaces_and_lower_case_are_tolerated():
     assert check_uscc(" 12150000460012345q ").code == "12150000460012345Q"
+
+
+def test_our_check_character_equals_stdnums_on_random_codes():
+    import random
+
+    from shenbao.organisations.uscc import ALPHABET, check_character
+
+    rng = random.Random(32100)
+    bodies = ["".join(rng.choice(ALPHABET) for _ in range(17)) for _ in range(5000)]
+    assert all(check_character(body) == calc_check_digit(body) for body in bodies)

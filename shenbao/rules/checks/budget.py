@@ -8,6 +8,7 @@ from ..findings import Finding, Severity, bar, yuan
 from ..snapshot import FOREIGN, OUT_OF_REGION, Snapshot, amount
 
 KINDS = {"fiscal": "财政资金", "self_raised": "自筹资金"}
+OUTSIDE = (OUT_OF_REGION, FOREIGN)
 
 
 def budget_tables(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -45,7 +46,7 @@ def fiscal_cap(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.budget["consistency_clause"]
-    rows = app.rows("by_unit", app.budget)
+    rows = app.by_unit
     if not rows:
         yield bar("budget.by_unit_missing", "budget.by_unit", clause, "请填写各参与单位的经费分配。")
         return
@@ -60,7 +61,7 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             )
     for kind, label in KINDS.items():
         split = sum(amount(row.get(kind)) or 0 for row in rows)
-        total = app.total(kind)
+        total = app.fiscal_total if kind == "fiscal" else app.self_raised_total
         if split != total:
             yield bar(
                 "budget.split_mismatch",
@@ -75,8 +76,8 @@ def out_of_region_share(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     total = app.fiscal_total
     if not total:
         return
-    outside = {p.get("name") for p in app.partners if app.partner_scope(p) in (OUT_OF_REGION, FOREIGN)}
-    share = sum(amount(row.get("fiscal")) or 0 for row in app.rows("by_unit", app.budget) if row.get("unit") in outside)
+    outside = {p.get("name") for p, scope in zip(app.partners, app.scopes, strict=True) if scope in OUTSIDE}
+    share = sum(amount(row.get("fiscal")) or 0 for row in app.by_unit if row.get("unit") in outside)
     limit: Decimal = rules["out_of_region_share_max"]
     if Decimal(str(share)) > limit * Decimal(str(total)):
         yield bar(
@@ -120,7 +121,7 @@ def enterprise_matching(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         return
     ratio: Decimal = rules["enterprise_matching_ratio"]
     needed = Decimal(str(app.fiscal_total)) * ratio
-    raised = app.total("self_raised")
+    raised = app.self_raised_total
     if Decimal(str(raised)) < needed:
         yield bar(
             "budget.enterprise_matching",

@@ -7,7 +7,7 @@ from shenbao.accounts.id_number import check_id_number
 
 from ..context import OngoingProject, ReviewContext
 from ..findings import Finding, bar, info, warning
-from ..retirement import CADRE_OR_TECHNICAL, FEMALE, WORKER, retirement_date
+from ..retirement import CADRE_OR_TECHNICAL, FEMALE, WORKER
 from ..snapshot import Snapshot, parse_date
 
 POSITION_TYPES = (*CADRE_OR_TECHNICAL, WORKER)
@@ -50,7 +50,7 @@ def pi_retirement(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             clause,
             "请选择项目负责人的岗位类型（管理岗位、专业技术岗位或工人岗位），女性的法定退休年龄与之相关。",
         )
-    retires = retirement_date(born, sex, position)
+    retires = app.pi_retires_on
     if retires <= app.end:
         exempt = "（两院院士除外，无需承诺函）" if app.pi.get("academician") is True else "，须提供承诺函"
         yield info(

@@ -92,8 +92,8 @@ def _uscc_findings(code: str, field: str, who: str, ctx: ReviewContext, *, lead:
 
 def unit_codes(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     yield from _uscc_findings(str(app.lead.get("uscc") or ""), "lead_unit.uscc", "牵头单位", ctx, lead=True)
-    for i, partner in enumerate(app.partners):
-        if app.partner_scope(partner) == FOREIGN:
+    for i, (partner, scope) in enumerate(zip(app.partners, app.scopes, strict=True)):
+        if scope == FOREIGN:
             continue
         name = partner.get("name") or f"第{i + 1}个合作单位"
         yield from _uscc_findings(str(partner.get("uscc") or ""), f"partners[{i}].uscc", name, ctx, lead=False)
@@ -101,7 +101,7 @@ def unit_codes(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def partner_types(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     barred = ctx.spec.unit["barred_types"]
-    for i, partner in enumerate(app.partners):
+    for i, (partner, scope) in enumerate(zip(app.partners, app.scopes, strict=True)):
         if partner.get("unit_type") in barred:
             yield bar(
                 "unit.partner_barred_type",
@@ -109,7 +109,6 @@ def partner_types(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 ctx.spec.unit["barred_types_clause"],
                 f"合作单位“{partner.get('name')}”为{partner.get('unit_type')}，不得作为合作单位。",
             )
-        scope = app.partner_scope(partner)
         if scope not in LOCATION_SCOPES:
             yield bar(
                 "unit.partner_location_missing",
@@ -124,7 +123,7 @@ def joint_partner(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     if not app.category or app.category not in ctx.spec.category_codes:
         return
     category = ctx.spec.category(app.category)
-    if not any(app.partner_scope(p) == category.partner_scope for p in app.partners):
+    if category.partner_scope not in app.scopes:
         yield bar(
             "unit.no_required_partner",
             "partners",
@@ -160,7 +159,7 @@ def unit_integrity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def partner_count_info(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    scopes = [app.partner_scope(p) for p in app.partners]
+    scopes = app.scopes
     if scopes:
         yield info(
             "unit.partners",

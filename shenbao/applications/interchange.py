@@ -1,0 +1,93 @@
+"""The interchange format `shenbao.application/1`: an application as a JSON document.
+
+The JSON Schema in schema/application-1.schema.json says what the shapes are; the formal review
+says whether the content meets the guide. A document that fails the schema is not an application.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+FORMAT = "shenbao.application/1"
+SCHEMA_PATH = Path(__file__).parent / "schema" / "application-1.schema.json"
+
+
+class InterchangeError(ValueError):
+    """Not a readable application; the message says why, in Chinese, with the path at fault."""
+
+
+@cache
+def validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def _path(error: ValidationError) -> str:
+    text = ""
+    for part in error.absolute_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "（文档根）"
+
+
+_TYPE_NAMES = {
+    "string": "文本",
+    "number": "数字",
+    "integer": "整数",
+    "boolean": "true/false",
+    "array": "列表",
+    "object": "对象",
+    "null": "null",
+}
+
+
+def _reason(error: ValidationError) -> str:
+    """The schema's complaint in Chinese, for the validators the format uses."""
+    value = json.dumps(error.instance, ensure_ascii=False)[:60]
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"应为{'或'.join(_TYPE_NAMES.get(t, t) for t in expected)}，当前为{value}"
+    if error.validator == "enum":
+        return f"应为{'、'.join(json.dumps(v, ensure_ascii=False) for v in error.validator_value)}之一，当前为{value}"
+    if error.validator == "pattern":
+        return f"格式不符（日期为YYYY-MM-DD，年月为YYYY-MM），当前为{value}"
+    if error.validator == "required":
+        return f"缺少必需的键：{error.message.split(chr(39))[1] if chr(39) in error.message else error.message}"
+    return error.message
+
+
+def validate(data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise InterchangeError("文件内容不是一个JSON对象，不是申报书。")
+    if data.get("format") != FORMAT:
+        raise InterchangeError(f"“format”应为“{FORMAT}”，当前为“{data.get('format')}”：不是本系统可读的申报书格式。")
+    errors = sorted(validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "；".join(f"{_path(e)}：{_reason(e)}" for e in errors[:5])
+        more = f"（另有{len(errors) - 5}处）" if len(errors) > 5 else ""
+        raise InterchangeError(f"申报书不符合交换格式{FORMAT}：{details}{more}")
+    return data
+
+
+def read_text(text: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InterchangeError(f"不是有效的JSON（第{error.lineno}行第{error.colno}列：{error.msg}）。") from None
+    return validate(data)
+
+
+def read_file(path: Path | str) -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InterchangeError(f"找不到文件：{path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InterchangeError(f"无法读取文件{path}：{error}") from None
+    return read_text(text)
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,177 @@
+"""Reviewing many applications at once, and building the context the rules are handed.
+
+`review_call` reads a whole call with a fixed number of queries, then runs the rules with no
+database access at all; `context_for` does the same for one application (the form and the submit).
+"""
+
+import json
+import multiprocessing
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import TextField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+from shenbao.applications.models import Application
+from shenbao.calls.models import Call
+from shenbao.calls.spec import CallSpec
+
+from .checks.project import near_duplicates
+from .context import Registries, ReviewContext
+from .duplicates import Document, find_similar
+from .findings import Finding
+from .models import FundedProject
+from .registries import load_registries
+from .ruleset import review
+from .snapshot import Snapshot
+
+CALL_SOURCE = "本批次申报书"
+
+
+def peers_by_pi(applications: list[Snapshot]) -> dict[str, list[tuple[str, str]]]:
+    by_pi: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for app in applications:
+        if app.pi_id.number:
+            by_pi[app.pi_id.number].append((app.key, app.category))
+    return dict(by_pi)
+
+
+def document(app: Snapshot, source: str = CALL_SOURCE) -> Document:
+    return Document(app.key, str(app.data.get("title") or ""), str(app.data.get("abstract") or ""), source)
+
+
+def earlier_projects() -> list[Document]:
+    return [
+        Document(f"funded-{pk}", title, abstract, f"{year}年已立项项目")
+        for pk, year, title, abstract in FundedProject.objects.values_list("pk", "year", "title", "abstract")
+    ]
+
+
+def review_all(
+    applications: list[Snapshot], spec: CallSpec, registries: Registries, earlier: list[Document] = ()
+) -> dict[str, list[Finding]]:
+    """The findings of every application, each reviewed against all the others."""
+    context = ReviewContext(
+        spec,
+        registries,
+        applications_by_pi=peers_by_pi(applications),
+        similar=find_similar([document(app) for app in applications], earlier),
+    )
+    return {app.key: review(app, context) for app in applications}
+
+
+@dataclass
+class CallReview:
+    call: Call
+    findings: dict[str, list[Finding]]
+    titles: dict[str, str]
+    states: dict[str, str]
+
+
+# Below this many applications one process is faster than starting others.
+PARALLEL_FROM = 2000
+
+
+# Set before the worker processes fork, so they inherit it instead of receiving it through a pipe.
+_shared: tuple[list[tuple[str, str]], ReviewContext] | None = None
+
+
+def _review_rows(rows: list[tuple[str, str]], context: ReviewContext) -> list[tuple[str, list[Finding]]]:
+    """Decode the JSON text of some applications and review them."""
+    return [(key, review(Snapshot(json.loads(text), key), context)) for key, text in rows]
+
+
+def _review_slice(start: int, stop: int) -> list[tuple[str, list[tuple]]]:
+    """In a forked worker: review part of the inherited rows; plain tuples travel back fastest."""
+    rows, context = _shared
+    return [
+        (key, [(f.code, f.severity, f.field, f.clause, f.message) for f in findings])
+        for key, findings in _review_rows(rows[start:stop], context)
+    ]
+
+
+def review_call(call: Call, *, include_drafts: bool = False, workers: int | None = None) -> CallReview:
+    """Every application of a call (drafts only when asked), in four queries whatever their number.
+
+    One query reads each application's columns, the abstract (the database's own JSON extraction)
+    and the document as JSON text. Large calls are decoded and reviewed in forked worker processes
+    (default: one per core) while this process finds the near-duplicates, whose rule then runs here:
+    every rule of the set still runs on every application.
+    """
+    rows = Application.objects.filter(call=call)
+    if not include_drafts:
+        rows = rows.exclude(state=Application.State.DRAFT)
+    fields = ("public_id", "title", "state", "category", "pi_id_number")
+    heads = list(rows.values_list(*fields, KT("data__abstract"), Cast("data", TextField())))
+    keys = [str(h[0]) for h in heads]
+    by_pi: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, (_, _, _, category, pi_id_number, _, _) in zip(keys, heads, strict=True):
+        if pi_id_number:
+            by_pi[pi_id_number].append((key, category))
+    spec = call.spec
+    context = ReviewContext(spec, load_registries(spec.filing.opens.date()), applications_by_pi=dict(by_pi))
+    texts = [(key, h[6]) for key, h in zip(keys, heads, strict=True)]
+    documents = [Document(key, h[1], h[5] or "", CALL_SOURCE) for key, h in zip(keys, heads, strict=True)]
+    workers = workers or (os.cpu_count() or 1)
+    if workers == 1 or len(texts) < PARALLEL_FROM:
+        context.similar = find_similar(documents, earlier_projects())
+        findings = dict(_review_rows(texts, context))
+    else:
+        with _WorkerReview(texts, context, workers) as running:
+            context.similar = find_similar(documents, earlier_projects())
+            findings = dict(running.results())
+        for key in context.similar:
+            findings[key].extend(near_duplicates(Snapshot({}, key), context))
+    titles = {key: h[1] for key, h in zip(keys, heads, strict=True)}
+    states = {key: h[2] for key, h in zip(keys, heads, strict=True)}
+    return CallReview(call, findings, titles, states)
+
+
+class _WorkerReview:
+    """Reviews rows in forked processes, which inherit the rows instead of receiving them by pipe."""
+
+    def __init__(self, texts, context, workers):
+        self.texts, self.context, self.workers = texts, context, workers
+
+    def __enter__(self):
+        global _shared
+        connections.close_all()  # a forked worker must never share the parent's database socket
+        _shared = (self.texts, ReviewContext(**{**vars(self.context), "similar": {}}))
+        size = -(-len(self.texts) // self.workers)
+        bounds = [(i, min(i + size, len(self.texts))) for i in range(0, len(self.texts), size)]
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        self.futures = [self.pool.submit(_review_slice, start, stop) for start, stop in bounds]
+        return self
+
+    def results(self) -> list[tuple[str, list[Finding]]]:
+        return [(key, [Finding(*f) for f in found]) for future in self.futures for key, found in future.result()]
+
+    def __exit__(self, *exc):
+        global _shared
+        self.pool.shutdown(cancel_futures=True)
+        _shared = None
+
+
+def context_for(application: Application, *, with_similar: bool = False) -> tuple[Snapshot, ReviewContext]:
+    """One application's snapshot and context: its PI's other applications of the call, the
+    registries for its PI, and (at submission) the near-duplicates among the call and funded projects."""
+    spec = application.call.spec
+    snapshot = Snapshot(application.data, str(application.public_id))
+    number = snapshot.pi_id.number
+    peers = Application.objects.filter(call=application.call, pi_id_number=number).exclude(pk=application.pk)
+    applications_by_pi = {number: [(snapshot.key, snapshot.category)]}
+    applications_by_pi[number] += [(str(p), c) for p, c in peers.values_list("public_id", "category")] if number else []
+    similar = {}
+    if with_similar:
+        others = Application.objects.filter(call=application.call).exclude(pk=application.pk)
+        earlier = [
+            Document(str(public_id), title, abstract or "", CALL_SOURCE)
+            for public_id, title, abstract in others.values_list("public_id", "title", KT("data__abstract"))
+        ]
+        similar = find_similar([document(snapshot)], earlier + earlier_projects())
+    registries = load_registries(spec.filing.opens.date(), [number] if number else [])
+    return snapshot, ReviewContext(spec, registries, applications_by_pi=applications_by_pi, similar=similar)
