@@ -112,3 +112,24 @@ def recommender_staff(make_user, unit):
 @pytest.fixture
 def department_staff(make_user):
     return make_user(User.Role.DEPARTMENT, real_name="科技厅", is_staff=True, is_superuser=True)
+
+
+# Inside the 2026 call's filing window (2025-09-26 08:00 to 2025-11-14 16:00, Asia/Shanghai).
+DURING_FILING = dt.datetime(2025, 10, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+AFTER_FILING = dt.datetime(2025, 11, 14, 16, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def during_filing():
+    """The clock frozen inside the filing window (tests never depend on today's date)."""
+    import time_machine
+
+    with time_machine.travel(DURING_FILING, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    return settings.MEDIA_ROOT

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "shenbao.web.context_processors.site",
             ],
+            "builtins": ["shenbao.web.templatetags.shenbao_tags"],
         },
     },
 ]

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "applications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.application_list, name="list"),
+    path("new/", views.application_start, name="start"),
+    path("import/", views.import_json, name="import"),
+    path("schema/application-1.schema.json", views.schema, name="schema"),
+    path("<uuid:public_id>/review/", views.formal_review, name="review"),
+    path("<uuid:public_id>/export.json", views.export_json, name="export"),
+    path("<uuid:public_id>/hand-over/", views.hand_over, name="hand_over"),
+    path("<uuid:public_id>/<slug:slug>/", views.section_page, name="section"),
+]

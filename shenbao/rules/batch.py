@@ -4,6 +4,7 @@
 database access at all; `context_for` does the same for one application (the form and the submit).
 """
 
+import copy
 import json
 import multiprocessing
 import os
@@ -17,6 +18,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from shenbao.applications.models import Application
+from shenbao.attachments.services import attachment_rows
 from shenbao.calls.models import Call
 from shenbao.calls.spec import CallSpec
 
@@ -80,9 +82,18 @@ PARALLEL_FROM = 2000
 _shared: tuple[list[tuple[str, str]], ReviewContext] | None = None
 
 
-def _review_rows(rows: list[tuple[str, str]], context: ReviewContext) -> list[tuple[str, list[Finding]]]:
-    """Decode the JSON text of some applications and review them."""
-    return [(key, review(Snapshot(json.loads(text), key), context)) for key, text in rows]
+def _review_rows(rows: list[tuple[str, str, list]], context: ReviewContext) -> list[tuple[str, list[Finding]]]:
+    """Decode the JSON text of some applications, put in their uploaded attachments, review them."""
+    return [
+        (key, review(Snapshot(with_attachments(json.loads(text), files), key), context)) for key, text, files in rows
+    ]
+
+
+def with_attachments(data: dict, files: list[dict]) -> dict:
+    """The document as the rules see it: its attachments are the files actually uploaded, never a claim."""
+    if isinstance(data, dict):
+        data["attachments"] = files
+    return data
 
 
 def _review_slice(start: int, stop: int) -> list[tuple[str, list[tuple]]]:
@@ -95,7 +106,7 @@ def _review_slice(start: int, stop: int) -> list[tuple[str, list[tuple]]]:
 
 
 def review_call(call: Call, *, include_drafts: bool = False, workers: int | None = None) -> CallReview:
-    """Every application of a call (drafts only when asked), in four queries whatever their number.
+    """Every application of a call (drafts only when asked), in five queries whatever their number.
 
     One query reads each application's columns, the abstract (the database's own JSON extraction)
     and the document as JSON text. Large calls are decoded and reviewed in forked worker processes
@@ -106,15 +117,16 @@ def review_call(call: Call, *, include_drafts: bool = False, workers: int | None
     if not include_drafts:
         rows = rows.exclude(state=Application.State.DRAFT)
     fields = ("public_id", "title", "state", "category", "pi_id_number")
-    heads = list(rows.values_list(*fields, KT("data__abstract"), Cast("data", TextField())))
+    heads = list(rows.values_list(*fields, KT("data__abstract"), Cast("data", TextField()), "id"))
+    files = attachment_rows(rows)
     keys = [str(h[0]) for h in heads]
     by_pi: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key, (_, _, _, category, pi_id_number, _, _) in zip(keys, heads, strict=True):
+    for key, (_, _, _, category, pi_id_number, *_) in zip(keys, heads, strict=True):
         if pi_id_number:
             by_pi[pi_id_number].append((key, category))
     spec = call.spec
     context = ReviewContext(spec, load_registries(spec.filing.opens.date()), applications_by_pi=dict(by_pi))
-    texts = [(key, h[6]) for key, h in zip(keys, heads, strict=True)]
+    texts = [(key, h[6], files.get(h[7], [])) for key, h in zip(keys, heads, strict=True)]
     documents = [Document(key, h[1], h[5] or "", CALL_SOURCE) for key, h in zip(keys, heads, strict=True)]
     workers = workers or (os.cpu_count() or 1)
     if workers == 1 or len(texts) < PARALLEL_FROM:
@@ -160,7 +172,8 @@ def context_for(application: Application, *, with_similar: bool = False) -> tupl
     """One application's snapshot and context: its PI's other applications of the call, the
     registries for its PI, and (at submission) the near-duplicates among the call and funded projects."""
     spec = application.call.spec
-    snapshot = Snapshot(application.data, str(application.public_id))
+    files = attachment_rows([application.pk]).get(application.pk, [])
+    snapshot = Snapshot(with_attachments(copy.deepcopy(application.data), files), str(application.public_id))
     number = snapshot.pi_id.number
     peers = Application.objects.filter(call=application.call, pi_id_number=number).exclude(pk=application.pk)
     applications_by_pi = {number: [(snapshot.key, snapshot.category)]}

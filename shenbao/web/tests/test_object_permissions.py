@@ -6,9 +6,13 @@ unit or another recommender gets 403/404 and never the data.
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shenbao.accounts.models import User
+from shenbao.applications.models import Application
+from shenbao.attachments.models import Attachment
+from shenbao.calls.models import Call
 from shenbao.organisations.models import Unit
 
 # Views whose URL id is a secret (the link is the credential) or that Django's admin guards.
@@ -27,16 +31,32 @@ def _named_patterns_with_arguments(patterns=None, namespace=""):
 
 
 @pytest.fixture
-def world(make_unit, make_user):
+def world(make_unit, make_user, media):
     """Two units under two different bureaus, each with its admin, an applicant and the bureau's staff;
-    plus a pending registration at each bureau."""
+    a pending registration at each bureau; a draft with an attachment in the other unit."""
     mine = make_unit(division="150102", recommender_code="150100")
     theirs = make_unit(division="150203", recommender_code="150200")
+    their_applicant = make_user(User.Role.APPLICANT, unit=theirs, id_number="150105199007160025")
+    their_draft = Application.objects.create(
+        call=Call.objects.get(), unit=theirs, applicant=their_applicant, data={"title": "他人的申报书"}
+    )
+    their_attachment = Attachment(
+        application=their_draft,
+        kind="other",
+        original_name="他人的附件.pdf",
+        size=9,
+        sha256="0" * 64,
+        pages=1,
+        uploaded_by=their_applicant,
+    )
+    their_attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
     return {
+        "their_draft": their_draft,
+        "their_attachment": their_attachment,
         "my_admin": make_user(User.Role.UNIT_ADMIN, unit=mine),
         "my_applicant": make_user(User.Role.APPLICANT, unit=mine, id_number="150105199007160025"),
         "my_recommender_staff": make_user(User.Role.RECOMMENDER, recommender=mine.recommender),
-        "their_applicant": make_user(User.Role.APPLICANT, unit=theirs, id_number="150105199007160025"),
+        "their_applicant": their_applicant,
         "their_pending_unit": make_unit(
             division="150203", recommender_code="150200", status=Unit.Status.PENDING, name="他人待审单位"
         ),
@@ -67,7 +87,34 @@ ATTACKS = {
         ("post", "my_admin", "their_applicant", {}),
         ("post", "my_recommender_staff", "their_applicant", {}),
     ],
+    "applications:section": [
+        ("get", "my_applicant", "their_draft", None),
+        ("get", "my_admin", "their_draft", None),
+        ("get", "my_recommender_staff", "their_draft", None),
+        ("post", "my_applicant", "their_draft", {"version": 1, "title": "篡改"}),
+    ],
+    "applications:review": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
+    "applications:export": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
+    "applications:hand_over": [("post", "my_admin", "their_draft", {"applicant": 0})],
+    "attachments:list": [("get", "my_applicant", "their_draft", None)],
+    "attachments:upload": [("post", "my_applicant", "their_draft", {"kind": "other"})],
+    "attachments:download": [
+        ("get", "my_applicant", "their_attachment", None),
+        ("get", "my_admin", "their_attachment", None),
+    ],
+    "attachments:delete": [("post", "my_applicant", "their_attachment", {})],
 }
+
+
+def _args(url_name, target):
+    """The URL arguments that name `target` in each view."""
+    if url_name == "applications:section":
+        return [target.public_id, "basic"]
+    if isinstance(target, Application):
+        return [target.public_id]
+    if isinstance(target, Attachment):
+        return [target.application.public_id, target.public_id]
+    return [target.pk]
 
 
 def _state(obj) -> dict:
@@ -90,12 +137,15 @@ def test_another_units_or_recommenders_object_is_never_shown_or_changed(
     target_object = world[target]
     before = _state(target_object)
     client.force_login(world[attacker])
-    response = getattr(client, method)(reverse(url_name, args=[target_object.pk]), data)
+    response = getattr(client, method)(reverse(url_name, args=_args(url_name, target_object)), data)
     assert response.status_code in (403, 404)
     target_object.refresh_from_db()
     assert _state(target_object) == before
-    if hasattr(target_object, "uscc"):
-        assert target_object.uscc not in response.content.decode()
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    for secret in ("uscc", "original_name"):
+        if hasattr(target_object, secret):
+            assert getattr(target_object, secret) not in body.decode(errors="replace")
+    assert "他人的申报书" not in body.decode(errors="replace")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,390 @@
+"""The 申报书 form, section by section, declared once: what each section holds, how a field is
+shown, and how a posted value becomes a value of the interchange document.
+
+Field paths are those of the interchange format (`budget.fiscal.设备费`, `partners.0.name`), so a
+finding's field names the input it concerns. Choices that belong to the call (categories, forms,
+indicator types, budget categories) are read from the call file, never written here.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from shenbao.calls.spec import CallSpec
+from shenbao.rules.required_attachments import KINDS as ATTACHMENT_KINDS
+
+TEXT, TEXTAREA, DATE, MONTH, NUMBER, BOOL, SELECT, CHECKBOXES, KEYWORDS = (
+    "text",
+    "textarea",
+    "date",
+    "month",
+    "number",
+    "bool",
+    "select",
+    "checkboxes",
+    "keywords",
+)
+SCOPES = [("domestic_in_region", "区内"), ("domestic_out_of_region", "区外（国内）"), ("foreign", "国外")]
+YES_NO = [("true", "是"), ("false", "否")]
+
+
+@dataclass(frozen=True)
+class Field:
+    path: str
+    label: str
+    kind: str = TEXT
+    choices: tuple[tuple[str, str], ...] | str = ()  # a string names a call-dependent list, see choices_for
+    help: str = ""
+    readonly: bool = False  # filled from the registration; changed there, not here
+    required: bool = True  # counts towards the section's completeness
+
+
+@dataclass(frozen=True)
+class Table:
+    """Repeated rows, e.g. partners; `path` is a list in the document."""
+
+    path: str
+    label: str
+    columns: tuple[Field, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    fields: tuple[Field, ...] = ()
+    tables: tuple[Table, ...] = ()
+    # Finding fields starting with one of these belong to this section's panel.
+    finding_prefixes: tuple[str, ...] = field(default=())
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "basic",
+        "基本信息",
+        fields=(
+            Field("category", "项目类别", SELECT, "categories"),
+            Field("cooperation_form", "合作方式", SELECT, "cooperation_forms"),
+            Field("title", "项目名称"),
+            Field("keywords", "关键词", KEYWORDS, help="用逗号或顿号分隔，3-5个。"),
+            Field("start_date", "开始日期", DATE),
+            Field("end_date", "结束日期", DATE, help="执行期不超过3年，首尾均计（一(三)8）。"),
+            Field("abstract", "项目摘要", TEXTAREA),
+            Field("priority_tags", "优先支持情形", CHECKBOXES, "priority_tags", required=False),
+            Field("prior_funding.based_on_funded_project", "是否在已立项项目基础上申报", SELECT, tuple(YES_NO)),
+            Field(
+                "prior_funding.innovation_statement",
+                "新的创新点",
+                TEXTAREA,
+                help="在已立项项目基础上申报的，须说明新的创新点（一(三)7）。",
+                required=False,
+            ),
+        ),
+        finding_prefixes=(
+            "category",
+            "cooperation_form",
+            "title",
+            "keywords",
+            "start_date",
+            "end_date",
+            "abstract",
+            "priority_tags",
+            "prior_funding",
+        ),
+    ),
+    Section(
+        "content",
+        "项目内容",
+        fields=(
+            Field("content.background", "立项背景", TEXTAREA),
+            Field("content.objectives", "研究目标", TEXTAREA),
+            Field("content.research_content", "研究内容", TEXTAREA),
+            Field("content.innovation", "创新点", TEXTAREA),
+            Field("content.cooperation_basis", "合作基础", TEXTAREA),
+        ),
+        tables=(
+            Table(
+                "content.schedule",
+                "进度安排",
+                (Field("from", "起（年月）", MONTH), Field("to", "止（年月）", MONTH), Field("task", "任务")),
+            ),
+        ),
+        finding_prefixes=("content",),
+    ),
+    Section(
+        "units",
+        "承担单位",
+        fields=(
+            Field("lead_unit.name", "牵头单位", readonly=True),
+            Field("lead_unit.uscc", "统一社会信用代码", readonly=True),
+            Field("lead_unit.unit_type", "单位类型", readonly=True),
+            Field("lead_unit.registered_on", "注册日期", readonly=True),
+            Field("lead_unit.legal_representative", "法定代表人", readonly=True),
+            Field(
+                "lead_unit.research_assistant_post",
+                "科研助理岗位",
+                SELECT,
+                (("per_project", "本项目设置1个"), ("shared", "与本单位其他项目共同设置1个"), ("none", "未设置")),
+                help="每个项目设置1个，或多个项目共同设置1个（一(一)4）。",
+            ),
+        ),
+        tables=(
+            Table(
+                "partners",
+                "合作单位",
+                (
+                    Field("name", "单位名称"),
+                    Field("uscc", "统一社会信用代码", help="国内单位填写", required=False),
+                    Field("unit_type", "单位类型", SELECT, "unit_types"),
+                    Field("location.scope", "所在地", SELECT, tuple(SCOPES)),
+                    Field("location.province", "省份", required=False),
+                    Field("location.country", "国家", required=False),
+                ),
+                help="参与单位（含牵头单位）不超过5家；国内合作须有区外单位，国际合作须有国外单位（一(一)2、一(三)3）。",
+            ),
+        ),
+        finding_prefixes=("lead_unit", "partners"),
+    ),
+    Section(
+        "pi",
+        "项目负责人",
+        fields=(
+            Field("pi.name", "姓名", readonly=True),
+            Field("pi.id_number", "身份证号", readonly=True),
+            Field("pi.title", "职称"),
+            Field(
+                "pi.position_type",
+                "岗位类型",
+                SELECT,
+                (("professional_technical", "专业技术岗位"), ("cadre", "管理岗位"), ("worker", "工人岗位")),
+                help="女性的法定退休年龄与岗位类型有关。",
+            ),
+            Field(
+                "pi.employer", "是否牵头单位在职人员", SELECT, (("lead_unit", "是"), ("other", "否（须上传聘用证明）"))
+            ),
+            Field("pi.academician", "是否两院院士", SELECT, tuple(YES_NO)),
+            Field("pi.civil_servant", "是否公务员或参公管理人员", SELECT, tuple(YES_NO)),
+            Field("pi.phone", "手机号码", required=False),
+        ),
+        tables=(
+            Table(
+                "pi.ongoing_projects",
+                "主持的在研自治区科技计划项目",
+                (
+                    Field("plan", "计划类别"),
+                    Field("type", "项目类型"),
+                    Field("code", "项目编号"),
+                    Field("until", "执行期至", DATE),
+                ),
+                help="自然科学基金、揭榜挂帅、自治区级以上创新平台、科技领军类项目不计入（一(二)3）。",
+            ),
+        ),
+        finding_prefixes=("pi",),
+    ),
+    Section(
+        "team",
+        "团队与课题",
+        tables=(
+            Table(
+                "team",
+                "项目团队成员",
+                (
+                    Field("name", "姓名"),
+                    Field("id_number", "身份证号"),
+                    Field("unit", "单位"),
+                    Field("title", "职称", required=False),
+                    Field("role", "分工", required=False),
+                ),
+            ),
+            Table(
+                "subprojects",
+                "课题（不超过3个，项目负责人至少牵头1个）",
+                (
+                    Field("title", "课题名称"),
+                    Field("leader_id_number", "课题负责人身份证号"),
+                    Field("unit", "承担单位"),
+                ),
+            ),
+        ),
+        finding_prefixes=("team", "subprojects"),
+    ),
+    Section(
+        "indicators",
+        "考核指标与知识产权",
+        fields=(
+            Field(
+                "ip_ownership",
+                "核心知识产权归属",
+                SELECT,
+                (("sole", "区内单位独立所有"), ("joint", "区内外单位共同所有"), ("other", "其他")),
+            ),
+            Field("declarations.ip_owned_in_region", "确认核心知识产权由区内单位独立或共同所有", SELECT, tuple(YES_NO)),
+        ),
+        tables=(
+            Table(
+                "indicators",
+                "考核指标",
+                (
+                    Field("type", "类型", SELECT, "indicator_types"),
+                    Field("description", "内容"),
+                    Field("quantity", "数量", NUMBER),
+                    Field("unit", "单位"),
+                ),
+                help="以新技术、新产品、新品种、应用解决方案等为主，论文不得作为主要考核指标（一(三)6）。",
+            ),
+        ),
+        finding_prefixes=("indicators", "ip_ownership", "declarations.ip_owned_in_region"),
+    ),
+    Section(
+        "budget",
+        "经费预算",
+        fields=(),  # the per-category amounts are added from the call file, see fields_of
+        tables=(
+            Table(
+                "budget.by_unit",
+                "各单位经费分配（元）",
+                (Field("unit", "单位"), Field("fiscal", "财政资金", NUMBER), Field("self_raised", "自筹资金", NUMBER)),
+                help="区外单位分配的财政资金不得过半（一(三)10）。",
+            ),
+        ),
+        finding_prefixes=("budget",),
+    ),
+    Section(
+        "ethics",
+        "伦理与承诺",
+        fields=(
+            Field("ethics.involves_human_subjects", "是否涉及人的研究", SELECT, tuple(YES_NO)),
+            Field("ethics.involves_human_genetic_resources", "是否涉及人类遗传资源", SELECT, tuple(YES_NO)),
+            Field(
+                "ethics.ethics_review_required",
+                "是否属于须开展科技伦理审查的活动",
+                SELECT,
+                tuple(YES_NO),
+                help="《科技伦理审查办法（试行）》第二条所列活动（一(四)2）。",
+            ),
+            Field("ethics.risk_assessment", "科技伦理风险评估", TEXTAREA),
+            Field("declarations.not_classified", "申报材料不涉及国家秘密", SELECT, tuple(YES_NO)),
+            Field("declarations.integrity_commitment_unit", "牵头单位已签署科研诚信承诺", SELECT, tuple(YES_NO)),
+            Field("declarations.integrity_commitment_pi", "项目负责人已签署科研诚信承诺", SELECT, tuple(YES_NO)),
+        ),
+        finding_prefixes=("ethics", "declarations.not_classified", "declarations.integrity"),
+    ),
+)
+SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
+ATTACHMENTS_SECTION = "attachments"  # its own page: uploads, not fields
+
+
+def fields_of(section: Section, spec: CallSpec) -> tuple[Field, ...]:
+    if section.slug != "budget":
+        return section.fields
+    amounts = []
+    for kind, label in (("fiscal", "财政资金"), ("self_raised", "自筹资金")):
+        for category in spec.budget["categories"]:
+            amounts.append(Field(f"budget.{kind}.{category}", f"{label}·{category}（元）", NUMBER))
+    return tuple(amounts)
+
+
+def choices_for(item: Field, spec: CallSpec, data: dict) -> list[tuple[str, str]]:
+    if not isinstance(item.choices, str):
+        return list(item.choices)
+    name = item.choices
+    if name == "categories":
+        return [(c.code, f"{c.code} {c.name}") for c in spec.categories]
+    if name == "cooperation_forms":
+        return [(f, f) for f in spec.cooperation_forms]
+    if name == "unit_types":
+        return [(t, t) for t in spec.unit["types"]]
+    if name == "indicator_types":
+        return [(t, t) for t in spec.project["indicator_types"]]
+    if name == "priority_tags":
+        codes = spec.category_codes
+        category = data.get("category")
+        categories = [codes[category]] if category in codes else list(spec.categories)
+        return [(t, t) for c in categories for t in c.priority_tags]
+    raise KeyError(name)
+
+
+# --- reading and writing values at a path -------------------------------------------------------
+
+
+def get(data: Any, path: str, default: Any = None) -> Any:
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return default
+    return default if data is None else data
+
+
+def put(data: dict, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        child = data.get(part)
+        if not isinstance(child, dict):
+            child = data[part] = {}
+        data = child
+    data[last] = value
+
+
+def display(item: Field, value: Any) -> str:
+    """A document value as an input shows it."""
+    if value is None:
+        return ""
+    if item.kind == KEYWORDS and isinstance(value, list):
+        return "，".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class BadValue(ValueError):
+    """A typed value that cannot become a document value; the message names the rule."""
+
+
+def parse(item: Field, raw: str | list[str], choices: list[tuple[str, str]]) -> Any:
+    """A posted value as a document value. Blank means absent (None), so a draft can be incomplete."""
+    if item.kind == CHECKBOXES:
+        allowed = {c for c, _ in choices}
+        return [v for v in raw if v in allowed]
+    raw = (raw or "").strip()
+    if item.kind == KEYWORDS:
+        return [k.strip() for k in raw.replace("、", ",").replace("，", ",").replace(";", ",").split(",") if k.strip()]
+    if raw == "":
+        return None
+    if item.kind == NUMBER:
+        try:
+            number = float(raw.replace(",", "").replace("，", ""))
+        except ValueError:
+            raise BadValue(f"“{item.label}”应为数字，当前为“{raw}”") from None
+        if number < 0:
+            raise BadValue(f"“{item.label}”不能为负数")
+        return int(number) if number.is_integer() else number
+    if item.kind == DATE:
+        try:
+            return dt.date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise BadValue(f"“{item.label}”应为日期，格式如2026-01-01，当前为“{raw}”") from None
+    if item.kind == MONTH:
+        try:
+            return dt.date.fromisoformat(raw + "-01").strftime("%Y-%m")
+        except ValueError:
+            raise BadValue(f"“{item.label}”应为年月，格式如2026-01，当前为“{raw}”") from None
+    if item.kind == SELECT and choices:
+        values = {c for c, _ in choices}
+        if raw not in values:
+            raise BadValue(f"“{item.label}”应从列表中选择")
+        if set(values) == {"true", "false"}:
+            return raw == "true"
+    return raw
+
+
+def is_filled(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+__all__ = ["ATTACHMENT_KINDS", "SECTIONS", "SECTION_BY_SLUG", "Field", "Section", "Table"]

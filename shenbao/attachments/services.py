@@ -1,0 +1,95 @@
+"""Adding and removing attachments of a draft; each is audited."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from shenbao.applications.models import Application
+from shenbao.applications.services import _editable
+from shenbao.audit import log
+from shenbao.rules.required_attachments import KINDS
+
+from .models import Attachment
+from .uploads import UploadRefused, check_pdf, sanitise_name
+
+
+@transaction.atomic
+def add_attachment(
+    application: Application,
+    user,
+    uploaded,
+    *,
+    kind: str,
+    partner: str,
+    year: int | None,
+    now: dt.datetime,
+    request=None,
+) -> Attachment:
+    """1. the applicant may edit the draft now; 2. the kind is known; 3. the file is a sound PDF
+    within the call's limit; 4. store it through the storage API; 5. audit."""
+    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    _editable(application, user, now)
+    rules = application.call.spec.attachments
+    if kind not in KINDS:
+        raise UploadRefused("请选择附件类型。")
+    checked = check_pdf(uploaded, rules["max_bytes"], rules["clause"])
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        partner=partner or "",
+        year=year,
+        original_name=sanitise_name(uploaded.name),
+        size=checked.size,
+        sha256=checked.sha256,
+        pages=checked.pages,
+        uploaded_by=user,
+    )
+    attachment.file.save("upload.pdf", uploaded, save=False)
+    attachment.save()
+    log.record(
+        "attachment.uploaded",
+        actor=user,
+        obj=application,
+        after={
+            "kind": kind,
+            "partner": partner,
+            "year": year,
+            "name": attachment.original_name,
+            "sha256": checked.sha256,
+            "size": checked.size,
+        },
+        request=request,
+    )
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(attachment: Attachment, user, now: dt.datetime, *, request=None) -> None:
+    application = attachment.application
+    _editable(application, user, now)
+    log.record(
+        "attachment.removed",
+        actor=user,
+        obj=application,
+        before={"kind": attachment.kind, "name": attachment.original_name, "sha256": attachment.sha256},
+        request=request,
+    )
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def attachment_rows(applications) -> dict[int, list[dict]]:
+    """The attachments of many applications in one query, as the rules read them."""
+    rows: dict[int, list[dict]] = {}
+    for application_id, kind, partner, year, name in Attachment.objects.filter(
+        application__in=applications
+    ).values_list("application_id", "kind", "partner", "year", "original_name"):
+        row = {"kind": kind, "file": name}
+        if partner:
+            row["partner"] = partner
+        if year:
+            row["year"] = year
+        rows.setdefault(application_id, []).append(row)
+    return rows

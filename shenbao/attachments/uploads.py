@@ -1,0 +1,103 @@
+"""Receiving an upload without trusting it: the size limit holds while the bytes stream in, and the
+file must be a real, unencrypted PDF with pages before it is kept.
+
+A request whose declared length is already too large is refused before its body is read
+(`declared_too_large`). `LimitedUploadHandler` goes first in the request's handlers and stops the
+upload the moment the received bytes pass the limit, whatever the declared length said, so a 2 GB
+upload costs at most the limit in memory or disk. Django's temporary-file handler behind it
+keeps the accepted bytes on disk, never in memory.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+import pikepdf
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+# Multipart framing around the file: boundaries, headers and the other fields of the form.
+FORM_OVERHEAD_BYTES = 64 * 1024
+MAX_NAME_CHARS = 120
+
+
+class UploadRefused(ValueError):
+    """The message names the file and the rule."""
+
+
+def declared_too_large(request, max_bytes: int) -> bool:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return declared > max_bytes + FORM_OVERHEAD_BYTES
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    def __init__(self, max_bytes: int, request=None):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0
+        self.too_large = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.too_large = True
+            raise StopUpload(connection_reset=True)
+        return raw_data  # the next handler (a temporary file) keeps it
+
+    def file_complete(self, file_size):
+        return None
+
+
+def sanitise_name(name: str) -> str:
+    """A file name a person can read and no system can misread: no path, no control characters,
+    no leading dots, at most MAX_NAME_CHARS, always ending in .pdf."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = PureWindowsPath(PurePosixPath(name).name).name  # drop any directory part, either separator
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")  # control and format characters
+    name = re.sub(r'[<>:"/\\|?*]+', "_", name).strip().lstrip(".").strip()
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    stem = stem[: MAX_NAME_CHARS - 4].strip() or "附件"
+    return f"{stem}.pdf"
+
+
+@dataclass(frozen=True)
+class CheckedPdf:
+    pages: int
+    sha256: str
+    size: int
+
+
+def check_pdf(uploaded, max_bytes: int, clause: str) -> CheckedPdf:
+    """Open the upload with pikepdf: it must be a PDF, not password-protected, with pages."""
+    label = sanitise_name(uploaded.name)
+    if uploaded.size > max_bytes:
+        raise UploadRefused(
+            f"“{label}”大小为{uploaded.size / 1048576:.1f}MB，超过{max_bytes // 1048576}MB的限制（{clause}）。"
+        )
+    uploaded.seek(0)
+    head = uploaded.read(1024)
+    if b"%PDF-" not in head:
+        raise UploadRefused(f"“{label}”不是PDF文件（只接受PDF格式，{clause}）。")
+    digest = hashlib.sha256(head)
+    for chunk in iter(lambda: uploaded.read(1 << 20), b""):
+        digest.update(chunk)
+    uploaded.seek(0)
+    try:
+        with pikepdf.open(uploaded) as pdf:
+            pages = len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise UploadRefused(f"“{label}”设置了打开密码，请上传未加密的PDF（{clause}）。") from None
+    except (pikepdf.PdfError, ValueError, OSError):
+        raise UploadRefused(f"“{label}”已损坏或不是有效的PDF，无法打开（{clause}）。") from None
+    if pages == 0:
+        raise UploadRefused(f"“{label}”没有页面（{clause}）。")
+    uploaded.seek(0)
+    return CheckedPdf(pages, digest.hexdigest(), uploaded.size)

@@ -1,0 +1,131 @@
+"""The attachments page of an application: what the guide requires of it, what is there, uploads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from shenbao.applications.models import Application
+from shenbao.applications.sections import SECTIONS
+from shenbao.applications.services import EditRefused, completeness, visible_applications
+from shenbao.rules.batch import context_for
+from shenbao.rules.findings import Severity
+from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
+from shenbao.rules.ruleset import review
+
+from .models import Attachment
+from .services import add_attachment, remove_attachment
+from .uploads import LimitedUploadHandler, UploadRefused, declared_too_large
+
+
+def _application(request, public_id) -> Application:
+    return get_object_or_404(visible_applications(request.user).select_related("call"), public_id=public_id)
+
+
+def _page(request, application, status=200, error=""):
+    snapshot, context = context_for(application)
+    spec = application.call.spec
+    findings = review(snapshot, context)
+    per_section, overall = completeness(application)
+    required = required_attachments(snapshot, spec)
+    missing = missing_attachments(snapshot, spec)
+    return render(
+        request,
+        "attachments/list.html",
+        {
+            "application": application,
+            "attachments": application.attachments.all(),
+            "required": [(r, r not in missing) for r in required],
+            "kinds": KINDS.items(),
+            "kinds_map": KINDS,
+            "partners": [p.get("name") for p in snapshot.partners if p.get("name")],
+            "years": spec.unit["financial_statement_years"],
+            "max_mb": spec.attachments["max_bytes"] // 1048576,
+            "clause": spec.attachments["clause"],
+            "error": error,
+            "editable": application.applicant_id == request.user.pk
+            and application.state in Application.State.editable_by_applicant()
+            and spec.filing.is_open(timezone.now()),
+            "section": {"slug": "attachments"},
+            "sections": SECTIONS,
+            "progress": per_section,
+            "overall": overall,
+            "bars": sum(1 for f in findings if f.severity == Severity.BAR),
+        },
+        status=status,
+    )
+
+
+@login_required
+def attachment_list(request, public_id):
+    return _page(request, _application(request, public_id))
+
+
+@csrf_exempt  # the upload handlers must be in place before the CSRF check reads the body
+@login_required
+@require_POST
+def upload(request, public_id):
+    application = _application(request, public_id)
+    if application.applicant_id != request.user.pk:
+        raise PermissionDenied
+    rules = application.call.spec.attachments
+    if declared_too_large(request, rules["max_bytes"]):  # refused unread: no change, so no CSRF token needed
+        return _page(
+            request, application, 413, f"文件超过{rules['max_bytes'] // 1048576}MB，未上传（{rules['clause']}）。"
+        )
+    limit = LimitedUploadHandler(rules["max_bytes"], request)
+    request.upload_handlers.insert(0, limit)
+    return _checked_upload(request, application, limit)
+
+
+@csrf_protect
+def _checked_upload(request, application, limit):
+    spec = application.call.spec
+    max_mb = spec.attachments["max_bytes"] // 1048576
+    uploaded = request.FILES.get("file")
+    if limit.too_large:
+        return _page(request, application, 413, f"文件超过{max_mb}MB，上传已中止（{spec.attachments['clause']}）。")
+    if uploaded is None:
+        return _page(request, application, 400, "请选择要上传的PDF文件。")
+    year = request.POST.get("year") or None
+    try:
+        attachment = add_attachment(
+            application,
+            request.user,
+            uploaded,
+            kind=request.POST.get("kind", ""),
+            partner=request.POST.get("partner", ""),
+            year=int(year) if year and year.isdigit() else None,
+            now=timezone.now(),
+            request=request,
+        )
+    except (UploadRefused, EditRefused) as error:
+        return _page(request, application, 400, str(error))
+    messages.success(request, f"已上传“{attachment.original_name}”（{attachment.pages}页）。")
+    return redirect("attachments:list", application.public_id)
+
+
+@login_required
+@require_POST
+def delete(request, public_id, attachment_id):
+    application = _application(request, public_id)
+    attachment = get_object_or_404(Attachment, application=application, public_id=attachment_id)
+    if application.applicant_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        remove_attachment(attachment, request.user, timezone.now(), request=request)
+    except EditRefused as error:
+        return _page(request, application, 400, str(error))
+    messages.success(request, f"已删除“{attachment.original_name}”。")
+    return redirect("attachments:list", application.public_id)
+
+
+@login_required
+def download(request, public_id, attachment_id):
+    application = _application(request, public_id)
+    attachment = get_object_or_404(Attachment, application=application, public_id=attachment_id)
+    return FileResponse(attachment.file.open("rb"), filename=attachment.original_name, content_type="application/pdf")

@@ -1,0 +1,20 @@
+"""Small template helpers, available in every template (settings TEMPLATES builtins)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]`, or "" when it is absent: dictionaries keyed by paths or slugs."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.simple_tag
+def join_path(*parts) -> str:
+    """`partners`, 0, `name` → `partners.0.name`: the input name of a table cell."""
+    return ".".join(str(p) for p in parts)
