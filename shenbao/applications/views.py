@@ -86,6 +86,9 @@ def _rows(table, data, posted=None):
         return [{c.path: posted.get(f"{table.path}.{i}.{c.path}", "") for c in table.columns} for i in indices]
     rows = get(data, table.path, [])
     rows = rows if isinstance(rows, list) else []
+    if not rows and table.path == "budget.by_unit":  # start the split with the units the project has
+        names = [get(data, "lead_unit.name")] + [p.get("name") for p in get(data, "partners", []) or []]
+        rows = [{"unit": name} for name in names if name]
     return [{c.path: display(c, get(row, c.path)) for c in table.columns} for row in rows]
 
 

@@ -1,0 +1,54 @@
+"""An applicant fills the 申报书 in a real browser: autosave, live findings, an attachment upload."""
+
+import re
+
+import pytest
+import time_machine
+
+from conftest import DURING_FILING, TEST_PASSWORD
+from shenbao.applications.models import Application
+from shenbao.attachments.tests.test_uploads import pdf_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def filing_clock():
+    """Time starts inside the filing window and runs on (the browser's timers need it to)."""
+    with time_machine.travel(DURING_FILING, tick=True):
+        yield
+
+
+def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment(
+    page, call, applicant, filing_clock, media, tmp_path
+):
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(applicant.username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="新建申报书").click()
+
+    findings = page.locator("#findings-panel")
+    assert findings.get_by_text("请填写项目名称").is_visible()
+    page.get_by_label("项目名称").fill("草原退化区乡土牧草种质创新")
+    page.get_by_label("项目类别").select_option("2001")
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('已自动保存')")
+    assert findings.get_by_text("请填写项目名称").count() == 0  # the bar went away without a reload
+
+    application = Application.objects.get(applicant=applicant)
+    assert application.title == "草原退化区乡土牧草种质创新" and application.category == "2001"
+
+    # Leaving the section saves it first.
+    page.get_by_label("开始日期").fill("2026-01-01")
+    page.locator(".section-nav").get_by_role("link", name="项目内容").click()
+    page.wait_for_url(re.compile(r"/content/$"))
+    application.refresh_from_db()
+    assert application.data["start_date"] == "2026-01-01"
+
+    page.locator(".section-nav").get_by_role("link", name="附件").click()
+    pdf = tmp_path / "诚信承诺书.pdf"
+    pdf.write_bytes(pdf_bytes(2))
+    page.get_by_label("附件类型").select_option("integrity_commitment")
+    page.get_by_label("PDF文件").set_input_files(str(pdf))
+    page.get_by_role("button", name="上传").click()
+    assert page.get_by_text("已上传“诚信承诺书.pdf”（2页）").is_visible()
