@@ -291,3 +291,64 @@ def hand_over(application: Application, admin: User, applicant: User, *, request
         request=request,
     )
     return application
+
+
+class SubmissionBarred(EditRefused):
+    """The formal review found bars; `findings` lists them, each with its field and clause."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__(f"形式审查有{len(findings)}项不符合指南，改正后才能提交。")
+
+
+def receipt_number(application: Application) -> str:
+    """受理编号: the call, the category and a number that never changes once given."""
+    return f"{application.call.code.upper()}-{application.category or '0000'}-{application.pk:06d}"
+
+
+@transaction.atomic
+def submit_application(application: Application, user: User, now: dt.datetime, *, request=None) -> Application:
+    """Submit a draft to the unit (二(一)3). Safe to repeat: a second click gets the same receipt.
+
+    1. only its applicant; 2. already submitted → the same receipt, nothing else happens;
+    3. the filing window is open and the state allows it; 4. the formal review has no bar;
+    5. write the state, the receipt number and the time; 6. audit; 7. tell the unit admin on commit.
+    """
+    from shenbao.rules.batch import context_for  # the rules read applications: imported when used
+    from shenbao.rules.findings import Severity
+    from shenbao.rules.ruleset import review
+    from shenbao.web.tasks import email_on_commit
+
+    application = (
+        Application.objects.select_for_update().select_related("call", "unit", "applicant").get(pk=application.pk)
+    )
+    if application.applicant_id != user.pk:
+        raise PermissionDenied
+    if application.state == Application.State.SUBMITTED and application.receipt_no:
+        return application
+    _editable(application, user, now)
+    snapshot, context = context_for(application, with_similar=True)
+    bars = [f for f in review(snapshot, context) if f.severity == Severity.BAR]
+    if bars:
+        raise SubmissionBarred(bars)
+    before = application.state
+    application.state = Application.State.SUBMITTED
+    application.submitted_at = now
+    if not application.receipt_no:
+        application.receipt_no = receipt_number(application)
+    application.save()
+    log.record(
+        "application.submitted",
+        actor=user,
+        obj=application,
+        before={"state": before},
+        after={"state": application.state, "receipt_no": application.receipt_no},
+        request=request,
+    )
+    admins = User.objects.filter(unit=application.unit, role=User.Role.UNIT_ADMIN, is_active=True)
+    email_on_commit(
+        "新的申报书待审核",
+        f"{application.applicant.real_name}提交了申报书“{application.title}”（受理编号{application.receipt_no}），请登录审核。",
+        [a.email for a in admins],
+    )
+    return application

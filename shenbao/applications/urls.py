@@ -10,6 +10,7 @@ urlpatterns = [
     path("schema/application-1.schema.json", views.schema, name="schema"),
     path("<uuid:public_id>/review/", views.formal_review, name="review"),
     path("<uuid:public_id>/export.json", views.export_json, name="export"),
+    path("<uuid:public_id>/submit/", views.submit, name="submit"),
     path("<uuid:public_id>/hand-over/", views.hand_over, name="hand_over"),
     path("<uuid:public_id>/<slug:slug>/", views.section_page, name="section"),
 ]

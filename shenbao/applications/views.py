@@ -216,8 +216,23 @@ def formal_review(request, public_id):
             "sections": SECTIONS,
             "progress": per_section,
             "overall": overall,
+            "editable_states": Application.State.editable_by_applicant(),
         },
     )
+
+
+@login_required
+@require_POST
+def submit(request, public_id):
+    """Submit to the unit; bars come back on the review page, each with its field and clause."""
+    application = _visible(request, public_id)
+    try:
+        application = services.submit_application(application, request.user, timezone.now(), request=request)
+    except services.EditRefused as error:
+        messages.error(request, str(error))
+        return redirect("applications:review", application.public_id)
+    messages.success(request, f"已提交单位审核，受理编号 {application.receipt_no}。重复提交不会产生新的申报书。")
+    return redirect("applications:review", application.public_id)
 
 
 @login_required

@@ -96,6 +96,7 @@ ATTACKS = {
     "applications:review": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
     "applications:export": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
     "applications:hand_over": [("post", "my_admin", "their_draft", {"applicant": 0})],
+    "applications:submit": [("post", "my_applicant", "their_draft", {})],
     "attachments:list": [("get", "my_applicant", "their_draft", None)],
     "attachments:upload": [("post", "my_applicant", "their_draft", {"kind": "other"})],
     "attachments:download": [

@@ -1,0 +1,90 @@
+"""Submitting to the unit: bars block it, a repeated click gets the same receipt, the deadline holds."""
+
+import json
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import AFTER_FILING, EXAMPLE_APPLICATION
+from shenbao.accounts.models import User
+from shenbao.applications import services
+from shenbao.applications.models import Application
+from shenbao.attachments.models import Attachment
+from shenbao.audit.models import AuditEntry
+
+pytestmark = pytest.mark.usefixtures("during_filing", "media")
+
+
+@pytest.fixture
+def complete(applicant, call, unit):
+    """The example application, imported, with the two attachments it needs uploaded."""
+    data = json.loads(EXAMPLE_APPLICATION.read_text(encoding="utf-8"))
+    application = services.import_application(applicant, call, data, timezone.now())
+    for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
+        attachment = Attachment(
+            application=application,
+            kind=kind,
+            partner=partner,
+            original_name=f"{kind}.pdf",
+            size=9,
+            sha256="0" * 64,
+            pages=1,
+            uploaded_by=applicant,
+        )
+        attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    return application
+
+
+def test_a_complete_application_is_submitted_with_a_receipt_number_and_the_unit_is_told(
+    client, complete, applicant, make_user, unit, django_capture_on_commit_callbacks
+):
+    make_user(User.Role.UNIT_ADMIN, unit=unit, email="admin@example.org")
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("applications:submit", args=[complete.public_id]), follow=True)
+    complete.refresh_from_db()
+    assert complete.state == Application.State.SUBMITTED and complete.receipt_no.startswith("NMG-2026-KJHZ-1001-")
+    assert complete.receipt_no in response.content.decode()
+    assert complete.receipt_no in mail.outbox[-1].body and mail.outbox[-1].to == ["admin@example.org"]
+
+
+def test_submitting_twice_gives_the_same_receipt_and_one_submission(complete, applicant):
+    first = services.submit_application(complete, applicant, timezone.now())
+    second = services.submit_application(complete, applicant, timezone.now())
+    assert first.receipt_no == second.receipt_no
+    assert AuditEntry.objects.filter(action="application.submitted").count() == 1
+
+
+def test_a_bar_blocks_submission_and_names_field_and_clause(complete, applicant):
+    complete.data["budget"]["fiscal"]["业务费"] = 600000
+    complete.save()
+    with pytest.raises(services.SubmissionBarred) as refused:
+        services.submit_application(complete, applicant, timezone.now())
+    findings = {f.code: f for f in refused.value.findings}
+    assert findings["budget.split_mismatch"].clause == "一(三)10"
+    assert Application.objects.get(pk=complete.pk).state == Application.State.DRAFT
+
+
+def test_a_missing_attachment_blocks_submission(complete, applicant):
+    complete.attachments.filter(kind="integrity_commitment").delete()
+    with pytest.raises(services.SubmissionBarred) as refused:
+        services.submit_application(complete, applicant, timezone.now())
+    assert [f.code for f in refused.value.findings] == ["attachments.missing"]
+
+
+def test_nothing_can_be_submitted_after_the_deadline_even_a_second_later(complete, applicant, during_filing):
+    during_filing.move_to(AFTER_FILING)
+    with pytest.raises(services.EditRefused, match="截止"):
+        services.submit_application(complete, applicant, timezone.now())
+    assert Application.objects.get(pk=complete.pk).state == Application.State.DRAFT
+
+
+def test_a_submitted_application_can_no_longer_be_edited(client, complete, applicant):
+    services.submit_application(complete, applicant, timezone.now())
+    client.force_login(applicant)
+    url = reverse("applications:section", args=[complete.public_id, "basic"])
+    response = client.post(url, {"version": complete.version + 1, "title": "改"}, HTTP_X_AUTOSAVE="1")
+    assert response.status_code == 409 and "已提交单位" in response.json()["message"]
