@@ -196,7 +196,7 @@ def main() -> None:
     snapshots = [Snapshot(d, str(i)) for i, d in enumerate(documents)]
     context = ReviewContext(spec, Registries(), applications_by_pi=peers_by_pi(snapshots))
 
-    def rules_only():
+    def rules_only():  # one process, garbage collector on: the plain loop
         check_uscc.cache_clear()
         check_id_number.cache_clear()
         for snapshot in [Snapshot(s.data, s.key) for s in snapshots]:
