@@ -18,7 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The English catalogue is compiled from its source, never committed.
+MESSAGES := locale/en/LC_MESSAGES/django.mo
+$(MESSAGES): locale/en/LC_MESSAGES/django.po $(STAMP)
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+
+setup: $(STAMP) $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
@@ -36,10 +41,10 @@ worker: $(STAMP)
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(MESSAGES)
 	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(MESSAGES)
 	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
 	  DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -n 2 $(PYTEST_ARGS); \
 	else \

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages shenbao needs when they are missing (a fresh Debian 12, as root).
 # pango/harfbuzz: WeasyPrint (libharfbuzz-subset0 keeps a PDF under a second);
-# poppler-utils: pdftotext/pdfsig for checking generated PDFs; chromium: browser tests.
+# poppler-utils: pdftotext/pdfsig for checking generated PDFs; gettext: compiling the English
+# catalogue (msgfmt); chromium: browser tests.
 set -euo pipefail
-wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils python3-venv)
+wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext python3-venv)
 [ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium)
 [ "${WITH_POSTGRES:-0}" = 1 ] && wanted+=(postgresql)
 missing=()

@@ -219,6 +219,11 @@ CALLS_DIR = Path(env_str("CALLS_DIR", str(BASE_DIR / "calls")))
 # Public address used in e-mails (links to set a password, to open an application).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# E-seals (二(一)4). SEAL_KEY_PASSPHRASE encrypts the private keys of shenbao's development CA;
+# SEAL_TRUST_ROOTS (comma-separated PEM files) replaces that CA as the trust root when a real CA signs.
+SEAL_KEY_PASSPHRASE = env_str("SEAL_KEY_PASSPHRASE", SECRET_KEY)
+SEAL_TRUST_ROOTS = [p for p in env_str("SEAL_TRUST_ROOTS", "").split(",") if p]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -31,7 +31,8 @@ def test_each_role_lands_on_its_own_home_page(client, applicant, unit_admin, rec
 
 def test_pages_switch_to_english(client, call):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert 'lang="en"' in client.get("/").content.decode()
+    body = client.get("/").content.decode()
+    assert 'lang="en"' in body and "Register a new unit" in body and "新单位注册" not in body
 
 
 def test_a_user_who_must_change_the_password_is_sent_to_do_so_first(client, applicant):
