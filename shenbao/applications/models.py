@@ -59,6 +59,10 @@ class Application(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
     receipt_no = models.CharField("受理编号", max_length=32, blank=True, db_index=True)
+    return_reason = models.TextField("退回原因", blank=True)
+    # The sealed 申报书 (two PAdES signatures); emptied when the application is returned (the seal is void).
+    sealed_pdf = models.FileField("已签章申报书", upload_to="sealed/", blank=True, max_length=200)
+    sealed_at = models.DateTimeField("签章时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -166,7 +166,9 @@ def save_section(
     4. refresh what the registration knows; write with the next version.
     """
     application = (
-        Application.objects.select_for_update().select_related("call", "unit", "applicant").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "unit", "applicant")
+        .get(pk=application.pk)
     )
     _editable(application, user, now)
     if version != application.version:
@@ -320,7 +322,9 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     from shenbao.web.tasks import email_on_commit
 
     application = (
-        Application.objects.select_for_update().select_related("call", "unit", "applicant").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "unit", "applicant")
+        .get(pk=application.pk)
     )
     if application.applicant_id != user.pk:
         raise PermissionDenied

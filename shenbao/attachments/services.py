@@ -27,7 +27,7 @@ def add_attachment(
 ) -> Attachment:
     """1. the applicant may edit the draft now; 2. the kind is known; 3. the file is a sound PDF
     within the call's limit; 4. store it through the storage API; 5. audit."""
-    application = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
     _editable(application, user, now)
     rules = application.call.spec.attachments
     if kind not in KINDS:

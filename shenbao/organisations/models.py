@@ -21,6 +21,8 @@ class Recommender(models.Model):
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     divisions = models.JSONField("所辖行政区划码前缀", default=list, blank=True)
     quota_type = models.CharField("限额类型", max_length=8, choices=QuotaType.choices)
+    # Category code → quota, where this recommender's quota differs from its quota type's (二(二)3).
+    quota_overrides = models.JSONField("限额调整（类别代码: 数量）", default=dict, blank=True)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

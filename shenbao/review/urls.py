@@ -1,2 +1,18 @@
+from django.urls import path
+
+from . import views
+
 app_name = "review"
-urlpatterns: list = []
+urlpatterns = [
+    path("unit/", views.unit_queue, name="unit_queue"),
+    path("unit/action/", views.unit_action, name="unit_action"),
+    path("recommender/", views.recommender_queue, name="recommender_queue"),
+    path("recommender/action/", views.recommender_action, name="recommender_action"),
+    path("lists/<int:pk>/letter/", views.upload_letter, name="upload_letter"),
+    path("lists/<int:pk>/<slug:kind>/", views.list_file, name="list_file"),
+    path("overview/", views.overview, name="overview"),
+    path("overview/applications.xlsx", views.export_applications, name="export_applications"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("<uuid:public_id>/return/", views.return_application, name="return"),
+    path("<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
+]

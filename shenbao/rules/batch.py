@@ -206,3 +206,25 @@ def context_for(application: Application, *, with_similar: bool = False) -> tupl
         similar = find_similar([document(snapshot)], earlier + earlier_projects())
     registries = load_registries(spec.filing.opens.date(), [number] if number else [])
     return snapshot, ReviewContext(spec, registries, applications_by_pi=applications_by_pi, similar=similar)
+
+
+def review_applications(applications: list[Application]) -> dict[int, list[Finding]]:
+    """The findings of some applications (a unit's or a recommender's queue), in a fixed number of
+    queries: their PIs' other applications, the registries and the attachments are read once."""
+    if not applications:
+        return {}
+    call = applications[0].call
+    numbers = {a.pi_id_number for a in applications if a.pi_id_number}
+    by_pi: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for public_id, number, category in Application.objects.filter(call=call, pi_id_number__in=numbers).values_list(
+        "public_id", "pi_id_number", "category"
+    ):
+        by_pi[number].append((str(public_id), category))
+    context = ReviewContext(
+        call.spec, load_registries(call.spec.filing.opens.date(), list(numbers)), applications_by_pi=dict(by_pi)
+    )
+    files = attachment_rows([a.pk for a in applications])
+    return {
+        a.pk: review(Snapshot(with_attachments(copy.deepcopy(a.data), files.get(a.pk, [])), str(a.public_id)), context)
+        for a in applications
+    }

@@ -8,12 +8,14 @@ unit or another recommender gets 403/404 and never the data.
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.attachments.models import Attachment
 from shenbao.calls.models import Call
 from shenbao.organisations.models import Unit
+from shenbao.review.models import RecommendationList
 
 # Views whose URL id is a secret (the link is the credential) or that Django's admin guards.
 NOT_OBJECT_SCOPED = {"organisations:registration_status", "accounts:set_password"}
@@ -50,7 +52,13 @@ def world(make_unit, make_user, media):
         uploaded_by=their_applicant,
     )
     their_attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    their_list = RecommendationList(
+        call=their_draft.call, recommender=theirs.recommender, confirmed_at=timezone.now(), confirmed_by=their_applicant
+    )
+    their_list.pdf.save("list.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    their_list.xlsx.save("list.xlsx", ContentFile(b"PK"), save=True)
     return {
+        "their_list": their_list,
         "their_draft": their_draft,
         "their_attachment": their_attachment,
         "my_admin": make_user(User.Role.UNIT_ADMIN, unit=mine),
@@ -97,6 +105,18 @@ ATTACKS = {
     "applications:export": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
     "applications:hand_over": [("post", "my_admin", "their_draft", {"applicant": 0})],
     "applications:submit": [("post", "my_applicant", "their_draft", {})],
+    "documents:application_pdf": [
+        ("get", "my_applicant", "their_draft", None),
+        ("get", "my_admin", "their_draft", None),
+        ("get", "my_recommender_staff", "their_draft", None),
+    ],
+    "review:return": [
+        ("post", "my_admin", "their_draft", {"reason": "x"}),
+        ("post", "my_recommender_staff", "their_draft", {"reason": "x"}),
+    ],
+    "review:withdraw": [("post", "my_applicant", "their_draft", {})],
+    "review:list_file": [("get", "my_recommender_staff", "their_list", None), ("get", "my_admin", "their_list", None)],
+    "review:upload_letter": [("post", "my_recommender_staff", "their_list", {})],
     "attachments:list": [("get", "my_applicant", "their_draft", None)],
     "attachments:upload": [("post", "my_applicant", "their_draft", {"kind": "other"})],
     "attachments:download": [
@@ -111,6 +131,8 @@ def _args(url_name, target):
     """The URL arguments that name `target` in each view."""
     if url_name == "applications:section":
         return [target.public_id, "basic"]
+    if url_name == "review:list_file":
+        return [target.pk, "pdf"]
     if isinstance(target, Application):
         return [target.public_id]
     if isinstance(target, Attachment):

@@ -1,0 +1,165 @@
+"""Sealing the 申报书 (二(一)4) and the recommendation list (二(二)4): render, sign, store, then record.
+
+Nothing half-sealed is ever stored: the file is written only after both signatures succeeded, and
+removed again if recording the state change fails.
+"""
+
+import datetime as dt
+import hashlib
+import io
+
+import xlsxwriter
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from shenbao.applications.models import Application
+from shenbao.review import services as flow
+from shenbao.review.models import RecommendationList
+
+from . import ca, seals
+from .models import SigningIdentity
+from .render import render_application, render_html
+from .signing import Seal, SealingFailed, apply_seals
+
+# Where the seals sit on the cover page (A4, points from the bottom left): over "牵头单位（盖章）"
+# and "法定代表人（签章）".
+UNIT_SEAL_BOX = (150, 215, 275, 340)
+LEGAL_REPRESENTATIVE_BOX = (345, 240, 425, 320)
+LIST_SEAL_BOX = (420, 40, 540, 160)
+
+
+def sealed_application_pdf(application: Application) -> bytes:
+    unit = application.unit
+    unit_identity = ca.identity(SigningIdentity.Kind.UNIT, unit.uscc, unit.name, unit.name)
+    representative = ca.identity(
+        SigningIdentity.Kind.LEGAL_REPRESENTATIVE, unit.uscc, unit.legal_representative, unit.name
+    )
+    pdf = render_application(application, draft=False)
+    return apply_seals(
+        pdf,
+        [
+            Seal(unit_identity, "unit_seal", seals.round_seal(unit.name), UNIT_SEAL_BOX, "申报单位电子公章", page=0),
+            Seal(
+                representative,
+                "legal_representative_seal",
+                seals.name_seal(unit.legal_representative),
+                LEGAL_REPRESENTATIVE_BOX,
+                "法定代表人电子名章",
+                page=0,
+            ),
+        ],
+    )
+
+
+def seal_application(application: Application, admin, now: dt.datetime, *, request=None) -> Application:
+    """Render and seal the application, store the file, then move it to 已签章."""
+    # The checks that do not need the document run first, so a refused seal costs no rendering.
+    application = Application.objects.select_related("call", "unit", "applicant").get(pk=application.pk)
+    flow._unit_admin(application, admin)
+    if application.state != Application.State.UNIT_APPROVED:
+        raise flow.TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，须先审核通过才能签章。")
+    try:
+        pdf = sealed_application_pdf(application)
+    except SealingFailed:
+        raise
+    except Exception as error:
+        raise SealingFailed(f"生成申报书PDF失败：{error}") from error
+    name = default_storage.save(
+        f"sealed/{application.public_id}-{hashlib.sha256(pdf).hexdigest()[:12]}.pdf", ContentFile(pdf)
+    )
+    try:
+        return flow.record_seal(application, admin, name, now, request=request)
+    except Exception:
+        default_storage.delete(name)
+        raise
+
+
+def _list_rows(recommender, call) -> list[Application]:
+    return list(
+        Application.objects.filter(call=call, unit__recommender=recommender, state=Application.State.RECOMMENDED)
+        .select_related("unit")
+        .order_by("category", "receipt_no")
+    )
+
+
+def list_xlsx(recommender, call, rows) -> bytes:
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    sheet = book.add_worksheet("推荐项目清单")
+    bold = book.add_format({"bold": True})
+    headers = ["序号", "受理编号", "类别", "项目名称", "牵头单位", "项目负责人", "申请财政资金（元）"]
+    sheet.write_row(0, 0, headers, bold)
+    for i, application in enumerate(rows, start=1):
+        fiscal = sum(
+            v
+            for v in (application.data.get("budget", {}).get("fiscal", {}) or {}).values()
+            if isinstance(v, int | float)
+        )
+        sheet.write_row(
+            i,
+            0,
+            [
+                i,
+                application.receipt_no,
+                application.category,
+                application.title,
+                application.unit.name,
+                application.data.get("pi", {}).get("name", ""),
+                fiscal,
+            ],
+        )
+    sheet.set_column(3, 4, 40)
+    book.close()
+    return output.getvalue()
+
+
+def list_pdf(recommender, call, rows, now) -> bytes:
+    pdf = render_html(
+        "documents/recommendation_list.html", {"recommender": recommender, "call": call, "rows": rows, "now": now}
+    )
+    identity = ca.identity(SigningIdentity.Kind.RECOMMENDER, recommender.code, recommender.name, recommender.name)
+    return apply_seals(
+        pdf,
+        [
+            Seal(
+                identity,
+                "recommender_seal",
+                seals.round_seal(recommender.name),
+                LIST_SEAL_BOX,
+                "推荐单位电子公章",
+                page=-1,
+            )
+        ],
+    )
+
+
+@transaction.atomic
+def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) -> RecommendationList:
+    """Confirm the recommender's list before the deadline: a sealed PDF and an Excel file (二(二)4)."""
+    from shenbao.audit import log
+
+    if not staff.is_recommender_staff or staff.recommender_id != recommender.pk:
+        raise flow.PermissionDenied
+    spec = call.spec
+    flow._window(spec.recommendation, now, spec, "确认推荐项目清单")
+    if RecommendationList.objects.filter(call=call, recommender=recommender).exists():
+        raise flow.TransitionRefused("推荐项目清单已确认。")
+    rows = _list_rows(recommender, call)
+    if not rows:
+        raise flow.TransitionRefused("尚未推荐任何项目，不能确认空清单。")
+    pending = Application.objects.filter(
+        call=call, unit__recommender=recommender, state=Application.State.SUBMITTED_TO_RECOMMENDER
+    ).count()
+    if pending:
+        raise flow.TransitionRefused(f"还有{pending}份申报书未处理（推荐或不予推荐），请处理后再确认。")
+    pdf, xlsx = list_pdf(recommender, call, rows, now), list_xlsx(recommender, call, rows)
+    entry = RecommendationList(call=call, recommender=recommender, confirmed_at=now, confirmed_by=staff)
+    stem = f"{call.code}-{recommender.code}"
+    entry.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+    entry.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+    entry.save()
+    log.record(
+        "list.confirmed", actor=staff, obj=entry, after={"applications": [a.receipt_no for a in rows]}, request=request
+    )
+    return entry

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from shenbao.applications.services import visible_applications
+
+from .render import render_application
+
+
+@login_required
+def application_pdf(request, public_id):
+    """The sealed 申报书 once there is one; before that, a preview marked 草稿."""
+    application = get_object_or_404(
+        visible_applications(request.user).select_related("call", "unit"), public_id=public_id
+    )
+    if application.sealed_pdf:
+        return FileResponse(
+            application.sealed_pdf.open("rb"),
+            filename=f"{application.receipt_no}-sealed.pdf",
+            content_type="application/pdf",
+        )
+    if request.GET.get("sealed"):
+        raise Http404("尚未签章")
+    response = HttpResponse(render_application(application, draft=True), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="draft-{application.public_id}.pdf"'
+    return response

@@ -1,0 +1,291 @@
+"""The flow after submission (SPEC §4, 二(一)-(二)): each transition is one function that runs the
+whole change in one transaction, in this order:
+
+    check permission → check the window → check the state → check the rules/quota → write → audit → notify
+
+A refused transition raises `TransitionRefused` with a Chinese sentence naming the rule or state,
+and changes nothing.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+
+from shenbao.accounts.models import User
+from shenbao.applications.models import Application
+from shenbao.applications.services import EditRefused
+from shenbao.audit import log
+from shenbao.calls.spec import Window
+from shenbao.organisations.models import Recommender
+
+from .models import RecommendationList
+from .notify import tell
+
+State = Application.State
+
+
+class TransitionRefused(EditRefused):
+    pass
+
+
+def _locked(application: Application) -> Application:
+    # Only the application's own row: locking the joined call and unit rows too (PostgreSQL's default
+    # for FOR UPDATE with joins) would make every transition of a call wait for every other.
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "unit", "applicant")
+        .get(pk=application.pk)
+    )
+
+
+def _window(window: Window, now: dt.datetime, spec, what: str) -> None:
+    if not window.is_open(now):
+        closes = window.closes.astimezone(spec.tz)
+        raise TransitionRefused(
+            f"{what}须在{closes:%Y年%m月%d日 %H:%M}（北京时间）前完成，现已截止（{window.clause}）。"
+            if now >= window.closes
+            else f"{what}尚未开始（{window.clause}）。"
+        )
+
+
+def _state(application: Application, allowed: set, what: str) -> None:
+    if application.state not in allowed:
+        raise TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，不能{what}。")
+
+
+def _move(application, actor, action, new_state, *, reason="", request=None, **changes) -> Application:
+    before = {"state": application.state}
+    application.state = new_state
+    for name, value in changes.items():
+        setattr(application, name, value)
+    application.save()
+    log.record(
+        action, actor=actor, obj=application, before=before, after={"state": new_state}, reason=reason, request=request
+    )
+    return application
+
+
+def _void_seal(application: Application) -> dict:
+    """Returning a sealed application voids its seal: the sealed file goes, the content may change."""
+    stored = application.sealed_pdf.name if application.sealed_pdf else ""
+    if stored:
+        storage = application.sealed_pdf.storage
+        transaction.on_commit(lambda: storage.delete(stored))
+    return {"sealed_pdf": None, "sealed_at": None}
+
+
+def _url(application: Application) -> str:
+    return reverse("applications:review", args=[application.public_id])
+
+
+# --- the applicant ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw(application: Application, applicant: User, now: dt.datetime, *, request=None) -> Application:
+    """The applicant takes a submission back before the unit acts (SPEC §5)."""
+    application = _locked(application)
+    if application.applicant_id != applicant.pk:
+        raise PermissionDenied
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "撤回")
+    _state(application, {State.SUBMITTED}, "撤回（单位已处理）")
+    return _move(application, applicant, "application.withdrawn", State.DRAFT, request=request)
+
+
+# --- the unit admin ---------------------------------------------------------------------------
+
+
+def _unit_admin(application: Application, user: User) -> None:
+    if not user.is_unit_admin or user.unit_id != application.unit_id:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def return_to_applicant(application, admin, reason: str, now, *, request=None) -> Application:
+    """The unit returns an application with a reason; a seal on it is void (二(一)3)."""
+    application = _locked(application)
+    _unit_admin(application, admin)
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "单位审核")
+    _state(application, {State.SUBMITTED, State.UNIT_APPROVED, State.SEALED}, "退回")
+    if not (reason or "").strip():
+        raise TransitionRefused("退回须填写原因，申报人将据此修改。")
+    application = _move(
+        application,
+        admin,
+        "application.returned_by_unit",
+        State.RETURNED_BY_UNIT,
+        reason=reason,
+        request=request,
+        return_reason=reason.strip(),
+        **_void_seal(application),
+    )
+    tell([application.applicant], "申报书被单位退回", f"“{application.title}”被单位退回：{reason}", _url(application))
+    return application
+
+
+@transaction.atomic
+def approve(application, admin, now, *, request=None) -> Application:
+    """The unit approves an application whose formal review has no bar."""
+    from shenbao.rules.batch import context_for
+    from shenbao.rules.ruleset import has_bar, review
+
+    application = _locked(application)
+    _unit_admin(application, admin)
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "单位审核")
+    _state(application, {State.SUBMITTED}, "审核通过")
+    if has_bar(review(*context_for(application))):
+        raise TransitionRefused("形式审查仍有不符合项，不能审核通过，请退回申报人修改。")
+    application = _move(
+        application, admin, "application.approved_by_unit", State.UNIT_APPROVED, request=request, return_reason=""
+    )
+    tell([application.applicant], "申报书已通过单位审核", f"“{application.title}”已通过单位审核。", _url(application))
+    return application
+
+
+@transaction.atomic
+def record_seal(application, admin, pdf_name: str, now, *, request=None) -> Application:
+    """Store the sealed 申报书 made by `documents.sealing` (二(一)4). Called with a finished file only:
+    a failure before this point leaves the application as it was."""
+    application = _locked(application)
+    _unit_admin(application, admin)
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "签章")
+    _state(application, {State.UNIT_APPROVED}, "签章")
+    return _move(
+        application, admin, "application.sealed", State.SEALED, request=request, sealed_pdf=pdf_name, sealed_at=now
+    )
+
+
+@transaction.atomic
+def submit_to_recommender(application, admin, now, *, request=None) -> Application:
+    application = _locked(application)
+    _unit_admin(application, admin)
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "报送归口管理部门")
+    _state(application, {State.SEALED}, "报送（须先签章）")
+    if application.unit.recommender_id is None:
+        raise TransitionRefused("本单位尚无归口管理部门，请联系科技厅。")
+    application = _move(
+        application, admin, "application.submitted_to_recommender", State.SUBMITTED_TO_RECOMMENDER, request=request
+    )
+    staff = User.objects.filter(recommender_id=application.unit.recommender_id, role=User.Role.RECOMMENDER)
+    tell(staff, "新的推荐申报书", f"{application.unit.name}报送了“{application.title}”。")
+    return application
+
+
+@transaction.atomic
+def withdraw_from_recommender(application, admin, now, *, request=None) -> Application:
+    """The unit takes an application back before the recommender acts; the seal stays valid."""
+    application = _locked(application)
+    _unit_admin(application, admin)
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "撤回")
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER}, "撤回（归口管理部门已处理）")
+    return _move(application, admin, "application.withdrawn_by_unit", State.SEALED, request=request)
+
+
+# --- the recommender --------------------------------------------------------------------------
+
+
+def _recommender_staff(application: Application, user: User) -> None:
+    if not user.is_recommender_staff or user.recommender_id != application.unit.recommender_id:
+        raise PermissionDenied
+
+
+def _not_confirmed(application: Application) -> None:
+    if RecommendationList.objects.filter(
+        call=application.call, recommender_id=application.unit.recommender_id
+    ).exists():
+        raise TransitionRefused("推荐项目清单已确认，不能再修改推荐结果（二(二)4）。")
+
+
+def quota_of(recommender: Recommender, spec, category: str) -> int:
+    override = (recommender.quota_overrides or {}).get(category)
+    return int(override) if override is not None else spec.quota(category, recommender.quota_type)
+
+
+def recommended_counts(recommender: Recommender, call) -> dict[str, int]:
+    rows = (
+        Application.objects.filter(call=call, unit__recommender=recommender, state=State.RECOMMENDED)
+        .values("category")
+        .annotate(n=Count("id"))
+    )
+    return {row["category"]: row["n"] for row in rows}
+
+
+@transaction.atomic
+def recommend(application, staff, now, *, request=None) -> Application:
+    """Recommend within the quota of the application's category (二(二)3). The recommender's row is
+    locked first, so two staff recommending at the same moment cannot both take the last place."""
+    application = _locked(application)
+    _recommender_staff(application, staff)
+    spec = application.call.spec
+    _window(spec.recommendation, now, spec, "推荐")
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "推荐")
+    _not_confirmed(application)
+    recommender = Recommender.objects.select_for_update().get(pk=application.unit.recommender_id)
+    quota = quota_of(recommender, spec, application.category)
+    used = Application.objects.filter(
+        call=application.call, unit__recommender=recommender, category=application.category, state=State.RECOMMENDED
+    ).count()
+    if used >= quota:
+        category = spec.category(application.category)
+        raise TransitionRefused(
+            f"{recommender.name}的{category.name}推荐限额为{quota}项，已推荐{used}项，不能再推荐（{category.quota_clause}）。"
+        )
+    application = _move(application, staff, "application.recommended", State.RECOMMENDED, request=request)
+    tell(
+        application.unit.users.filter(role=User.Role.UNIT_ADMIN),
+        "申报书已推荐",
+        f"“{application.title}”已获{recommender.name}推荐。",
+    )
+    return application
+
+
+@transaction.atomic
+def not_recommend(application, staff, reason: str, now, *, request=None) -> Application:
+    application = _locked(application)
+    _recommender_staff(application, staff)
+    spec = application.call.spec
+    _window(spec.recommendation, now, spec, "推荐")
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.RECOMMENDED}, "设为不予推荐")
+    _not_confirmed(application)
+    return _move(
+        application, staff, "application.not_recommended", State.NOT_RECOMMENDED, reason=reason or "", request=request
+    )
+
+
+@transaction.atomic
+def return_to_unit(application, staff, reason: str, now, *, request=None) -> Application:
+    """The recommender returns an application for correction; the seal is void (二(二)1)."""
+    application = _locked(application)
+    _recommender_staff(application, staff)
+    spec = application.call.spec
+    _window(spec.filing, now, spec, "退回修改")  # a correction must still be possible before the filing close
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "退回")
+    _not_confirmed(application)
+    if not (reason or "").strip():
+        raise TransitionRefused("退回须填写原因。")
+    application = _move(
+        application,
+        staff,
+        "application.returned_by_recommender",
+        State.RETURNED_BY_RECOMMENDER,
+        reason=reason,
+        request=request,
+        return_reason=reason.strip(),
+        **_void_seal(application),
+    )
+    tell(
+        [application.applicant, *application.unit.users.filter(role=User.Role.UNIT_ADMIN)],
+        "申报书被归口管理部门退回",
+        f"“{application.title}”被退回：{reason}",
+        _url(application),
+    )
+    return application

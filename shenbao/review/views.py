@@ -1,0 +1,316 @@
+"""The unit admin's queue, the recommender's queue and list, the department's overview. Thin: each
+action calls a transition of `services` and reports what it refused, with the reason."""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from shenbao.applications.models import Application
+from shenbao.applications.services import EditRefused, visible_applications
+from shenbao.calls.current import current_call
+from shenbao.documents.sealing import confirm_list, list_xlsx
+from shenbao.documents.tasks import seal_application_task
+from shenbao.rules.batch import review_applications
+from shenbao.rules.findings import Severity
+from shenbao.rules.snapshot import Snapshot
+
+from . import services
+from .models import Notification, RecommendationList
+
+State = Application.State
+UNIT_QUEUE_STATES = [s for s in State.values if s != State.DRAFT]
+
+
+def _call():
+    call = current_call()
+    if call is None:
+        raise Http404("尚未发布申报批次")
+    return call
+
+
+def _with_findings(applications):
+    findings = review_applications(applications)
+    return [
+        (
+            a,
+            sum(f.severity == Severity.BAR for f in findings[a.pk]),
+            sum(f.severity == Severity.WARNING for f in findings[a.pk]),
+        )
+        for a in applications
+    ]
+
+
+def _run(request, action, applications, done: str):
+    """Run one transition over the chosen applications; report how many went and why others did not."""
+    ok, refused = 0, []
+    for application in applications:
+        try:
+            action(application)
+            ok += 1
+        except (EditRefused, PermissionDenied) as error:
+            refused.append(f"“{application.title}”：{error or '无权操作'}")
+    if ok:
+        messages.success(request, f"{done}{ok}份。")
+    for reason in refused:
+        messages.error(request, reason)
+
+
+@login_required
+def unit_queue(request):
+    if not request.user.is_unit_admin:
+        raise PermissionDenied
+    call = _call()
+    applications = list(
+        Application.objects.filter(call=call, unit=request.user.unit, state__in=UNIT_QUEUE_STATES)
+        .select_related("applicant", "call")
+        .order_by("state", "-submitted_at")
+    )
+    return render(request, "review/unit_queue.html", {"rows": _with_findings(applications), "call": call})
+
+
+@login_required
+@require_POST
+def unit_action(request):
+    """Batch actions of the unit admin: approve, seal (in the background), submit to the recommender."""
+    if not request.user.is_unit_admin:
+        raise PermissionDenied
+    chosen = list(
+        Application.objects.filter(
+            unit=request.user.unit, public_id__in=request.POST.getlist("application")
+        ).select_related("call", "unit")
+    )
+    action, now, user = request.POST.get("action"), timezone.now(), request.user
+    if action == "approve":
+        _run(request, lambda a: services.approve(a, user, now, request=request), chosen, "已审核通过")
+    elif action == "seal":
+        ready = [a for a in chosen if a.state == State.UNIT_APPROVED]
+        for application in ready:
+            seal_application_task.enqueue(application.pk, user.pk)
+        for application in set(chosen) - set(ready):
+            messages.error(
+                request, f"“{application.title}”：当前状态为“{application.get_state_display()}”，须先审核通过才能签章。"
+            )
+        if ready:
+            messages.success(request, f"已开始签章{len(ready)}份，完成后状态变为“已签章”。")
+    elif action == "submit":
+        _run(
+            request,
+            lambda a: services.submit_to_recommender(a, user, now, request=request),
+            chosen,
+            "已报送归口管理部门",
+        )
+    elif action == "withdraw":
+        _run(request, lambda a: services.withdraw_from_recommender(a, user, now, request=request), chosen, "已撤回")
+    else:
+        messages.error(request, "请选择操作。")
+    return redirect("review:unit_queue")
+
+
+@login_required
+@require_POST
+def return_application(request, public_id):
+    """Return with a reason: the unit admin to the applicant, the recommender to the unit."""
+    application = get_object_or_404(
+        visible_applications(request.user).select_related("call", "unit"), public_id=public_id
+    )
+    reason, now = request.POST.get("reason", ""), timezone.now()
+    try:
+        if request.user.is_unit_admin:
+            services.return_to_applicant(application, request.user, reason, now, request=request)
+        elif request.user.is_recommender_staff:
+            services.return_to_unit(application, request.user, reason, now, request=request)
+        else:
+            raise PermissionDenied
+    except EditRefused as error:
+        messages.error(request, str(error))
+        return redirect("applications:review", application.public_id)
+    messages.success(request, f"已退回“{application.title}”。")
+    return redirect("review:unit_queue" if request.user.is_unit_admin else "review:recommender_queue")
+
+
+@login_required
+@require_POST
+def withdraw(request, public_id):
+    application = get_object_or_404(visible_applications(request.user), public_id=public_id)
+    try:
+        services.withdraw(application, request.user, timezone.now(), request=request)
+    except EditRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "已撤回，可以继续修改后再提交。")
+    return redirect("applications:review", application.public_id)
+
+
+@login_required
+def recommender_queue(request):
+    if not request.user.is_recommender_staff:
+        raise PermissionDenied
+    call, recommender = _call(), request.user.recommender
+    applications = list(
+        visible_applications(request.user)
+        .filter(call=call)
+        .select_related("unit", "call")
+        .order_by("category", "receipt_no")
+    )
+    used = services.recommended_counts(recommender, call)
+    quotas = [
+        (category, services.quota_of(recommender, call.spec, category.code), used.get(category.code, 0))
+        for category in call.spec.categories
+    ]
+    return render(
+        request,
+        "review/recommender_queue.html",
+        {
+            "rows": _with_findings(applications),
+            "call": call,
+            "recommender": recommender,
+            "quotas": quotas,
+            "list": RecommendationList.objects.filter(call=call, recommender=recommender).first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def recommender_action(request):
+    if not request.user.is_recommender_staff:
+        raise PermissionDenied
+    chosen = list(
+        visible_applications(request.user)
+        .filter(public_id__in=request.POST.getlist("application"))
+        .select_related("call", "unit")
+    )
+    action, now, user = request.POST.get("action"), timezone.now(), request.user
+    if action == "recommend":
+        _run(request, lambda a: services.recommend(a, user, now, request=request), chosen, "已推荐")
+    elif action == "not_recommend":
+        reason = request.POST.get("reason", "")
+        _run(request, lambda a: services.not_recommend(a, user, reason, now, request=request), chosen, "已设为不予推荐")
+    elif action == "confirm":
+        try:
+            confirm_list(user.recommender, _call(), user, now, request=request)
+        except EditRefused as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "推荐项目清单已确认并签章，请下载后上传推荐文件扫描件。")
+    else:
+        messages.error(request, "请选择操作。")
+    return redirect("review:recommender_queue")
+
+
+def _own_list(request, pk) -> RecommendationList:
+    if request.user.is_department_staff:
+        return get_object_or_404(RecommendationList, pk=pk)
+    if request.user.is_recommender_staff:
+        return get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.recommender_id)
+    raise PermissionDenied
+
+
+@login_required
+def list_file(request, pk, kind):
+    entry = _own_list(request, pk)
+    field = {"pdf": entry.pdf, "xlsx": entry.xlsx, "letter": entry.letter}.get(kind)
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1], as_attachment=True)
+
+
+@login_required
+@require_POST
+def upload_letter(request, pk):
+    """The scanned recommendation letter (二(二)4): the same PDF checks as every attachment."""
+    from shenbao.attachments.uploads import UploadRefused, check_pdf
+
+    entry = _own_list(request, pk)
+    if not request.user.is_recommender_staff:
+        raise PermissionDenied
+    spec, upload = entry.call.spec, request.FILES.get("letter")
+    if not spec.recommendation.is_open(timezone.now()):
+        messages.error(request, f"推荐文件须在截止前上传（{spec.recommendation.clause}）。")
+    elif upload is None:
+        messages.error(request, "请选择推荐文件的PDF扫描件。")
+    else:
+        try:
+            check_pdf(upload, spec.attachments["max_bytes"], spec.attachments["clause"])
+        except UploadRefused as error:
+            messages.error(request, str(error))
+        else:
+            entry.letter.save(f"{entry.call.code}-{entry.recommender.code}-letter.pdf", upload, save=False)
+            entry.letter_uploaded_at = timezone.now()
+            entry.save()
+            messages.success(request, "推荐文件已上传。")
+    return redirect("review:recommender_queue")
+
+
+@login_required
+def overview(request):
+    """The department's view of the call: counts by category, recommender, state, priority, PI."""
+    if not request.user.is_department_staff:
+        raise PermissionDenied
+    call = _call()
+    applications = list(
+        Application.objects.filter(call=call).exclude(state=State.DRAFT).select_related("unit__recommender")
+    )
+    by_state = Counter(a.get_state_display() for a in applications)
+    by_category = Counter(a.category for a in applications)
+    by_recommender = Counter((a.unit.recommender.name if a.unit.recommender else "—") for a in applications)
+    tags, young, female = Counter(), 0, 0
+    start = call.spec.filing.opens.date()
+    for a in applications:
+        snapshot = Snapshot(a.data)
+        tags.update(t for t in (a.data.get("priority_tags") or []) if isinstance(t, str))
+        born = snapshot.pi_id.birth_date
+        if (
+            born
+            and start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+            <= call.spec.pi["young_age"]
+        ):
+            young += 1
+        female += snapshot.pi_id.sex == "female"
+    return render(
+        request,
+        "review/overview.html",
+        {
+            "call": call,
+            "total": len(applications),
+            "by_state": by_state.most_common(),
+            "by_category": sorted(by_category.items()),
+            "by_recommender": by_recommender.most_common(),
+            "tags": tags.most_common(),
+            "young": young,
+            "female": female,
+            "lists": RecommendationList.objects.filter(call=call).select_related("recommender"),
+        },
+    )
+
+
+@login_required
+def export_applications(request):
+    if not request.user.is_department_staff:
+        raise PermissionDenied
+    call = _call()
+    rows = list(
+        Application.objects.filter(call=call)
+        .exclude(state=State.DRAFT)
+        .select_related("unit")
+        .order_by("category", "receipt_no")
+    )
+    response = HttpResponse(
+        list_xlsx(None, call, rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{call.code}-applications.xlsx"'
+    return response
+
+
+@login_required
+def inbox(request):
+    notes = Notification.objects.filter(user=request.user)[:100]
+    response = render(request, "review/inbox.html", {"notes": notes})
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return response
