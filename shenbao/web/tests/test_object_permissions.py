@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from shenbao.accounts.models import User
+from shenbao.api.models import ApiToken
 from shenbao.applications.models import Application
 from shenbao.attachments.models import Attachment
 from shenbao.calls.models import Call
@@ -57,7 +58,9 @@ def world(make_unit, make_user, media):
     )
     their_list.pdf.save("list.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
     their_list.xlsx.save("list.xlsx", ContentFile(b"PK"), save=True)
+    their_token, _ = ApiToken.issue(their_applicant, "他们的系统")
     return {
+        "their_token": their_token,
         "their_list": their_list,
         "their_draft": their_draft,
         "their_attachment": their_attachment,
@@ -117,6 +120,16 @@ ATTACKS = {
     "review:withdraw": [("post", "my_applicant", "their_draft", {})],
     "review:list_file": [("get", "my_recommender_staff", "their_list", None), ("get", "my_admin", "their_list", None)],
     "review:upload_letter": [("post", "my_recommender_staff", "their_list", {})],
+    "api:revoke": [("post", "my_applicant", "their_token", {})],
+    "api:application": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
+    "api:findings": [("get", "my_applicant", "their_draft", None)],
+    "api:pdf": [("get", "my_recommender_staff", "their_draft", None)],
+    "api:seal": [("post", "my_admin", "their_draft", {})],
+    "api:list_file": [("get", "my_recommender_staff", "their_list", None), ("get", "my_admin", "their_list", None)],
+    **{
+        f"api:transition-{name}": [("post", "my_applicant", "their_draft", {}), ("post", "my_admin", "their_draft", {})]
+        for name in ("submit", "withdraw", "approve", "submit-to-recommender", "recommend", "not-recommend", "return")
+    },
     "attachments:list": [("get", "my_applicant", "their_draft", None)],
     "attachments:upload": [("post", "my_applicant", "their_draft", {"kind": "other"})],
     "attachments:download": [
@@ -131,7 +144,7 @@ def _args(url_name, target):
     """The URL arguments that name `target` in each view."""
     if url_name == "applications:section":
         return [target.public_id, "basic"]
-    if url_name == "review:list_file":
+    if url_name in ("review:list_file", "api:list_file"):
         return [target.pk, "pdf"]
     if isinstance(target, Application):
         return [target.public_id]
@@ -160,7 +173,10 @@ def test_another_units_or_recommenders_object_is_never_shown_or_changed(
     target_object = world[target]
     before = _state(target_object)
     client.force_login(world[attacker])
-    response = getattr(client, method)(reverse(url_name, args=_args(url_name, target_object)), data)
+    headers = {}
+    if url_name.startswith("api:") and url_name != "api:revoke":  # the API knows only tokens
+        headers["HTTP_AUTHORIZATION"] = "Bearer " + ApiToken.issue(world[attacker], "attack")[1]
+    response = getattr(client, method)(reverse(url_name, args=_args(url_name, target_object)), data, **headers)
     assert response.status_code in (403, 404)
     target_object.refresh_from_db()
     assert _state(target_object) == before

@@ -1,0 +1,233 @@
+"""The JSON API: the flow for units' own systems. Every endpoint calls the same domain function as
+the page, with the token's user, so permissions, windows, states and rules are the same; a refusal
+comes back as {"error": "<the same Chinese sentence>"} with 403, 404 or 409."""
+
+import json
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from shenbao.applications import interchange
+from shenbao.applications import services as applications
+from shenbao.applications.models import Application
+from shenbao.calls.current import current_call
+from shenbao.documents.render import render_application
+from shenbao.documents.tasks import seal_application_task
+from shenbao.review import services as flow
+from shenbao.review.models import RecommendationList
+from shenbao.rules.batch import context_for
+from shenbao.rules.ruleset import review
+
+from .models import ApiToken, digest
+from .openapi import document
+
+MAX_BODY = 2 * 1024 * 1024
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _json(data, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def endpoint(*methods):
+    """Token authentication, the allowed methods, and domain refusals as JSON errors."""
+
+    def decorate(view):
+        @csrf_exempt  # no cookies: a bearer token cannot be sent by another site's page
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return _error(f"不支持{request.method}方法", 405)
+            header = request.headers.get("Authorization", "")
+            token = None
+            if header.startswith("Bearer "):
+                token = (
+                    ApiToken.objects.select_related("user")
+                    .filter(key_hash=digest(header[7:].strip()), revoked=False)
+                    .first()
+                )
+            if token is None or not token.user.is_active:
+                return _error("缺少或无效的API令牌（Authorization: Bearer …）", 401)
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            request.user = token.user
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                return _error("无权操作该对象", 403)
+            except Http404:
+                return _error("对象不存在或无权查看", 404)
+            except applications.SubmissionBarred as refusal:
+                return _json({"error": str(refusal), "findings": [f.as_dict() for f in refusal.findings]}, 409)
+            except applications.EditRefused as refusal:
+                return _error(str(refusal), 409)
+            except interchange.InterchangeError as refusal:
+                return _error(str(refusal), 400)
+
+        return wrapper
+
+    return decorate
+
+
+def _body(request) -> dict:
+    if len(request.body) > MAX_BODY:
+        raise interchange.InterchangeError("请求体过大")
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise interchange.InterchangeError(f"请求体不是有效的JSON：{error}") from None
+    if not isinstance(data, dict):
+        raise interchange.InterchangeError("请求体应为JSON对象")
+    return data
+
+
+def _application(request, public_id) -> Application:
+    return get_object_or_404(
+        applications.visible_applications(request.user).select_related("call", "unit", "applicant"),
+        public_id=public_id,
+    )
+
+
+def _summary(application: Application) -> dict:
+    return {
+        "id": str(application.public_id),
+        "title": application.title,
+        "category": application.category,
+        "state": application.state,
+        "state_label": application.get_state_display(),
+        "receipt_no": application.receipt_no,
+        "version": application.version,
+        "sealed": bool(application.sealed_pdf),
+    }
+
+
+@endpoint("GET", "POST")
+def applications_collection(request):
+    if request.method == "GET":
+        rows = applications.visible_applications(request.user).order_by("-updated_at")[:500]
+        return _json([_summary(a) for a in rows])
+    call = current_call()
+    if call is None:
+        raise Http404
+    data = interchange.validate(_body(request))
+    application = applications.import_application(request.user, call, data, timezone.now(), request=request)
+    return _json(_summary(application), 201)
+
+
+@endpoint("GET")
+def application_detail(request, public_id):
+    application = _application(request, public_id)
+    return _json({**_summary(application), "document": applications.export_data(application)})
+
+
+@endpoint("GET")
+def application_findings(request, public_id):
+    application = _application(request, public_id)
+    return _json([f.as_dict() for f in review(*context_for(application))])
+
+
+def _transition(name):
+    """POST /applications/{id}/<name>: the transition of that name, with `reason` from the body."""
+
+    def view(request, public_id):
+        application = _application(request, public_id)
+        reason, now, user = _body(request).get("reason", ""), timezone.now(), request.user
+        actions = {
+            "submit": lambda: applications.submit_application(application, user, now, request=request),
+            "withdraw": lambda: flow.withdraw(application, user, now, request=request),
+            "approve": lambda: flow.approve(application, user, now, request=request),
+            "submit-to-recommender": lambda: flow.submit_to_recommender(application, user, now, request=request),
+            "recommend": lambda: flow.recommend(application, user, now, request=request),
+            "not-recommend": lambda: flow.not_recommend(application, user, reason, now, request=request),
+            "return": lambda: (
+                flow.return_to_applicant(application, user, reason, now, request=request)
+                if user.is_unit_admin
+                else flow.return_to_unit(application, user, reason, now, request=request)
+            ),
+        }
+        return _json(_summary(actions[name]()))
+
+    view.__name__ = f"transition_{name.replace('-', '_')}"
+    return endpoint("POST")(view)
+
+
+TRANSITIONS = ["submit", "withdraw", "approve", "submit-to-recommender", "recommend", "not-recommend", "return"]
+transition_views = {name: _transition(name) for name in TRANSITIONS}
+
+
+@endpoint("POST")
+def seal(request, public_id):
+    """Sealing runs in the background; poll the application until `sealed` is true."""
+    application = _application(request, public_id)
+    if not request.user.is_unit_admin or application.unit_id != request.user.unit_id:
+        raise PermissionDenied
+    if application.state != Application.State.UNIT_APPROVED:
+        raise flow.TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，须先审核通过才能签章。")
+    seal_application_task.enqueue(application.pk, request.user.pk)
+    return _json({**_summary(Application.objects.get(pk=application.pk)), "queued": True}, 202)
+
+
+@endpoint("GET")
+def application_pdf(request, public_id):
+    application = _application(request, public_id)
+    if application.sealed_pdf:
+        return FileResponse(application.sealed_pdf.open("rb"), content_type="application/pdf")
+    return HttpResponse(render_application(application, draft=True), content_type="application/pdf")
+
+
+@endpoint("POST")
+def confirm_list(request):
+    from shenbao.documents.sealing import confirm_list as confirm
+
+    call = current_call()
+    if call is None or not request.user.is_recommender_staff:
+        raise PermissionDenied
+    entry = confirm(request.user.recommender, call, request.user, timezone.now(), request=request)
+    return _json({"id": entry.pk, "confirmed_at": entry.confirmed_at.isoformat()}, 201)
+
+
+@endpoint("GET")
+def list_file(request, pk, kind):
+    if request.user.is_department_staff:
+        entry = get_object_or_404(RecommendationList, pk=pk)
+    elif request.user.is_recommender_staff:
+        entry = get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.recommender_id)
+    else:
+        raise PermissionDenied
+    field = {"pdf": entry.pdf, "xlsx": entry.xlsx}.get(kind)
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+
+
+def openapi(request):
+    return JsonResponse(document(request.build_absolute_uri("/api/v1")), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def tokens(request):
+    """A person's API tokens: issue one (its key is shown this once), see when each was last used."""
+    key = None
+    if request.method == "POST":
+        name = (request.POST.get("name") or "").strip()[:100] or "科研管理系统"
+        _, key = ApiToken.issue(request.user, name)
+    return render(request, "api/tokens.html", {"tokens": request.user.api_tokens.filter(revoked=False), "key": key})
+
+
+@login_required
+@require_POST
+def revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    return redirect("api:tokens")
