@@ -71,3 +71,13 @@ class User(AbstractUser):
     @property
     def is_department_staff(self) -> bool:
         return self.role == self.Role.DEPARTMENT
+
+    @property
+    def acting_recommender_id(self) -> int | None:
+        """The recommender this person acts for: its staff, or the admin of a direct-report unit,
+        which recommends its own applications (二(二)2)."""
+        if self.is_recommender_staff:
+            return self.recommender_id
+        if self.is_unit_admin and self.unit_id and self.unit.route == "direct":
+            return self.unit.recommender_id
+        return None

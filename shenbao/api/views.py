@@ -19,6 +19,7 @@ from shenbao.applications.models import Application
 from shenbao.calls.current import current_call
 from shenbao.documents.render import render_application
 from shenbao.documents.tasks import seal_application_task
+from shenbao.organisations.models import Recommender
 from shenbao.review import services as flow
 from shenbao.review.models import RecommendationList
 from shenbao.rules.batch import context_for
@@ -190,9 +191,10 @@ def confirm_list(request):
     from shenbao.documents.sealing import confirm_list as confirm
 
     call = current_call()
-    if call is None or not request.user.is_recommender_staff:
+    if call is None or not request.user.acting_recommender_id:
         raise PermissionDenied
-    entry = confirm(request.user.recommender, call, request.user, timezone.now(), request=request)
+    recommender = Recommender.objects.get(pk=request.user.acting_recommender_id)
+    entry = confirm(recommender, call, request.user, timezone.now(), request=request)
     return _json({"id": entry.pk, "confirmed_at": entry.confirmed_at.isoformat()}, 201)
 
 
@@ -200,8 +202,8 @@ def confirm_list(request):
 def list_file(request, pk, kind):
     if request.user.is_department_staff:
         entry = get_object_or_404(RecommendationList, pk=pk)
-    elif request.user.is_recommender_staff:
-        entry = get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.recommender_id)
+    elif request.user.acting_recommender_id:
+        entry = get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.acting_recommender_id)
     else:
         raise PermissionDenied
     field = {"pdf": entry.pdf, "xlsx": entry.xlsx}.get(kind)

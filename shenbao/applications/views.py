@@ -217,7 +217,17 @@ def formal_review(request, public_id):
             "progress": per_section,
             "overall": overall,
             "editable_states": Application.State.editable_by_applicant(),
+            "history": _history(application) if not request.user.is_applicant else (),
         },
+    )
+
+
+def _history(application):
+    """What happened to the application, from the audit log, for the staff who handle it."""
+    from shenbao.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_type="applications.application", object_id=str(application.pk)).order_by(
+        "id"
     )
 
 

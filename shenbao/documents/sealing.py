@@ -139,7 +139,7 @@ def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) ->
     """Confirm the recommender's list before the deadline: a sealed PDF and an Excel file (二(二)4)."""
     from shenbao.audit import log
 
-    if not staff.is_recommender_staff or staff.recommender_id != recommender.pk:
+    if staff.acting_recommender_id != recommender.pk:
         raise flow.PermissionDenied
     spec = call.spec
     flow._window(spec.recommendation, now, spec, "确认推荐项目清单")

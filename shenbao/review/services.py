@@ -194,7 +194,8 @@ def withdraw_from_recommender(application, admin, now, *, request=None) -> Appli
 
 
 def _recommender_staff(application: Application, user: User) -> None:
-    if not user.is_recommender_staff or user.recommender_id != application.unit.recommender_id:
+    acting = user.acting_recommender_id
+    if acting is None or acting != application.unit.recommender_id:
         raise PermissionDenied
 
 

@@ -16,6 +16,7 @@ from shenbao.applications.services import EditRefused, visible_applications
 from shenbao.calls.current import current_call
 from shenbao.documents.sealing import confirm_list, list_xlsx
 from shenbao.documents.tasks import seal_application_task
+from shenbao.organisations.models import Recommender
 from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import Severity
 from shenbao.rules.snapshot import Snapshot
@@ -147,16 +148,24 @@ def withdraw(request, public_id):
     return redirect("applications:review", application.public_id)
 
 
+def _acting_recommender(request) -> Recommender:
+    if request.user.acting_recommender_id is None:
+        raise PermissionDenied
+    return Recommender.objects.get(pk=request.user.acting_recommender_id)
+
+
+def _at_recommender(recommender):
+    return Application.objects.filter(
+        unit__recommender=recommender,
+        state__in=State.at_recommender() | {State.RETURNED_BY_RECOMMENDER},
+    )
+
+
 @login_required
 def recommender_queue(request):
-    if not request.user.is_recommender_staff:
-        raise PermissionDenied
-    call, recommender = _call(), request.user.recommender
+    call, recommender = _call(), _acting_recommender(request)
     applications = list(
-        visible_applications(request.user)
-        .filter(call=call)
-        .select_related("unit", "call")
-        .order_by("category", "receipt_no")
+        _at_recommender(recommender).filter(call=call).select_related("unit", "call").order_by("category", "receipt_no")
     )
     used = services.recommended_counts(recommender, call)
     quotas = [
@@ -179,10 +188,9 @@ def recommender_queue(request):
 @login_required
 @require_POST
 def recommender_action(request):
-    if not request.user.is_recommender_staff:
-        raise PermissionDenied
+    recommender = _acting_recommender(request)
     chosen = list(
-        visible_applications(request.user)
+        _at_recommender(recommender)
         .filter(public_id__in=request.POST.getlist("application"))
         .select_related("call", "unit")
     )
@@ -194,7 +202,7 @@ def recommender_action(request):
         _run(request, lambda a: services.not_recommend(a, user, reason, now, request=request), chosen, "已设为不予推荐")
     elif action == "confirm":
         try:
-            confirm_list(user.recommender, _call(), user, now, request=request)
+            confirm_list(recommender, _call(), user, now, request=request)
         except EditRefused as error:
             messages.error(request, str(error))
         else:
@@ -207,8 +215,8 @@ def recommender_action(request):
 def _own_list(request, pk) -> RecommendationList:
     if request.user.is_department_staff:
         return get_object_or_404(RecommendationList, pk=pk)
-    if request.user.is_recommender_staff:
-        return get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.recommender_id)
+    if request.user.acting_recommender_id:
+        return get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.acting_recommender_id)
     raise PermissionDenied
 
 
@@ -228,7 +236,7 @@ def upload_letter(request, pk):
     from shenbao.attachments.uploads import UploadRefused, check_pdf
 
     entry = _own_list(request, pk)
-    if not request.user.is_recommender_staff:
+    if not request.user.acting_recommender_id:
         raise PermissionDenied
     spec, upload = entry.call.spec, request.FILES.get("letter")
     if not spec.recommendation.is_open(timezone.now()):

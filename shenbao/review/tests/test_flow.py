@@ -150,3 +150,22 @@ def test_the_unit_withdraws_from_the_recommender_before_it_acts(submitted, admin
     sealed_and_sent(submitted, admin)
     services.withdraw_from_recommender(submitted, admin, now())
     assert Application.objects.get(pk=submitted.pk).state == State.SEALED
+
+
+def test_a_direct_report_unit_recommends_its_own_applications_within_quota_3(
+    make_submitted, make_unit, make_user, call
+):
+    from shenbao.organisations.models import Recommender, Unit
+    from shenbao.organisations.routing import direct_recommender_for
+
+    direct = make_unit(route=Unit.Route.DIRECT, recommender=None, name="内蒙古大学")
+    direct.recommender = direct_recommender_for(direct, call.spec.direct_quota_type)
+    direct.save()
+    own_admin = make_user(User.Role.UNIT_ADMIN, unit=direct)
+    researcher = make_user(User.Role.APPLICANT, unit=direct, id_number="150105199007160025", real_name="乌云")
+    application = make_submitted(researcher)
+    sealed_and_sent(application, own_admin)
+    assert services.quota_of(direct.recommender, call.spec, "1001") == 3
+    services.recommend(application, own_admin, now())
+    assert Application.objects.get(pk=application.pk).state == State.RECOMMENDED
+    assert direct.recommender.kind == Recommender.Kind.DIRECT
