@@ -15,7 +15,11 @@ from shenbao.organisations.uscc import ALPHABET
 
 REPO = Path(__file__).resolve().parent
 CALL_FILE = REPO / "calls" / "nmg-2026-kjhz.toml"
-EXAMPLE_APPLICATION = REPO.parent / "shared" / "examples" / "application-1001.json"
+# The shared example when this checkout sits beside it, else the copy kept in the repository.
+SHARED_EXAMPLE = REPO.parent / "shared" / "examples" / "application-1001.json"
+EXAMPLE_APPLICATION = (
+    SHARED_EXAMPLE if SHARED_EXAMPLE.exists() else REPO / "docs" / "examples" / "application-1001.json"
+)
 TEST_PASSWORD = "test-pass-2026"
 
 

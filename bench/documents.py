@@ -37,7 +37,7 @@ from shenbao.documents import sealing  # noqa: E402
 from shenbao.documents.render import render_application  # noqa: E402
 from shenbao.organisations.models import Recommender, Unit  # noqa: E402
 
-EXAMPLE = REPO.parent / "shared" / "examples" / "application-1001.json"
+EXAMPLE = REPO / "docs" / "examples" / "application-1001.json"
 
 
 def median_seconds(function, repeat: int) -> float:

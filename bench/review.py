@@ -46,7 +46,7 @@ from shenbao.rules.duplicates import find_similar  # noqa: E402
 from shenbao.rules.ruleset import review  # noqa: E402
 from shenbao.rules.snapshot import Snapshot  # noqa: E402
 
-EXAMPLE = REPO.parent / "shared" / "examples" / "application-1001.json"
+EXAMPLE = REPO / "docs" / "examples" / "application-1001.json"
 CALL_FILE = REPO / "calls" / "nmg-2026-kjhz.toml"
 SUBJECTS = "草原 牧草 稀土 氢能 煤化工 乳业 马铃薯 沙棘 风电 光伏 储能".split()
 SUBJECTS += "荒漠化 黄河 盐碱地 肉羊 奶牛 蒙药 数字 智能 装备".split()

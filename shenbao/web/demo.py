@@ -4,16 +4,25 @@ Idempotent: a second run finds what the first made and changes nothing of it.
 """
 
 import datetime as dt
+import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from shenbao.accounts.models import User
+from shenbao.applications.models import Application
+from shenbao.applications.services import import_application
+from shenbao.attachments.services import add_attachment
 from shenbao.calls.loading import load_call, load_demo_copy
+from shenbao.calls.models import Call
 from shenbao.organisations.models import Recommender, Unit
 
+EXAMPLE = Path(settings.BASE_DIR) / "docs" / "examples" / "application-1001.json"
 # Printed for the newcomer; only ever used for demo accounts on a developer's machine.
 DEMO_PASSWORD = "shenbao-demo"
 
@@ -81,4 +90,28 @@ def seed_demo(now: dt.datetime) -> list[DemoAccount]:
         phone="13800000000",
     )
     accounts.append(DemoAccount("wuyun", "申报人", f"乌云其其格（{unit.name}）"))
+    demo_call = next((c for c in Call.objects.filter(is_demo=True, is_active=True)), None)
+    if demo_call is not None:
+        _demo_application(User.objects.get(username="wuyun"), demo_call, now)
     return accounts
+
+
+def _blank_pdf(title: str) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Title"] = title
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _demo_application(applicant: User, call: Call, now: dt.datetime) -> None:
+    """The example 申报书 as a complete draft of the demo applicant, its attachments uploaded, so the
+    whole flow can be walked at once."""
+    if Application.objects.filter(call=call, applicant=applicant).exists():
+        return
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    application = import_application(applicant, call, data, now)
+    for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
+        upload = SimpleUploadedFile(f"{kind}.pdf", _blank_pdf(kind), content_type="application/pdf")
+        add_attachment(application, applicant, upload, kind=kind, partner=partner, year=None, now=now)

@@ -175,3 +175,12 @@ def _named(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("application.json", content, content_type="application/json")
+
+
+def test_the_repository_keeps_an_identical_copy_of_the_shared_example():
+    from conftest import REPO, SHARED_EXAMPLE
+
+    copy = REPO / "docs" / "examples" / "application-1001.json"
+    if not SHARED_EXAMPLE.exists():
+        pytest.skip("the shared folder is not beside this checkout")
+    assert copy.read_bytes() == SHARED_EXAMPLE.read_bytes()
