@@ -223,6 +223,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # SEAL_TRUST_ROOTS (comma-separated PEM files) replaces that CA as the trust root when a real CA signs.
 SEAL_KEY_PASSPHRASE = env_str("SEAL_KEY_PASSPHRASE", SECRET_KEY)
 SEAL_TRUST_ROOTS = [p for p in env_str("SEAL_TRUST_ROOTS", "").split(",") if p]
+# A function (kind, owner, common_name, organisation) -> documents.ca.Identity: who signs.
+SEAL_IDENTITY_PROVIDER = env_str("SEAL_IDENTITY_PROVIDER", "shenbao.documents.ca.identity")
 
 LOGGING = {
     "version": 1,

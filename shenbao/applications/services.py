@@ -313,7 +313,8 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     """Submit a draft to the unit (二(一)3). Safe to repeat: a second click gets the same receipt.
 
     1. only its applicant; 2. already submitted → the same receipt, nothing else happens;
-    3. the filing window is open and the state allows it; 4. the formal review has no bar;
+    3. the filing window is open and the state allows it; 4. the formal review has no bar
+       (near-duplicates are warnings, found by the unit's and the batch review, not here);
     5. write the state, the receipt number and the time; 6. audit; 7. tell the unit admin on commit.
     """
     from shenbao.rules.batch import context_for  # the rules read applications: imported when used
@@ -331,7 +332,9 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     if application.state == Application.State.SUBMITTED and application.receipt_no:
         return application
     _editable(application, user, now)
-    snapshot, context = context_for(application, with_similar=True)
+    # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
+    # cheap on deadline day (SPEC §5).
+    snapshot, context = context_for(application)
     bars = [f for f in review(snapshot, context) if f.severity == Severity.BAR]
     if bars:
         raise SubmissionBarred(bars)

@@ -197,7 +197,9 @@ def section_page(request, public_id, slug):
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
     application = _visible(request, public_id)
-    snapshot, context = context_for(application, with_similar=True)
+    # Comparing with the whole call costs a little: done for the staff who judge it, not on every
+    # applicant's page view.
+    snapshot, context = context_for(application, with_similar=not request.user.is_applicant)
     findings = review(snapshot, context)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]

@@ -9,9 +9,11 @@ import hashlib
 import io
 
 import xlsxwriter
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from shenbao.applications.models import Application
 from shenbao.review import services as flow
@@ -29,10 +31,16 @@ LEGAL_REPRESENTATIVE_BOX = (345, 240, 425, 320)
 LIST_SEAL_BOX = (420, 40, 540, 160)
 
 
+def identity(kind: str, owner: str, common_name: str, organisation: str) -> ca.Identity:
+    """The signing identity from the configured provider (SEAL_IDENTITY_PROVIDER): shenbao's own CA by
+    default, or a function that fetches the certificate and key a real CA issued."""
+    return import_string(settings.SEAL_IDENTITY_PROVIDER)(kind, owner, common_name, organisation)
+
+
 def sealed_application_pdf(application: Application) -> bytes:
     unit = application.unit
-    unit_identity = ca.identity(SigningIdentity.Kind.UNIT, unit.uscc, unit.name, unit.name)
-    representative = ca.identity(
+    unit_identity = identity(SigningIdentity.Kind.UNIT, unit.uscc, unit.name, unit.name)
+    representative = identity(
         SigningIdentity.Kind.LEGAL_REPRESENTATIVE, unit.uscc, unit.legal_representative, unit.name
     )
     pdf = render_application(application, draft=False)
@@ -118,12 +126,12 @@ def list_pdf(recommender, call, rows, now) -> bytes:
     pdf = render_html(
         "documents/recommendation_list.html", {"recommender": recommender, "call": call, "rows": rows, "now": now}
     )
-    identity = ca.identity(SigningIdentity.Kind.RECOMMENDER, recommender.code, recommender.name, recommender.name)
+    signer = identity(SigningIdentity.Kind.RECOMMENDER, recommender.code, recommender.name, recommender.name)
     return apply_seals(
         pdf,
         [
             Seal(
-                identity,
+                signer,
                 "recommender_seal",
                 seals.round_seal(recommender.name),
                 LIST_SEAL_BOX,
