@@ -7,9 +7,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The PostgreSQL server `make test` runs the suite against a second time, when it answers:
 # DATABASE_URL when it names one, else the local default.
-TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/shenbao)
+LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/shenbao
+TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),$(LOCAL_POSTGRES))
 
-.PHONY: run setup test test-sqlite test-postgres lint format bench worker clean
+.PHONY: run setup test test-tools test-sqlite test-postgres lint format bench worker clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/ensure-debian-packages.sh
@@ -39,7 +40,14 @@ run: setup
 worker: $(STAMP)
 	$(BIN)/python manage.py db_worker
 
-test: test-sqlite test-postgres
+# The whole suite needs chromium (browser tests) and, for the second run, PostgreSQL: both come from
+# Debian's packages when absent, so `make test` on a fresh Debian runs everything.
+test: test-tools test-sqlite test-postgres
+
+test-tools:
+	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
+	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then scripts/ensure-postgres.sh || \
+	  echo "Could not start a local PostgreSQL (needs root): the PostgreSQL run will be skipped."; fi
 
 test-sqlite: $(STAMP) $(MESSAGES)
 	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
