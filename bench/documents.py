@@ -12,78 +12,33 @@ libharfbuzz-subset0 matters: without it font subsetting takes seconds.
 
 import argparse
 import json
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shenbao.settings")
-os.environ["DATABASE_URL"] = "sqlite:///:memory:"
+from _django import EXAMPLE, call_with_a_unit, median_seconds
+from django.utils import timezone
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from shenbao.accounts.models import User  # noqa: E402
-from shenbao.applications.models import Application  # noqa: E402
-from shenbao.calls.loading import load_call  # noqa: E402
-from shenbao.documents import sealing  # noqa: E402
-from shenbao.documents.render import render_application  # noqa: E402
-from shenbao.organisations.models import Recommender, Unit  # noqa: E402
-
-EXAMPLE = REPO / "docs" / "examples" / "application-1001.json"
-
-
-def median_seconds(function, repeat: int) -> float:
-    function()  # the first run loads fonts and keys; what a busy server pays is the rest
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+from shenbao.applications.models import Application
+from shenbao.documents import sealing
+from shenbao.documents.render import render_application
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    call = load_call(REPO / "calls" / "nmg-2026-kjhz.toml")[0]
-    recommender = Recommender.objects.get(code="150100")
-    unit = Unit.objects.create(
-        name="内蒙古草原生态研究院",
-        uscc="12150000460012345Q",
-        unit_type="科研院所",
-        independent_legal_person=True,
-        registered_on="2003-06-18",
-        division_code="150102",
-        route="local",
-        recommender=recommender,
-        legal_representative="巴特尔",
-        contact_name="其木格",
-        phone="0471-6000000",
-        email="a@example.org",
-        address="呼和浩特",
-        status="approved",
-    )
-    applicant = User.objects.create(username="wuyun", unit=unit, real_name="乌云其其格")
+    call, unit, applicant = call_with_a_unit()
+    recommender = unit.recommender
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     application = Application.objects.create(
         call=call, unit=unit, applicant=applicant, data=data, receipt_no="NMG-2026-KJHZ-1001-000001"
     )
     rows = [application] * 100
 
-    baseline = median_seconds(lambda: render_application(application, draft=True), args.repeat)
-    sealed = median_seconds(lambda: sealing.sealed_application_pdf(application), args.repeat)
-    list_pdf = median_seconds(lambda: sealing.list_pdf(recommender, call, rows, timezone.now()), args.repeat)
-    list_xlsx = median_seconds(lambda: sealing.list_xlsx(recommender, call, rows), args.repeat)
+    baseline = median_seconds(lambda: render_application(application, draft=True), args.repeat, warm_up=True)
+    sealed = median_seconds(lambda: sealing.sealed_application_pdf(application), args.repeat, warm_up=True)
+    list_pdf = median_seconds(
+        lambda: sealing.list_pdf(recommender, call, rows, timezone.now()), args.repeat, warm_up=True
+    )
+    list_xlsx = median_seconds(lambda: sealing.list_xlsx(recommender, call, rows), args.repeat, warm_up=True)
     size = len(sealing.sealed_application_pdf(application))
 
     print(f"median of {args.repeat} runs (after one warm-up run)")

@@ -14,40 +14,23 @@ Goal (issue #3): the whole call in under 2 s on a 2-core machine.
 import argparse
 import copy
 import json
-import os
 import random
-import statistics
-import sys
-import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shenbao.settings")
-os.environ["DATABASE_URL"] = "sqlite:///:memory:"
+from _django import EXAMPLE, call_with_a_unit, median_seconds
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from stdnum.cn.uscc import calc_check_digit as uscc_check
 
-import django  # noqa: E402
+from shenbao.accounts.id_number import check_digit as id_check
+from shenbao.accounts.id_number import check_id_number
+from shenbao.applications.models import Application
+from shenbao.organisations.uscc import check_uscc
+from shenbao.rules.batch import document, peers_by_pi, review_call
+from shenbao.rules.context import Registries, ReviewContext
+from shenbao.rules.duplicates import find_similar
+from shenbao.rules.ruleset import review
+from shenbao.rules.snapshot import Snapshot
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from stdnum.cn.uscc import calc_check_digit as uscc_check  # noqa: E402
-
-from shenbao.accounts.id_number import check_digit as id_check  # noqa: E402
-from shenbao.accounts.id_number import check_id_number  # noqa: E402
-from shenbao.applications.models import Application  # noqa: E402
-from shenbao.calls.loading import load_call  # noqa: E402
-from shenbao.organisations.uscc import check_uscc  # noqa: E402
-from shenbao.rules.batch import document, peers_by_pi, review_call  # noqa: E402
-from shenbao.rules.context import Registries, ReviewContext  # noqa: E402
-from shenbao.rules.duplicates import find_similar  # noqa: E402
-from shenbao.rules.ruleset import review  # noqa: E402
-from shenbao.rules.snapshot import Snapshot  # noqa: E402
-
-EXAMPLE = REPO / "docs" / "examples" / "application-1001.json"
-CALL_FILE = REPO / "calls" / "nmg-2026-kjhz.toml"
 SUBJECTS = "草原 牧草 稀土 氢能 煤化工 乳业 马铃薯 沙棘 风电 光伏 储能".split()
 SUBJECTS += "荒漠化 黄河 盐碱地 肉羊 奶牛 蒙药 数字 智能 装备".split()
 ACTIONS = "种质创新 关键技术 示范应用 联合攻关 成果转化 平台建设 装备研制 工艺优化 生态修复 精深加工".split()
@@ -136,46 +119,15 @@ def generate(count: int, seed: int = 2026) -> list[dict]:
     return applications
 
 
-def median_seconds(function, repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    call = load_call(CALL_FILE)[0]
+    call, unit, applicant = call_with_a_unit()
     spec = call.spec
     documents = generate(args.applications)
-
-    from shenbao.accounts.models import User
-    from shenbao.organisations.models import Recommender, Unit
-
-    unit = Unit.objects.create(
-        name="基准单位",
-        uscc=_uscc(random.Random(1)),
-        unit_type="科研院所",
-        independent_legal_person=True,
-        registered_on="2000-01-01",
-        division_code="150102",
-        route="local",
-        recommender=Recommender.objects.get(code="150100"),
-        legal_representative="甲",
-        contact_name="乙",
-        phone="0471-1",
-        email="a@example.org",
-        address="呼和浩特",
-        status="approved",
-    )
-    applicant = User.objects.create(username="bench", unit=unit)
     Application.objects.bulk_create(
         [
             Application(

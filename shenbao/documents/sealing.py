@@ -26,8 +26,8 @@ from .signing import Seal, SealingFailed, apply_seals
 
 # Where the seals sit on the cover page (A4, points from the bottom left): over "牵头单位（盖章）"
 # and "法定代表人（签章）".
-UNIT_SEAL_BOX = (150, 215, 275, 340)
-LEGAL_REPRESENTATIVE_BOX = (345, 240, 425, 320)
+UNIT_SEAL_BOX = (160, 120, 270, 230)
+LEGAL_REPRESENTATIVE_BOX = (345, 140, 415, 210)
 LIST_SEAL_BOX = (420, 40, 540, 160)
 
 

@@ -1,41 +1,22 @@
 """Submitting to the unit: bars block it, a repeated click gets the same receipt, the deadline holds."""
 
-import json
-
 import pytest
 from django.core import mail
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import AFTER_FILING, EXAMPLE_APPLICATION
+from conftest import AFTER_FILING
 from shenbao.accounts.models import User
 from shenbao.applications import services
 from shenbao.applications.models import Application
-from shenbao.attachments.models import Attachment
 from shenbao.audit.models import AuditEntry
 
 pytestmark = pytest.mark.usefixtures("during_filing", "media")
 
 
 @pytest.fixture
-def complete(applicant, call, unit):
-    """The example application, imported, with the two attachments it needs uploaded."""
-    data = json.loads(EXAMPLE_APPLICATION.read_text(encoding="utf-8"))
-    application = services.import_application(applicant, call, data, timezone.now())
-    for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
-        attachment = Attachment(
-            application=application,
-            kind=kind,
-            partner=partner,
-            original_name=f"{kind}.pdf",
-            size=9,
-            sha256="0" * 64,
-            pages=1,
-            uploaded_by=applicant,
-        )
-        attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
-    return application
+def complete(make_complete, applicant):
+    return make_complete(applicant)
 
 
 def test_a_complete_application_is_submitted_with_a_receipt_number_and_the_unit_is_told(
