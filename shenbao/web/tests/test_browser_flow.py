@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from conftest import DURING_FILING, TEST_PASSWORD
@@ -24,6 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def filing_clock():
     with time_machine.travel(DURING_FILING, tick=True) as traveller:
         yield traveller
+
+
+def _checked_and_closed(pdf):
+    """Validate in a thread of its own, and close the database connection that thread opened."""
+    try:
+        return check_signatures(pdf)
+    finally:
+        connection.close()
 
 
 def _log_in(page, user):
@@ -84,7 +93,7 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     for pdf in (sealed.sealed_pdf.read(), entry.pdf.read()):
         # playwright's event loop owns this thread; pyHanko's validator runs its own in another.
         with ThreadPoolExecutor(1) as other_thread:
-            assert all(check.valid for check in other_thread.submit(check_signatures, pdf).result())
+            assert all(check.valid for check in other_thread.submit(_checked_and_closed, pdf).result())
         if shutil.which("pdfsig"):
             path = tmp_path / "sealed.pdf"
             path.write_bytes(pdf)
