@@ -24,6 +24,7 @@ from stdnum.cn.uscc import calc_check_digit as uscc_check
 from shenbao.accounts.id_number import check_digit as id_check
 from shenbao.accounts.id_number import check_id_number
 from shenbao.applications.models import Application
+from shenbao.attachments.models import Attachment
 from shenbao.organisations.uscc import check_uscc
 from shenbao.rules.batch import document, peers_by_pi, review_call
 from shenbao.rules.context import Registries, ReviewContext
@@ -128,7 +129,7 @@ def main() -> None:
     call, unit, applicant = call_with_a_unit()
     spec = call.spec
     documents = generate(args.applications)
-    Application.objects.bulk_create(
+    created = Application.objects.bulk_create(
         [
             Application(
                 call=call,
@@ -143,6 +144,25 @@ def main() -> None:
             for d in documents
         ],
         batch_size=1000,
+    )
+    # The uploaded files the documents list, as rows (the review reads rows, never the files).
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                application=application,
+                kind=row["kind"],
+                partner=row.get("partner", ""),
+                original_name=row["file"],
+                file=f"bench/{row['file']}",
+                size=1,
+                sha256="0" * 64,
+                pages=1,
+                uploaded_by=applicant,
+            )
+            for application, d in zip(created, documents, strict=True)
+            for row in d["attachments"]
+        ],
+        batch_size=2000,
     )
 
     snapshots = [Snapshot(d, str(i)) for i, d in enumerate(documents)]

@@ -114,12 +114,9 @@ def with_attachments(data: dict, files: list[dict]) -> dict:
 
 
 def _review_slice(start: int, stop: int) -> list[tuple[str, list[tuple]]]:
-    """In a forked worker: review part of the inherited rows; plain tuples travel back fastest."""
+    """In a forked worker: review part of the inherited rows (findings are tuples: cheap to send back)."""
     rows, context = _shared
-    return [
-        (key, [(f.code, f.severity, f.field, f.clause, f.message) for f in findings])
-        for key, findings in _review_rows(rows[start:stop], context)
-    ]
+    return _review_rows(rows[start:stop], context)
 
 
 @_without_garbage_collection()
@@ -178,7 +175,7 @@ class _WorkerReview:
         return self
 
     def results(self) -> list[tuple[str, list[Finding]]]:
-        return [(key, [Finding(*f) for f in found]) for future in self.futures for key, found in future.result()]
+        return [pair for future in self.futures for pair in future.result()]
 
     def __exit__(self, *exc):
         global _shared
