@@ -9,10 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused, visible_applications
+from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
+from shenbao.audit import log
 from shenbao.calls.current import current_call
 from shenbao.documents.sealing import confirm_list, list_xlsx
 from shenbao.documents.tasks import seal_application_task
@@ -181,6 +184,9 @@ def recommender_queue(request):
             "recommender": recommender,
             "quotas": quotas,
             "list": RecommendationList.objects.filter(call=call, recommender=recommender).first(),
+            "window": call.spec.recommendation,
+            "window_open": call.spec.recommendation.is_open(timezone.now()),
+            "time_left": call.spec.recommendation.time_left(timezone.now()),
         },
     )
 
@@ -229,29 +235,44 @@ def list_file(request, pk, kind):
     return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1], as_attachment=True)
 
 
+@csrf_exempt  # the upload limit must be in place before the CSRF check reads the body
 @login_required
 @require_POST
 def upload_letter(request, pk):
-    """The scanned recommendation letter (二(二)4): the same PDF checks as every attachment."""
-    from shenbao.attachments.uploads import UploadRefused, check_pdf
-
+    """The scanned recommendation letter (二(二)4), under the same upload rules as every attachment:
+    the size limit holds while it streams, and it must be a sound PDF."""
     entry = _own_list(request, pk)
     if not request.user.acting_recommender_id:
         raise PermissionDenied
+    rules = entry.call.spec.attachments
+    if declared_too_large(request, rules["max_bytes"]):
+        messages.error(request, f"文件超过{rules['max_bytes'] // 1048576}MB，未上传（{rules['clause']}）。")
+        return redirect("review:recommender_queue")
+    limit = LimitedUploadHandler(rules["max_bytes"], request)
+    request.upload_handlers.insert(0, limit)
+    return _store_letter(request, entry, limit)
+
+
+@csrf_protect
+def _store_letter(request, entry, limit):
     spec, upload = entry.call.spec, request.FILES.get("letter")
+    rules = spec.attachments
     if not spec.recommendation.is_open(timezone.now()):
         messages.error(request, f"推荐文件须在截止前上传（{spec.recommendation.clause}）。")
+    elif limit.too_large:
+        messages.error(request, f"文件超过{rules['max_bytes'] // 1048576}MB，上传已中止（{rules['clause']}）。")
     elif upload is None:
         messages.error(request, "请选择推荐文件的PDF扫描件。")
     else:
         try:
-            check_pdf(upload, spec.attachments["max_bytes"], spec.attachments["clause"])
+            check_pdf(upload, rules["max_bytes"], rules["clause"])
         except UploadRefused as error:
             messages.error(request, str(error))
         else:
             entry.letter.save(f"{entry.call.code}-{entry.recommender.code}-letter.pdf", upload, save=False)
             entry.letter_uploaded_at = timezone.now()
             entry.save()
+            log.record("list.letter_uploaded", actor=request.user, obj=entry, request=request)
             messages.success(request, "推荐文件已上传。")
     return redirect("review:recommender_queue")
 

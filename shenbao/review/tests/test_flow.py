@@ -169,3 +169,22 @@ def test_a_direct_report_unit_recommends_its_own_applications_within_quota_3(
     services.recommend(application, own_admin, now())
     assert Application.objects.get(pk=application.pk).state == State.RECOMMENDED
     assert direct.recommender.kind == Recommender.Kind.DIRECT
+
+
+def test_the_recommendation_letter_is_refused_unless_a_sound_pdf_and_kept_when_it_is(client, submitted, admin, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from shenbao.attachments.tests.test_uploads import pdf_bytes
+    from shenbao.documents.sealing import confirm_list
+
+    sealed_and_sent(submitted, admin)
+    services.recommend(submitted, staff, now())
+    entry = confirm_list(staff.recommender, submitted.call, staff, now())
+    client.force_login(staff)
+    url = reverse("review:upload_letter", args=[entry.pk])
+    refused = client.post(url, {"letter": SimpleUploadedFile("推荐函.pdf", b"not a pdf")}, follow=True)
+    assert "不是PDF文件" in refused.content.decode()
+    client.post(url, {"letter": SimpleUploadedFile("推荐函.pdf", pdf_bytes(1))})
+    entry.refresh_from_db()
+    assert entry.letter and entry.letter_uploaded_at
