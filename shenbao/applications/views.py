@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shenbao.accounts.models import User
+from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls.current import current_call
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
@@ -220,6 +221,7 @@ def formal_review(request, public_id):
             "overall": overall,
             "editable_states": Application.State.editable_by_applicant(),
             "history": _history(application) if not request.user.is_applicant else (),
+            "action_labels": ACTION_LABELS,
         },
     )
 

@@ -16,6 +16,25 @@ from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 
+# How a person reads an action in an application's history.
+ACTION_LABELS = {
+    "application.created": "新建申报书",
+    "application.imported": "导入申报书",
+    "application.submitted": "提交单位审核",
+    "application.withdrawn": "申报人撤回",
+    "application.returned_by_unit": "单位退回修改",
+    "application.approved_by_unit": "单位审核通过",
+    "application.sealed": "电子签章",
+    "application.submitted_to_recommender": "报送归口管理部门",
+    "application.withdrawn_by_unit": "单位撤回",
+    "application.recommended": "推荐",
+    "application.not_recommended": "不予推荐",
+    "application.returned_by_recommender": "归口管理部门退回",
+    "application.handed_over": "移交申报人",
+    "attachment.uploaded": "上传附件",
+    "attachment.removed": "删除附件",
+}
+
 
 def _canonical(entry: AuditEntry) -> bytes:
     content = {

@@ -188,3 +188,12 @@ def test_the_recommendation_letter_is_refused_unless_a_sound_pdf_and_kept_when_i
     client.post(url, {"letter": SimpleUploadedFile("推荐函.pdf", pdf_bytes(1))})
     entry.refresh_from_db()
     assert entry.letter and entry.letter_uploaded_at
+
+
+def test_staff_read_the_history_of_an_application_with_actor_and_reason(client, submitted, admin):
+    from django.urls import reverse
+
+    services.return_to_applicant(submitted, admin, "预算需调整", now())
+    client.force_login(admin)
+    body = client.get(reverse("applications:review", args=[submitted.public_id])).content.decode()
+    assert "处理记录" in body and "提交单位审核" in body and "单位退回修改" in body and "预算需调整" in body
