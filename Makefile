@@ -37,17 +37,20 @@ run: setup
 	$(BIN)/python manage.py db_worker --interval 0.5 >/dev/null 2>&1 & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+# The background worker of the configured task backend (TASKS_BACKEND): the database's or Redis's.
 worker: $(STAMP)
-	$(BIN)/python manage.py db_worker
+	@if [ "$$TASKS_BACKEND" = rq ]; then $(BIN)/python manage.py rqworker default --job-class django_tasks_rq.backend.Job; \
+	else $(BIN)/python manage.py db_worker; fi
 
-# The whole suite needs chromium (browser tests) and, for the second run, PostgreSQL: both come from
-# Debian's packages when absent, so `make test` on a fresh Debian runs everything.
+# The whole suite needs chromium (browser tests), Redis (the scaled-out task queue) and, for the second
+# run, PostgreSQL: all come from Debian's packages when absent, so `make test` on a fresh Debian runs everything.
 test: test-tools test-sqlite test-postgres
 
 test-tools:
 	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then scripts/ensure-postgres.sh || \
 	  echo "Could not start a local PostgreSQL (needs root): the PostgreSQL run will be skipped."; fi
+	@scripts/ensure-redis.sh || echo "Could not start Redis (needs root): the Redis task-queue test will be skipped."
 
 test-sqlite: $(STAMP) $(MESSAGES)
 	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)

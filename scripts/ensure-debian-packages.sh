@@ -7,6 +7,7 @@ set -euo pipefail
 wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext python3-venv)
 [ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium)
 [ "${WITH_POSTGRES:-0}" = 1 ] && wanted+=(postgresql)
+[ "${WITH_REDIS:-0}" = 1 ] && wanted+=(redis-server)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -191,7 +191,8 @@ STORAGES = {
 }
 
 # TASKS_BACKEND=database (default: a worker runs `manage.py db_worker`), =rq (Redis at TASKS_REDIS_URL,
-# worker `manage.py rqworker`), =immediate (run inside the request; tests).
+# worker `manage.py rqworker default --job-class django_tasks_rq.backend.Job`; `make worker` picks the right
+# one), =immediate (run inside the request; tests).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
 _task_backends = {
     "database": "django_tasks_db.DatabaseBackend",
@@ -199,9 +200,9 @@ _task_backends = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND], "QUEUES": ["default"]}}
-if TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": env_str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# Always installed (it only adds `manage.py rqworker`), so switching TASKS_BACKEND needs no other change.
+INSTALLED_APPS.append("django_rq")
+RQ_QUEUES = {"default": {"URL": env_str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 # EMAIL_URL-like pieces: console by default, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
