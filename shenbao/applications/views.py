@@ -158,7 +158,8 @@ def section_page(request, public_id, slug):
             raise PermissionDenied
         wants_json = request.headers.get("X-Autosave") == "1"
         try:
-            version = int(request.POST.get("version", "0"))
+            posted_version = request.POST.get("version", "")
+            version = int(posted_version) if posted_version.isdigit() else 0
             result = services.save_section(application, request.user, section, request.POST, version, timezone.now())
         except services.EditRefused as error:
             if wants_json:
@@ -268,7 +269,7 @@ def import_json(request):
     try:
         if upload.size > MAX_IMPORT_BYTES:
             raise interchange.InterchangeError(f"文件超过{MAX_IMPORT_BYTES // 1048576}MB，不是申报书。")
-        data = interchange.read_text(upload.read().decode("utf-8"))
+        data = interchange.read_text(upload.read().decode("utf-8-sig"))
         application = services.import_application(request.user, call, data, timezone.now(), request=request)
     except UnicodeDecodeError:
         messages.error(request, "导入失败：文件不是UTF-8编码的JSON。")
@@ -284,9 +285,10 @@ def import_json(request):
 @require_POST
 def hand_over(request, public_id):
     application = _visible(request, public_id)
-    applicant = get_object_or_404(
-        User, pk=request.POST.get("applicant"), unit=request.user.unit_id, role=User.Role.APPLICANT
-    )
+    chosen = request.POST.get("applicant", "")
+    if not chosen.isdigit():
+        raise Http404
+    applicant = get_object_or_404(User, pk=int(chosen), unit=request.user.unit_id, role=User.Role.APPLICANT)
     try:
         services.hand_over(application, request.user, applicant, request=request)
     except services.EditRefused as error:

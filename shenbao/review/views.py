@@ -1,6 +1,7 @@
 """The unit admin's queue, the recommender's queue and list, the department's overview. Thin: each
 action calls a transition of `services` and reports what it refused, with the reason."""
 
+import uuid
 from collections import Counter
 
 from django.contrib import messages
@@ -50,8 +51,22 @@ def _with_findings(applications):
     ]
 
 
+def _chosen(request) -> list[uuid.UUID]:
+    """The ticked applications' ids; anything that is not an id is ignored."""
+    chosen = []
+    for value in request.POST.getlist("application"):
+        try:
+            chosen.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return chosen
+
+
 def _run(request, action, applications, done: str):
     """Run one transition over the chosen applications; report how many went and why others did not."""
+    if not applications:
+        messages.error(request, "请先勾选要处理的申报书。")
+        return
     ok, refused = 0, []
     for application in applications:
         try:
@@ -85,9 +100,9 @@ def unit_action(request):
     if not request.user.is_unit_admin:
         raise PermissionDenied
     chosen = list(
-        Application.objects.filter(
-            unit=request.user.unit, public_id__in=request.POST.getlist("application")
-        ).select_related("call", "unit")
+        Application.objects.filter(unit=request.user.unit, public_id__in=_chosen(request)).select_related(
+            "call", "unit"
+        )
     )
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     if action == "approve":
@@ -195,11 +210,7 @@ def recommender_queue(request):
 @require_POST
 def recommender_action(request):
     recommender = _acting_recommender(request)
-    chosen = list(
-        _at_recommender(recommender)
-        .filter(public_id__in=request.POST.getlist("application"))
-        .select_related("call", "unit")
-    )
+    chosen = list(_at_recommender(recommender).filter(public_id__in=_chosen(request)).select_related("call", "unit"))
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     if action == "recommend":
         _run(request, lambda a: services.recommend(a, user, now, request=request), chosen, "已推荐")

@@ -197,3 +197,12 @@ def test_staff_read_the_history_of_an_application_with_actor_and_reason(client, 
     client.force_login(admin)
     body = client.get(reverse("applications:review", args=[submitted.public_id])).content.decode()
     assert "处理记录" in body and "提交单位审核" in body and "单位退回修改" in body and "预算需调整" in body
+
+
+def test_garbage_in_a_batch_form_is_ignored_not_a_server_error(client, submitted, admin):
+    from django.urls import reverse
+
+    client.force_login(admin)
+    response = client.post(reverse("review:unit_action"), {"action": "approve", "application": ["x", "1"]}, follow=True)
+    assert response.status_code == 200 and "请先勾选" in response.content.decode()
+    assert Application.objects.get(pk=submitted.pk).state == State.SUBMITTED

@@ -40,3 +40,6 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+from shenbao.review.tests.conftest import admin, make_submitted, staff, submitted  # noqa: E402, F401 (fixtures)

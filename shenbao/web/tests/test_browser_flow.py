@@ -16,7 +16,6 @@ from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.documents.signing import check_signatures
 from shenbao.review.models import RecommendationList
-from shenbao.review.tests.conftest import make_submitted  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +54,7 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     filing_clock,
     media,
     tmp_path,
-    make_submitted,  # noqa: F811
+    make_submitted,
 ):
     admin = make_user(User.Role.UNIT_ADMIN, unit=unit, real_name="单位管理员")
     staff = make_user(User.Role.RECOMMENDER, recommender=unit.recommender, real_name="推荐部门")
