@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 
 from shenbao.accounts.models import User
 from shenbao.audit import log
@@ -317,10 +318,10 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
        (near-duplicates are warnings, found by the unit's and the batch review, not here);
     5. write the state, the receipt number and the time; 6. audit; 7. tell the unit admin on commit.
     """
+    from shenbao.review.notify import tell
     from shenbao.rules.batch import context_for  # the rules read applications: imported when used
     from shenbao.rules.findings import Severity
     from shenbao.rules.ruleset import review
-    from shenbao.web.tasks import email_on_commit
 
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -352,10 +353,10 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
         after={"state": application.state, "receipt_no": application.receipt_no},
         request=request,
     )
-    admins = User.objects.filter(unit=application.unit, role=User.Role.UNIT_ADMIN, is_active=True)
-    email_on_commit(
+    tell(
+        User.objects.filter(unit=application.unit, role=User.Role.UNIT_ADMIN),
         "新的申报书待审核",
         f"{application.applicant.real_name}提交了申报书“{application.title}”（受理编号{application.receipt_no}），请登录审核。",
-        [a.email for a in admins],
+        reverse("review:unit_queue"),
     )
     return application

@@ -131,9 +131,10 @@ def _section_context(application, section, findings, user, *, posted=None, error
         "bars": sum(1 for f in findings if f.severity == Severity.BAR),
         "progress": per_section,
         "overall": overall,
-        "editable": application.applicant_id == application.applicant_id
+        "editable": application.applicant_id == user.pk
         and application.state in Application.State.editable_by_applicant()
         and spec.filing.is_open(timezone.now()),
+        "window": spec.filing,
     }
 
 

@@ -184,3 +184,11 @@ def test_the_repository_keeps_an_identical_copy_of_the_shared_example():
     if not SHARED_EXAMPLE.exists():
         pytest.skip("the shared folder is not beside this checkout")
     assert copy.read_bytes() == SHARED_EXAMPLE.read_bytes()
+
+
+def test_the_unit_admin_reads_a_section_without_a_save_button_or_autosave(client, draft, unit_admin):
+    client.force_login(unit_admin)
+    response = client.get(_section(draft, "basic"))
+    assert response.status_code == 200 and not response.context["editable"]
+    body = response.content.decode()
+    assert 'data-autosave=""' in body and "只读：只有申报人本人可以修改。" in body

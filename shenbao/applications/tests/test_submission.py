@@ -10,6 +10,7 @@ from shenbao.accounts.models import User
 from shenbao.applications import services
 from shenbao.applications.models import Application
 from shenbao.audit.models import AuditEntry
+from shenbao.review.models import Notification
 
 pytestmark = pytest.mark.usefixtures("during_filing", "media")
 
@@ -30,6 +31,7 @@ def test_a_complete_application_is_submitted_with_a_receipt_number_and_the_unit_
     assert complete.state == Application.State.SUBMITTED and complete.receipt_no.startswith("NMG-2026-KJHZ-1001-")
     assert complete.receipt_no in response.content.decode()
     assert complete.receipt_no in mail.outbox[-1].body and mail.outbox[-1].to == ["admin@example.org"]
+    assert Notification.objects.filter(user__email="admin@example.org", message__contains=complete.receipt_no).exists()
 
 
 def test_submitting_twice_gives_the_same_receipt_and_one_submission(complete, applicant):
