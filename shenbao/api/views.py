@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -17,11 +17,10 @@ from shenbao.applications import interchange
 from shenbao.applications import services as applications
 from shenbao.applications.models import Application
 from shenbao.calls.current import current_call
-from shenbao.documents.render import render_application
+from shenbao.documents.sealing import check_can_seal
 from shenbao.documents.tasks import seal_application_task
-from shenbao.organisations.models import Recommender
+from shenbao.documents.views import pdf_response
 from shenbao.review import services as flow
-from shenbao.review.models import RecommendationList
 from shenbao.rules.batch import context_for
 from shenbao.rules.ruleset import review
 
@@ -170,20 +169,14 @@ transition_views = {name: _transition(name) for name in TRANSITIONS}
 def seal(request, public_id):
     """Sealing runs in the background; poll the application until `sealed` is true."""
     application = _application(request, public_id)
-    if not request.user.is_unit_admin or application.unit_id != request.user.unit_id:
-        raise PermissionDenied
-    if application.state != Application.State.UNIT_APPROVED:
-        raise flow.TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，须先审核通过才能签章。")
+    check_can_seal(application, request.user)
     seal_application_task.enqueue(application.pk, request.user.pk)
     return _json({**_summary(Application.objects.get(pk=application.pk)), "queued": True}, 202)
 
 
 @endpoint("GET")
 def application_pdf(request, public_id):
-    application = _application(request, public_id)
-    if application.sealed_pdf:
-        return FileResponse(application.sealed_pdf.open("rb"), content_type="application/pdf")
-    return HttpResponse(render_application(application, draft=True), content_type="application/pdf")
+    return pdf_response(_application(request, public_id))
 
 
 @endpoint("POST")
@@ -191,21 +184,15 @@ def confirm_list(request):
     from shenbao.documents.sealing import confirm_list as confirm
 
     call = current_call()
-    if call is None or not request.user.acting_recommender_id:
-        raise PermissionDenied
-    recommender = Recommender.objects.get(pk=request.user.acting_recommender_id)
-    entry = confirm(recommender, call, request.user, timezone.now(), request=request)
+    if call is None:
+        raise Http404
+    entry = confirm(flow.acting_recommender(request.user), call, request.user, timezone.now(), request=request)
     return _json({"id": entry.pk, "confirmed_at": entry.confirmed_at.isoformat()}, 201)
 
 
 @endpoint("GET")
 def list_file(request, pk, kind):
-    if request.user.is_department_staff:
-        entry = get_object_or_404(RecommendationList, pk=pk)
-    elif request.user.acting_recommender_id:
-        entry = get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.acting_recommender_id)
-    else:
-        raise PermissionDenied
+    entry = get_object_or_404(flow.visible_lists(request.user), pk=pk)
     field = {"pdf": entry.pdf, "xlsx": entry.xlsx}.get(kind)
     if not field:
         raise Http404

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shenbao.calls.spec import CallSpec
-from shenbao.rules.required_attachments import KINDS as ATTACHMENT_KINDS
 
 TEXT, TEXTAREA, DATE, MONTH, NUMBER, BOOL, SELECT, CHECKBOXES, KEYWORDS = (
     "text",
@@ -272,7 +271,6 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 SECTION_BY_SLUG = {s.slug: s for s in SECTIONS}
-ATTACHMENTS_SECTION = "attachments"  # its own page: uploads, not fields
 
 
 def fields_of(section: Section, spec: CallSpec) -> tuple[Field, ...]:
@@ -383,8 +381,17 @@ def parse(item: Field, raw: str | list[str], choices: list[tuple[str, str]]) -> 
     return raw
 
 
+def posted_row_indices(posted, table: Table) -> list[int]:
+    """The row numbers a form posted for a table (`partners.0.name`, `partners.3.uscc` → [0, 3])."""
+    prefix = table.path + "."
+    return sorted(
+        {
+            int(head)
+            for key in posted
+            if key.startswith(prefix) and (head := key[len(prefix) :].split(".", 1)[0]).isdigit()
+        }
+    )
+
+
 def is_filled(value: Any) -> bool:
     return value not in (None, "", [], {})
-
-
-__all__ = ["ATTACHMENT_KINDS", "SECTIONS", "SECTION_BY_SLUG", "Field", "Section", "Table"]

@@ -21,7 +21,18 @@ from shenbao.organisations.models import Unit
 
 from . import interchange
 from .models import Application
-from .sections import SECTIONS, BadValue, Section, choices_for, fields_of, get, is_filled, parse, put
+from .sections import (
+    SECTIONS,
+    BadValue,
+    Section,
+    choices_for,
+    fields_of,
+    get,
+    is_filled,
+    parse,
+    posted_row_indices,
+    put,
+)
 
 
 class EditRefused(Exception):
@@ -32,6 +43,14 @@ class StaleVersion(EditRefused):
     pass
 
 
+def applications_at_recommender(recommender_id: int):
+    """What a recommender handles: its units' applications once sent to it, and those it returned."""
+    return Application.objects.filter(
+        unit__recommender_id=recommender_id,
+        state__in=Application.State.at_recommender() | {Application.State.RETURNED_BY_RECOMMENDER},
+    )
+
+
 def visible_applications(user: User):
     """The applications a user may open: nobody sees another unit's or recommender's."""
     if user.is_applicant:
@@ -39,10 +58,7 @@ def visible_applications(user: User):
     if user.is_unit_admin and user.unit_id:
         return Application.objects.filter(unit_id=user.unit_id)
     if user.is_recommender_staff and user.recommender_id:
-        return Application.objects.filter(
-            unit__recommender_id=user.recommender_id,
-            state__in=Application.State.at_recommender() | {Application.State.RETURNED_BY_RECOMMENDER},
-        )
+        return applications_at_recommender(user.recommender_id)
     if user.is_department_staff:
         return Application.objects.exclude(state=Application.State.DRAFT)
     return Application.objects.none()
@@ -87,18 +103,23 @@ def _refresh_registration(data: dict, unit: Unit, applicant: User) -> dict:
     return data
 
 
-def _editable(application: Application, user: User, now: dt.datetime) -> None:
+def check_editable(application: Application, user: User, now: dt.datetime) -> None:
+    """Only its applicant changes a draft, while its state allows it and the filing window is open."""
     if application.applicant_id != user.pk:
         raise PermissionDenied
     spec = application.call.spec
     if application.state not in Application.State.editable_by_applicant():
         raise EditRefused(f"申报书当前状态为“{application.get_state_display()}”，不能修改。")
-    if not spec.filing.is_open(now):
-        closes = spec.filing.closes.astimezone(spec.tz)
-        raise EditRefused(
-            f"申报受理已于{closes:%Y年%m月%d日 %H:%M}（北京时间）截止，申报书不能再修改（{spec.filing.clause}）；"
-            "已保存的内容不会丢失。"
-        )
+    if refusal := spec.filing.refusal(now, spec.tz, "修改申报书"):
+        raise EditRefused(refusal + "已保存的内容不会丢失。")
+
+
+def is_editable(application: Application, user: User, now: dt.datetime) -> bool:
+    try:
+        check_editable(application, user, now)
+    except (EditRefused, PermissionDenied):
+        return False
+    return True
 
 
 def start_application(applicant: User, call: Call, now: dt.datetime, *, request=None) -> Application:
@@ -106,8 +127,8 @@ def start_application(applicant: User, call: Call, now: dt.datetime, *, request=
     if not applicant.is_applicant or applicant.unit_id is None:
         raise PermissionDenied
     spec = call.spec
-    if not spec.filing.is_open(now):
-        raise EditRefused(f"不在申报受理时间内，不能新建申报书（{spec.filing.clause}）。")
+    if refusal := spec.filing.refusal(now, spec.tz, "新建申报书"):
+        raise EditRefused(refusal)
     data = {"format": interchange.FORMAT, "call": call.code}
     _refresh_registration(data, applicant.unit, applicant)
     with transaction.atomic():
@@ -124,14 +145,7 @@ class SaveResult:
 
 def _parse_tables(section: Section, posted, spec: CallSpec, data: dict, errors: dict) -> None:
     for table in section.tables:
-        prefix = table.path + "."
-        indices = sorted(
-            {
-                int(k[len(prefix) :].split(".", 1)[0])
-                for k in posted
-                if k.startswith(prefix) and k[len(prefix) :].split(".", 1)[0].isdigit()
-            }
-        )
+        indices = posted_row_indices(posted, table)
         if f"{table.path}.__present" not in posted and not indices:
             continue  # the table was not on the page: leave it
         old_rows = get(data, table.path, [])
@@ -171,7 +185,7 @@ def save_section(
         .select_related("call", "unit", "applicant")
         .get(pk=application.pk)
     )
-    _editable(application, user, now)
+    check_editable(application, user, now)
     if version != application.version:
         raise StaleVersion(
             "本页内容已在其他窗口或设备上更新（版本不一致），为避免覆盖较新的内容，本次修改未保存。"
@@ -269,20 +283,15 @@ def hand_over(application: Application, admin: User, applicant: User, *, request
         raise PermissionDenied
     if applicant.unit_id != admin.unit_id or not applicant.is_applicant or not applicant.is_active:
         raise EditRefused("只能移交给本单位已启用的申报人账号。")
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = Application.objects.select_for_update(of=("self",)).select_related("unit").get(pk=application.pk)
     if application.state not in Application.State.editable_by_applicant():
         raise EditRefused(f"申报书当前状态为“{application.get_state_display()}”，不能移交。")
     before = {"applicant": application.applicant.username}
     application.applicant = applicant
     application.version += 1
     data = application.data
-    data["pi"] = {
-        **(data.get("pi") if isinstance(data.get("pi"), dict) else {}),
-        "name": applicant.real_name,
-        "id_number": applicant.id_number,
-        "sex": applicant.sex,
-        "phone": applicant.phone,
-    }
+    pi = data.get("pi") if isinstance(data.get("pi"), dict) else {}
+    data["pi"] = {**pi, **registration_facts(application.unit, applicant)["pi"]}  # the new PI is who they are
     application.data = data
     application.save()
     log.record(
@@ -332,7 +341,7 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
         raise PermissionDenied
     if application.state == Application.State.SUBMITTED and application.receipt_no:
         return application
-    _editable(application, user, now)
+    check_editable(application, user, now)
     # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
     # cheap on deadline day (SPEC §5).
     snapshot, context = context_for(application)

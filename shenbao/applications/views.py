@@ -20,7 +20,15 @@ from shenbao.rules.ruleset import review
 
 from . import interchange, services
 from .models import Application
-from .sections import ATTACHMENTS_SECTION, SECTION_BY_SLUG, SECTIONS, choices_for, display, fields_of, get
+from .sections import (
+    SECTION_BY_SLUG,
+    SECTIONS,
+    choices_for,
+    display,
+    fields_of,
+    get,
+    posted_row_indices,
+)
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -76,15 +84,10 @@ def application_start(request):
 def _rows(table, data, posted=None):
     """The rows a table shows: the posted ones after a failed save, else the document's (plus one blank)."""
     if posted is not None:
-        prefix = table.path + "."
-        indices = sorted(
-            {
-                int(k[len(prefix) :].split(".", 1)[0])
-                for k in posted
-                if k.startswith(prefix) and k[len(prefix) :].split(".", 1)[0].isdigit()
-            }
-        )
-        return [{c.path: posted.get(f"{table.path}.{i}.{c.path}", "") for c in table.columns} for i in indices]
+        return [
+            {c.path: posted.get(f"{table.path}.{i}.{c.path}", "") for c in table.columns}
+            for i in posted_row_indices(posted, table)
+        ]
     rows = get(data, table.path, [])
     rows = rows if isinstance(rows, list) else []
     if not rows and table.path == "budget.by_unit":  # start the split with the units the project has
@@ -131,9 +134,7 @@ def _section_context(application, section, findings, user, *, posted=None, error
         "bars": sum(1 for f in findings if f.severity == Severity.BAR),
         "progress": per_section,
         "overall": overall,
-        "editable": application.applicant_id == user.pk
-        and application.state in Application.State.editable_by_applicant()
-        and spec.filing.is_open(timezone.now()),
+        "editable": services.is_editable(application, user, timezone.now()),
         "window": spec.filing,
     }
 
@@ -185,11 +186,6 @@ def section_page(request, public_id, slug):
             )
             return render(request, "applications/section.html", context, status=400)
         messages.success(request, f"“{section.title}”已保存。")
-        following = request.POST.get("next_section")
-        if following in SECTION_BY_SLUG or following == ATTACHMENTS_SECTION:
-            if following == ATTACHMENTS_SECTION:
-                return redirect("attachments:list", application.public_id)
-            return redirect("applications:section", application.public_id, following)
         return redirect("applications:section", application.public_id, slug)
     _, findings = _findings(application)
     context = _section_context(application, section, findings, request.user)

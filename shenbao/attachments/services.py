@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from shenbao.applications.models import Application
-from shenbao.applications.services import _editable
+from shenbao.applications.services import check_editable
 from shenbao.audit import log
 from shenbao.rules.required_attachments import KINDS
 
@@ -28,7 +28,7 @@ def add_attachment(
     """1. the applicant may edit the draft now; 2. the kind is known; 3. the file is a sound PDF
     within the call's limit; 4. store it through the storage API; 5. audit."""
     application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
-    _editable(application, user, now)
+    check_editable(application, user, now)
     rules = application.call.spec.attachments
     if kind not in KINDS:
         raise UploadRefused("请选择附件类型。")
@@ -66,7 +66,7 @@ def add_attachment(
 @transaction.atomic
 def remove_attachment(attachment: Attachment, user, now: dt.datetime, *, request=None) -> None:
     application = attachment.application
-    _editable(application, user, now)
+    check_editable(application, user, now)
     log.record(
         "attachment.removed",
         actor=user,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from shenbao.applications.models import Application
 from shenbao.applications.sections import SECTIONS
-from shenbao.applications.services import EditRefused, completeness, visible_applications
+from shenbao.applications.services import EditRefused, completeness, is_editable, visible_applications
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
@@ -47,9 +47,7 @@ def _page(request, application, status=200, error=""):
             "max_mb": spec.attachments["max_bytes"] // 1048576,
             "clause": spec.attachments["clause"],
             "error": error,
-            "editable": application.applicant_id == request.user.pk
-            and application.state in Application.State.editable_by_applicant()
-            and spec.filing.is_open(timezone.now()),
+            "editable": is_editable(application, request.user, timezone.now()),
             "section": {"slug": "attachments"},
             "sections": SECTIONS,
             "progress": per_section,

@@ -41,6 +41,15 @@ class Window:
     def time_left(self, now: dt.datetime) -> dt.timedelta:
         return max(self.closes - now, dt.timedelta(0))
 
+    def refusal(self, now: dt.datetime, tz: dt.tzinfo, what: str) -> str:
+        """Why `what` cannot be done at `now`, in Chinese with the deadline and clause; "" while open."""
+        if self.is_open(now):
+            return ""
+        if now < self.opens:
+            return f"{what}尚未开始（{self.clause}）。"
+        closes = self.closes.astimezone(tz)
+        return f"{what}须在{closes:%Y年%m月%d日 %H:%M}（北京时间）前完成，现已截止（{self.clause}）。"
+
 
 @dataclass(frozen=True)
 class Category:

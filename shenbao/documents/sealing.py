@@ -10,6 +10,7 @@ import io
 
 import xlsxwriter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -60,13 +61,18 @@ def sealed_application_pdf(application: Application) -> bytes:
     )
 
 
-def seal_application(application: Application, admin, now: dt.datetime, *, request=None) -> Application:
-    """Render and seal the application, store the file, then move it to 已签章."""
-    # The checks that do not need the document run first, so a refused seal costs no rendering.
-    application = Application.objects.select_related("call", "unit", "applicant").get(pk=application.pk)
-    flow._unit_admin(application, admin)
+def check_can_seal(application: Application, admin) -> None:
+    """What a seal needs before any rendering: the unit's own admin, an application it approved.
+    Also asked before queueing a seal, so a refusal comes back at once."""
+    flow.check_unit_admin(application, admin)
     if application.state != Application.State.UNIT_APPROVED:
         raise flow.TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，须先审核通过才能签章。")
+
+
+def seal_application(application: Application, admin, now: dt.datetime, *, request=None) -> Application:
+    """Render and seal the application, store the file, then move it to 已签章."""
+    application = Application.objects.select_related("call", "unit", "applicant").get(pk=application.pk)
+    check_can_seal(application, admin)
     try:
         pdf = sealed_application_pdf(application)
     except SealingFailed:
@@ -148,9 +154,9 @@ def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) ->
     from shenbao.audit import log
 
     if staff.acting_recommender_id != recommender.pk:
-        raise flow.PermissionDenied
+        raise PermissionDenied
     spec = call.spec
-    flow._window(spec.recommendation, now, spec, "确认推荐项目清单")
+    flow.check_window(spec.recommendation, now, spec, "确认推荐项目清单")
     if RecommendationList.objects.filter(call=call, recommender=recommender).exists():
         raise flow.TransitionRefused("推荐项目清单已确认。")
     rows = _list_rows(recommender, call)

@@ -13,14 +13,19 @@ def application_pdf(request, public_id):
     application = get_object_or_404(
         visible_applications(request.user).select_related("call", "unit"), public_id=public_id
     )
+    if request.GET.get("sealed") and not application.sealed_pdf:
+        raise Http404("尚未签章")
+    return pdf_response(application)
+
+
+def pdf_response(application) -> HttpResponse:
+    """The sealed file when there is one, else a draft rendered now (for the pages and the API)."""
     if application.sealed_pdf:
         return FileResponse(
             application.sealed_pdf.open("rb"),
             filename=f"{application.receipt_no}-sealed.pdf",
             content_type="application/pdf",
         )
-    if request.GET.get("sealed"):
-        raise Http404("尚未签章")
     response = HttpResponse(render_application(application, draft=True), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="draft-{application.public_id}.pdf"'
     return response

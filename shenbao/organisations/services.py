@@ -20,7 +20,7 @@ from shenbao.audit import log
 from shenbao.calls.spec import CallSpec
 from shenbao.web.tasks import email_on_commit
 
-from .models import Recommender, Unit
+from .models import Unit
 from .routing import direct_recommender_for, route_unit
 
 # The fields a registrant fills; everything else on Unit belongs to the review.
@@ -208,7 +208,3 @@ def reject_registration(unit: Unit, actor: User, now: dt.datetime, *, reason: st
         f"{unit.name}的注册未通过审核。\n原因：{reason}\n修改后可重新提交：{status_url(unit)}",
     )
     return unit
-
-
-def recommenders_for_form() -> dict[str, list[Recommender]]:
-    return {"departments": list(Recommender.objects.filter(kind=Recommender.Kind.DEPARTMENT, is_active=True))}

@@ -41,14 +41,9 @@ def _locked(application: Application) -> Application:
     )
 
 
-def _window(window: Window, now: dt.datetime, spec, what: str) -> None:
-    if not window.is_open(now):
-        closes = window.closes.astimezone(spec.tz)
-        raise TransitionRefused(
-            f"{what}须在{closes:%Y年%m月%d日 %H:%M}（北京时间）前完成，现已截止（{window.clause}）。"
-            if now >= window.closes
-            else f"{what}尚未开始（{window.clause}）。"
-        )
+def check_window(window: Window, now: dt.datetime, spec, what: str) -> None:
+    if refusal := window.refusal(now, spec.tz, what):
+        raise TransitionRefused(refusal)
 
 
 def _state(application: Application, allowed: set, what: str) -> None:
@@ -91,7 +86,7 @@ def withdraw(application: Application, applicant: User, now: dt.datetime, *, req
     if application.applicant_id != applicant.pk:
         raise PermissionDenied
     spec = application.call.spec
-    _window(spec.filing, now, spec, "撤回")
+    check_window(spec.filing, now, spec, "撤回")
     _state(application, {State.SUBMITTED}, "撤回（单位已处理）")
     return _move(application, applicant, "application.withdrawn", State.DRAFT, request=request)
 
@@ -99,7 +94,7 @@ def withdraw(application: Application, applicant: User, now: dt.datetime, *, req
 # --- the unit admin ---------------------------------------------------------------------------
 
 
-def _unit_admin(application: Application, user: User) -> None:
+def check_unit_admin(application: Application, user: User) -> None:
     if not user.is_unit_admin or user.unit_id != application.unit_id:
         raise PermissionDenied
 
@@ -108,9 +103,9 @@ def _unit_admin(application: Application, user: User) -> None:
 def return_to_applicant(application, admin, reason: str, now, *, request=None) -> Application:
     """The unit returns an application with a reason; a seal on it is void (二(一)3)."""
     application = _locked(application)
-    _unit_admin(application, admin)
+    check_unit_admin(application, admin)
     spec = application.call.spec
-    _window(spec.filing, now, spec, "单位审核")
+    check_window(spec.filing, now, spec, "单位审核")
     _state(application, {State.SUBMITTED, State.UNIT_APPROVED, State.SEALED}, "退回")
     if not (reason or "").strip():
         raise TransitionRefused("退回须填写原因，申报人将据此修改。")
@@ -135,9 +130,9 @@ def approve(application, admin, now, *, request=None) -> Application:
     from shenbao.rules.ruleset import has_bar, review
 
     application = _locked(application)
-    _unit_admin(application, admin)
+    check_unit_admin(application, admin)
     spec = application.call.spec
-    _window(spec.filing, now, spec, "单位审核")
+    check_window(spec.filing, now, spec, "单位审核")
     _state(application, {State.SUBMITTED}, "审核通过")
     if has_bar(review(*context_for(application))):
         raise TransitionRefused("形式审查仍有不符合项，不能审核通过，请退回申报人修改。")
@@ -153,9 +148,9 @@ def record_seal(application, admin, pdf_name: str, now, *, request=None) -> Appl
     """Store the sealed 申报书 made by `documents.sealing` (二(一)4). Called with a finished file only:
     a failure before this point leaves the application as it was."""
     application = _locked(application)
-    _unit_admin(application, admin)
+    check_unit_admin(application, admin)
     spec = application.call.spec
-    _window(spec.filing, now, spec, "签章")
+    check_window(spec.filing, now, spec, "签章")
     _state(application, {State.UNIT_APPROVED}, "签章")
     return _move(
         application, admin, "application.sealed", State.SEALED, request=request, sealed_pdf=pdf_name, sealed_at=now
@@ -165,9 +160,9 @@ def record_seal(application, admin, pdf_name: str, now, *, request=None) -> Appl
 @transaction.atomic
 def submit_to_recommender(application, admin, now, *, request=None) -> Application:
     application = _locked(application)
-    _unit_admin(application, admin)
+    check_unit_admin(application, admin)
     spec = application.call.spec
-    _window(spec.filing, now, spec, "报送归口管理部门")
+    check_window(spec.filing, now, spec, "报送归口管理部门")
     _state(application, {State.SEALED}, "报送（须先签章）")
     if application.unit.recommender_id is None:
         raise TransitionRefused("本单位尚无归口管理部门，请联系科技厅。")
@@ -183,9 +178,9 @@ def submit_to_recommender(application, admin, now, *, request=None) -> Applicati
 def withdraw_from_recommender(application, admin, now, *, request=None) -> Application:
     """The unit takes an application back before the recommender acts; the seal stays valid."""
     application = _locked(application)
-    _unit_admin(application, admin)
+    check_unit_admin(application, admin)
     spec = application.call.spec
-    _window(spec.filing, now, spec, "撤回")
+    check_window(spec.filing, now, spec, "撤回")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER}, "撤回（归口管理部门已处理）")
     return _move(application, admin, "application.withdrawn_by_unit", State.SEALED, request=request)
 
@@ -204,6 +199,22 @@ def _not_confirmed(application: Application) -> None:
         call=application.call, recommender_id=application.unit.recommender_id
     ).exists():
         raise TransitionRefused("推荐项目清单已确认，不能再修改推荐结果（二(二)4）。")
+
+
+def acting_recommender(user: User) -> Recommender:
+    """The recommender a person acts for (its staff, or a direct-report unit's admin), else 403."""
+    if user.acting_recommender_id is None:
+        raise PermissionDenied
+    return Recommender.objects.get(pk=user.acting_recommender_id)
+
+
+def visible_lists(user: User):
+    """Confirmed lists a person may open: the department sees all, a recommender its own."""
+    if user.is_department_staff:
+        return RecommendationList.objects.all()
+    if user.acting_recommender_id:
+        return RecommendationList.objects.filter(recommender_id=user.acting_recommender_id)
+    raise PermissionDenied
 
 
 def quota_of(recommender: Recommender, spec, category: str) -> int:
@@ -227,7 +238,7 @@ def recommend(application, staff, now, *, request=None) -> Application:
     application = _locked(application)
     _recommender_staff(application, staff)
     spec = application.call.spec
-    _window(spec.recommendation, now, spec, "推荐")
+    check_window(spec.recommendation, now, spec, "推荐")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "推荐")
     _not_confirmed(application)
     recommender = Recommender.objects.select_for_update().get(pk=application.unit.recommender_id)
@@ -254,7 +265,7 @@ def not_recommend(application, staff, reason: str, now, *, request=None) -> Appl
     application = _locked(application)
     _recommender_staff(application, staff)
     spec = application.call.spec
-    _window(spec.recommendation, now, spec, "推荐")
+    check_window(spec.recommendation, now, spec, "推荐")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.RECOMMENDED}, "设为不予推荐")
     _not_confirmed(application)
     return _move(
@@ -268,7 +279,7 @@ def return_to_unit(application, staff, reason: str, now, *, request=None) -> App
     application = _locked(application)
     _recommender_staff(application, staff)
     spec = application.call.spec
-    _window(spec.filing, now, spec, "退回修改")  # a correction must still be possible before the filing close
+    check_window(spec.filing, now, spec, "退回修改")  # a correction must still be possible before the filing close
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "退回")
     _not_confirmed(application)
     if not (reason or "").strip():

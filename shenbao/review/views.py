@@ -14,13 +14,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from shenbao.applications.models import Application
-from shenbao.applications.services import EditRefused, visible_applications
+from shenbao.applications.services import EditRefused, applications_at_recommender, visible_applications
 from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
 from shenbao.audit import log
 from shenbao.calls.current import current_call
-from shenbao.documents.sealing import confirm_list, list_xlsx
+from shenbao.documents.sealing import check_can_seal, confirm_list, list_xlsx
 from shenbao.documents.tasks import seal_application_task
-from shenbao.organisations.models import Recommender
 from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import Severity
 from shenbao.rules.snapshot import Snapshot
@@ -108,15 +107,12 @@ def unit_action(request):
     if action == "approve":
         _run(request, lambda a: services.approve(a, user, now, request=request), chosen, "已审核通过")
     elif action == "seal":
-        ready = [a for a in chosen if a.state == State.UNIT_APPROVED]
-        for application in ready:
+        # Checked here so a refusal shows at once; the rendering and signing run in the background.
+        def queue_seal(application):
+            check_can_seal(application, user)
             seal_application_task.enqueue(application.pk, user.pk)
-        for application in set(chosen) - set(ready):
-            messages.error(
-                request, f"“{application.title}”：当前状态为“{application.get_state_display()}”，须先审核通过才能签章。"
-            )
-        if ready:
-            messages.success(request, f"已开始签章{len(ready)}份，完成后状态变为“已签章”。")
+
+        _run(request, queue_seal, chosen, "已开始签章（完成后状态变为“已签章”），共")
     elif action == "submit":
         _run(
             request,
@@ -166,24 +162,14 @@ def withdraw(request, public_id):
     return redirect("applications:review", application.public_id)
 
 
-def _acting_recommender(request) -> Recommender:
-    if request.user.acting_recommender_id is None:
-        raise PermissionDenied
-    return Recommender.objects.get(pk=request.user.acting_recommender_id)
-
-
-def _at_recommender(recommender):
-    return Application.objects.filter(
-        unit__recommender=recommender,
-        state__in=State.at_recommender() | {State.RETURNED_BY_RECOMMENDER},
-    )
-
-
 @login_required
 def recommender_queue(request):
-    call, recommender = _call(), _acting_recommender(request)
+    call, recommender = _call(), services.acting_recommender(request.user)
     applications = list(
-        _at_recommender(recommender).filter(call=call).select_related("unit", "call").order_by("category", "receipt_no")
+        applications_at_recommender(recommender.pk)
+        .filter(call=call)
+        .select_related("unit", "call")
+        .order_by("category", "receipt_no")
     )
     used = services.recommended_counts(recommender, call)
     quotas = [
@@ -209,8 +195,12 @@ def recommender_queue(request):
 @login_required
 @require_POST
 def recommender_action(request):
-    recommender = _acting_recommender(request)
-    chosen = list(_at_recommender(recommender).filter(public_id__in=_chosen(request)).select_related("call", "unit"))
+    recommender = services.acting_recommender(request.user)
+    chosen = list(
+        applications_at_recommender(recommender.pk)
+        .filter(public_id__in=_chosen(request))
+        .select_related("call", "unit")
+    )
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     if action == "recommend":
         _run(request, lambda a: services.recommend(a, user, now, request=request), chosen, "已推荐")
@@ -230,11 +220,7 @@ def recommender_action(request):
 
 
 def _own_list(request, pk) -> RecommendationList:
-    if request.user.is_department_staff:
-        return get_object_or_404(RecommendationList, pk=pk)
-    if request.user.acting_recommender_id:
-        return get_object_or_404(RecommendationList, pk=pk, recommender_id=request.user.acting_recommender_id)
-    raise PermissionDenied
+    return get_object_or_404(services.visible_lists(request.user), pk=pk)
 
 
 @login_required

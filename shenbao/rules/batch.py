@@ -22,10 +22,9 @@ from django.db.models.functions import Cast
 from shenbao.applications.models import Application
 from shenbao.attachments.services import attachment_rows
 from shenbao.calls.models import Call
-from shenbao.calls.spec import CallSpec
 
 from .checks.project import near_duplicates
-from .context import Registries, ReviewContext
+from .context import ReviewContext
 from .duplicates import Document, find_similar
 from .findings import Finding
 from .models import FundedProject
@@ -53,19 +52,6 @@ def earlier_projects() -> list[Document]:
         Document(f"funded-{pk}", title, abstract, f"{year}年已立项项目")
         for pk, year, title, abstract in FundedProject.objects.values_list("pk", "year", "title", "abstract")
     ]
-
-
-def review_all(
-    applications: list[Snapshot], spec: CallSpec, registries: Registries, earlier: list[Document] = ()
-) -> dict[str, list[Finding]]:
-    """The findings of every application, each reviewed against all the others."""
-    context = ReviewContext(
-        spec,
-        registries,
-        applications_by_pi=peers_by_pi(applications),
-        similar=find_similar([document(app) for app in applications], earlier),
-    )
-    return {app.key: review(app, context) for app in applications}
 
 
 @dataclass
@@ -201,7 +187,7 @@ def context_for(application: Application, *, with_similar: bool = False) -> tupl
             for public_id, title, abstract in others.values_list("public_id", "title", KT("data__abstract"))
         ]
         similar = find_similar([document(snapshot)], earlier + earlier_projects())
-    registries = load_registries(spec.filing.opens.date(), [number] if number else [])
+    registries = load_registries(spec.filing.opens.date(), [number] if number else [], snapshot.usccs)
     return snapshot, ReviewContext(spec, registries, applications_by_pi=applications_by_pi, similar=similar)
 
 
@@ -211,17 +197,18 @@ def review_applications(applications: list[Application]) -> dict[int, list[Findi
     if not applications:
         return {}
     call = applications[0].call
+    files = attachment_rows([a.pk for a in applications])
+    snapshots = {
+        a.pk: Snapshot(with_attachments(copy.deepcopy(a.data), files.get(a.pk, [])), str(a.public_id))
+        for a in applications
+    }
     numbers = {a.pi_id_number for a in applications if a.pi_id_number}
+    usccs = {code for snapshot in snapshots.values() for code in snapshot.usccs}
     by_pi: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for public_id, number, category in Application.objects.filter(call=call, pi_id_number__in=numbers).values_list(
         "public_id", "pi_id_number", "category"
     ):
         by_pi[number].append((str(public_id), category))
-    context = ReviewContext(
-        call.spec, load_registries(call.spec.filing.opens.date(), list(numbers)), applications_by_pi=dict(by_pi)
-    )
-    files = attachment_rows([a.pk for a in applications])
-    return {
-        a.pk: review(Snapshot(with_attachments(copy.deepcopy(a.data), files.get(a.pk, [])), str(a.public_id)), context)
-        for a in applications
-    }
+    registries = load_registries(call.spec.filing.opens.date(), list(numbers), list(usccs))
+    context = ReviewContext(call.spec, registries, applications_by_pi=dict(by_pi))
+    return {pk: review(snapshot, context) for pk, snapshot in snapshots.items()}

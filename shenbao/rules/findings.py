@@ -10,9 +10,6 @@ class Severity(StrEnum):
     INFO = "info"  # statistics and hints, never in the way
 
 
-SEVERITY_LABELS = {Severity.BAR: "不符合", Severity.WARNING: "请核实", Severity.INFO: "提示"}
-
-
 class Finding(NamedTuple):
     """A named tuple, not a dataclass: a batch review makes a hundred thousand of them and sends them
     between processes, and a tuple is the cheapest thing to build and to pickle."""
@@ -25,11 +22,6 @@ class Finding(NamedTuple):
 
     def as_dict(self) -> dict:
         return {**self._asdict(), "severity": str(self.severity)}
-
-    @property
-    def section(self) -> str:
-        """The form section the field belongs to: its first path element."""
-        return self.field.split(".", 1)[0].split("[", 1)[0]
 
 
 def bar(code, field, clause, message) -> Finding:

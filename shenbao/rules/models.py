@@ -40,6 +40,11 @@ class DishonestyRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.identifier}"
 
+    def save(self, *args, **kwargs):
+        # Looked up by exact value: one spelling for ID numbers' X and USCCs' letters.
+        self.identifier = self.identifier.strip().upper()
+        super().save(*args, **kwargs)
+
 
 class FundedProject(models.Model):
     """A project funded earlier, for the near-duplicate check (一(三)7)."""

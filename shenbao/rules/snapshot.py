@@ -60,6 +60,12 @@ class Snapshot:
             retirement_date(born, self.pi_id.sex, str(self.pi.get("position_type") or "")) if born else None
         )
 
+    @property
+    def usccs(self) -> list[str]:
+        """The codes of the lead unit and its partners, as the registries hold them (upper case)."""
+        codes = [self.lead.get("uscc")] + [p.get("uscc") for p in self.partners]
+        return [str(code).upper() for code in codes if code]
+
     def section(self, name: str) -> dict:
         value = self.data.get(name)
         return value if isinstance(value, dict) else {}
@@ -79,9 +85,3 @@ class Snapshot:
     def partner_scope(partner: dict) -> str:
         location = partner.get("location")
         return str(location.get("scope") or "") if isinstance(location, dict) else ""
-
-    def has_attachment(self, kind: str, **match: Any) -> bool:
-        return any(
-            row.get("kind") == kind and all(row.get(key) == value for key, value in match.items())
-            for row in self.attachments
-        )
