@@ -29,6 +29,11 @@ def check_digit(body: str) -> str:
     return calc_check_digit(body + "0")
 
 
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years of age on `day`."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 @lru_cache(maxsize=65536)
 def check_id_number(raw: str, today: dt.date | None = None) -> IdNumberCheck:
     number = "".join((raw or "").split()).upper()

@@ -206,3 +206,14 @@ def test_garbage_in_a_batch_form_is_ignored_not_a_server_error(client, submitted
     response = client.post(reverse("review:unit_action"), {"action": "approve", "application": ["x", "1"]}, follow=True)
     assert response.status_code == 200 and "请先勾选" in response.content.decode()
     assert Application.objects.get(pk=submitted.pk).state == State.SUBMITTED
+
+
+def test_the_department_overview_counts_by_category_state_tag_and_pi(client, submitted, department_staff):
+    from django.urls import reverse
+
+    client.force_login(department_staff)
+    context = client.get(reverse("review:overview")).context
+    assert context["total"] == 1 and context["by_category"] == [("1001", 1)]
+    assert context["by_state"] == [("已提交单位", 1)]
+    assert context["tags"] == [("京蒙协作科技创新倍增计划标志性合作项目", 1)]
+    assert (context["young"], context["female"]) == (1, 1)  # 乌云其其格, born 1990, a woman

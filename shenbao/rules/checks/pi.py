@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterator
 
-from shenbao.accounts.id_number import check_id_number
+from shenbao.accounts.id_number import age_on, check_id_number
 
 from ..context import OngoingProject, ReviewContext
 from ..findings import Finding, bar, info, warning
@@ -182,7 +182,7 @@ def pi_statistics(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     born, start = app.pi_id.birth_date, app.start or ctx.spec.filing.opens.date()
     if born is None:
         return
-    age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+    age = age_on(born, start)
     notes = []
     if age <= ctx.spec.pi["young_age"]:
         notes.append(f"青年科研人员（{age}岁）")
