@@ -178,7 +178,8 @@ def save_section(
     1. only its applicant, while it is editable and the filing window is open;
     2. the posted version must be the stored one (else StaleVersion: another tab saved since);
     3. parse each field; what does not parse is reported and keeps its old value;
-    4. refresh what the registration knows; write with the next version.
+    4. refresh what the registration knows; write with the next version (an unchanged section writes
+       nothing and keeps the version).
     """
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -211,6 +212,8 @@ def save_section(
             errors[item.path] = str(error)
     _parse_tables(section, posted, spec, data, errors)
     _refresh_registration(data, application.unit, application.applicant)
+    if data == application.data:  # nothing changed: keep the version, so no other tab turns stale
+        return SaveResult(application, errors)
     application.data = data
     application.version += 1
     application.save()

@@ -192,3 +192,10 @@ def test_the_unit_admin_reads_a_section_without_a_save_button_or_autosave(client
     assert response.status_code == 200 and not response.context["editable"]
     body = response.content.decode()
     assert 'data-autosave=""' in body and "只读：只有申报人本人可以修改。" in body
+
+
+def test_a_save_that_changes_nothing_keeps_the_version_so_no_other_tab_turns_stale(client, draft):
+    first = _autosave(client, draft, "basic", {"title": "草原生态修复"}).json()
+    draft.refresh_from_db()
+    again = _autosave(client, draft, "basic", {"title": "草原生态修复"}).json()
+    assert first["version"] == again["version"] == 2

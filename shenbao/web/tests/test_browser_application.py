@@ -52,3 +52,18 @@ def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment
     page.get_by_label("PDF文件").set_input_files(str(pdf))
     page.get_by_role("button", name="上传").click()
     assert page.get_by_text("已上传“诚信承诺书.pdf”（2页）").is_visible()
+
+
+def test_opening_another_section_never_makes_the_next_autosave_stale(page, call, applicant, filing_clock, media):
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(applicant.username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="新建申报书").click()
+    basic = page.url
+    for slug in ("content", "budget", "basic"):  # leaving a page used to post it again, racing the next
+        page.goto(basic.replace("/basic/", f"/{slug}/"))
+    page.get_by_label("项目名称").fill("草原生态修复")
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('已自动保存')")
+    assert page.locator("#stale").is_hidden()
+    assert Application.objects.get(applicant=applicant).version == 2

@@ -8,7 +8,9 @@
   var state = document.getElementById("save-state");
   var version = document.getElementById("version");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var timer = null, inFlight = false, pending = false, stopped = false;
+  // dirty: something changed since the last save was sent. Nothing is posted without it, so leaving a
+  // page (which fires visibilitychange) never saves an unchanged section behind the next page's back.
+  var timer = null, inFlight = false, pending = false, stopped = false, dirty = false;
 
   // Template rows are copied by "add a row"; they must never be posted themselves.
   form.querySelectorAll("tr.template input, tr.template select, tr.template textarea").forEach(function (el) {
@@ -26,9 +28,10 @@
   }
 
   function save(leaving) {
-    if (!autosave || stopped) return Promise.resolve();
+    if (!autosave || stopped || !dirty) return Promise.resolve();
     if (inFlight) { pending = true; return Promise.resolve(); }
     inFlight = true;
+    dirty = false;
     say("正在保存…");
     var body = new FormData(form);
     return fetch(window.location.pathname, {
@@ -54,6 +57,7 @@
       say(errorCount ? "已保存，" + errorCount + "处内容有误未保存" : "已自动保存 " + new Date().toLocaleTimeString("zh-CN"));
     }).catch(function () {
       say("网络异常，未能保存，稍后自动重试；请勿关闭页面");
+      dirty = true;
       pending = true;
     }).finally(function () {
       inFlight = false;
@@ -67,8 +71,8 @@
     timer = setTimeout(function () { save(false); }, delay);
   }
 
-  form.addEventListener("input", function () { say("有未保存的修改"); schedule(1500); });
-  form.addEventListener("change", function () { schedule(300); });
+  form.addEventListener("input", function () { dirty = true; say("有未保存的修改"); schedule(1500); });
+  form.addEventListener("change", function () { dirty = true; schedule(300); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { clearTimeout(timer); save(true); }
   });
@@ -107,6 +111,7 @@
     var remove = event.target.closest(".remove-row");
     if (remove) {
       remove.closest("tr").remove();
+      dirty = true;
       schedule(300);
     }
   });
