@@ -166,6 +166,8 @@ MEDIA_URL = "/media/"
 # STORAGE_S3_BUCKET, STORAGE_S3_ENDPOINT_URL, STORAGE_S3_ACCESS_KEY, STORAGE_S3_SECRET_KEY, STORAGE_S3_REGION.
 STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
 if STORAGE_BACKEND == "s3":
+    from botocore.config import Config as BotocoreConfig
+
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -177,6 +179,12 @@ if STORAGE_BACKEND == "s3":
             "file_overwrite": False,
             "default_acl": None,
             "querystring_auth": True,
+            # Short timeouts and few retries: a hanging store must fail a request in seconds, not minutes.
+            "client_config": BotocoreConfig(
+                connect_timeout=env_int("STORAGE_TIMEOUT_SECONDS", 10),
+                read_timeout=env_int("STORAGE_TIMEOUT_SECONDS", 10),
+                retries={"max_attempts": env_int("STORAGE_RETRIES", 2), "mode": "standard"},
+            ),
         },
     }
 else:
@@ -226,6 +234,19 @@ SEAL_KEY_PASSPHRASE = env_str("SEAL_KEY_PASSPHRASE", SECRET_KEY)
 SEAL_TRUST_ROOTS = [p for p in env_str("SEAL_TRUST_ROOTS", "").split(",") if p]
 # A function (kind, owner, common_name, organisation) -> documents.ca.Identity: who signs.
 SEAL_IDENTITY_PROVIDER = env_str("SEAL_IDENTITY_PROVIDER", "shenbao.documents.ca.identity")
+
+# Background work that always finishes or says why (issue 9): shenbao's jobs (sealing, mail) live in the
+# database table jobs_job and `manage.py work` runs them. A worker holds a job for JOB_LEASE_SECONDS; a
+# job whose worker died is taken up again after that. A failed attempt is retried after
+# JOB_RETRY_BASE_SECONDS × 2^(attempt-1) (at most JOB_RETRY_MAX_SECONDS), JOB_MAX_ATTEMPTS times in all.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5)
+JOB_RETRY_BASE_SECONDS = env_int("JOB_RETRY_BASE_SECONDS", 10)
+JOB_RETRY_MAX_SECONDS = env_int("JOB_RETRY_MAX_SECONDS", 600)
+# `manage.py check_tasks` calls a queued job late after this long.
+JOB_LATE_SECONDS = env_int("JOB_LATE_SECONDS", 300)
+# A list confirmation whose process died stops blocking its recommender after this long.
+LIST_CONFIRMATION_LEASE_SECONDS = env_int("LIST_CONFIRMATION_LEASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -181,13 +181,21 @@ def application_pdf(request, public_id):
 
 @endpoint("POST")
 def confirm_list(request):
+    from shenbao.documents.sealing import ListAlreadyConfirmed
     from shenbao.documents.sealing import confirm_list as confirm
 
     call = current_call()
     if call is None:
         raise Http404
-    entry = confirm(flow.acting_recommender(request.user), call, request.user, timezone.now(), request=request)
-    return _json({"id": entry.pk, "confirmed_at": entry.confirmed_at.isoformat()}, 201)
+    try:
+        entry = confirm(flow.acting_recommender(request.user), call, request.user, timezone.now(), request=request)
+    except ListAlreadyConfirmed as already:
+        return _json({"error": str(already), "list": _list_summary(already.entry)}, 409)
+    return _json(_list_summary(entry), 201)
+
+
+def _list_summary(entry) -> dict:
+    return {"id": entry.pk, "state": entry.state, "confirmed_at": entry.confirmed_at.isoformat()}
 
 
 @endpoint("GET")

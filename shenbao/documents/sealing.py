@@ -14,9 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from shenbao import storage
 from shenbao.applications.models import Application
+from shenbao.organisations.models import Recommender
 from shenbao.review import services as flow
 from shenbao.review.models import RecommendationList
 
@@ -148,17 +151,35 @@ def list_pdf(recommender, call, rows, now) -> bytes:
     )
 
 
-@transaction.atomic
-def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) -> RecommendationList:
-    """Confirm the recommender's list before the deadline: a sealed PDF and an Excel file (二(二)4)."""
-    from shenbao.audit import log
+class ListAlreadyConfirmed(flow.TransitionRefused):
+    """A second confirmation (another tab, a double click): the existing list comes back with it."""
 
-    if staff.acting_recommender_id != recommender.pk:
-        raise PermissionDenied
-    spec = call.spec
-    flow.check_window(spec.recommendation, now, spec, "确认推荐项目清单")
-    if RecommendationList.objects.filter(call=call, recommender=recommender).exists():
-        raise flow.TransitionRefused("推荐项目清单已确认。")
+    def __init__(self, entry: RecommendationList):
+        self.entry = entry
+        if entry.state == RecommendationList.State.CONFIRMING:
+            super().__init__("推荐项目清单正在确认，请稍候刷新查看。")
+        else:
+            super().__init__(
+                f"推荐项目清单已于{timezone.localtime(entry.confirmed_at):%Y-%m-%d %H:%M}确认，无需重复确认。"
+            )
+
+
+def _frozen(rows: list[Application]) -> list[list]:
+    """What the list certifies: each application with the version and the sealed file it was listed at."""
+    return [[a.pk, a.version, a.sealed_pdf.name] for a in rows]
+
+
+@transaction.atomic
+def _freeze(recommender, call, staff, now: dt.datetime) -> tuple[RecommendationList, list[Application]]:
+    """Under the recommender's row lock: no list yet, nothing left unhandled, then the recommended set
+    is written down as a `confirming` list, which every recommendation change refuses from now on."""
+    Recommender.objects.select_for_update().get(pk=recommender.pk)
+    wall_clock = timezone.now()
+    existing = RecommendationList.objects.filter(call=call, recommender=recommender).first()
+    if existing is not None:
+        if flow.list_in_the_way(recommender.pk, call, wall_clock) is not None:
+            raise ListAlreadyConfirmed(existing)
+        existing.delete()  # a confirmation whose process died: its lease ran out
     rows = _list_rows(recommender, call)
     if not rows:
         raise flow.TransitionRefused("尚未推荐任何项目，不能确认空清单。")
@@ -167,13 +188,73 @@ def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) ->
     ).count()
     if pending:
         raise flow.TransitionRefused(f"还有{pending}份申报书未处理（推荐或不予推荐），请处理后再确认。")
-    pdf, xlsx = list_pdf(recommender, call, rows, now), list_xlsx(recommender, call, rows)
-    entry = RecommendationList(call=call, recommender=recommender, confirmed_at=now, confirmed_by=staff)
-    stem = f"{call.code}-{recommender.code}"
-    entry.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-    entry.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+    entry = RecommendationList.objects.create(
+        call=call,
+        recommender=recommender,
+        confirmed_at=now,
+        confirmed_by=staff,
+        state=RecommendationList.State.CONFIRMING,
+        frozen=_frozen(rows),
+        lease_until=wall_clock + dt.timedelta(seconds=settings.LIST_CONFIRMATION_LEASE_SECONDS),
+    )
+    return entry, rows
+
+
+@transaction.atomic
+def _complete(entry: RecommendationList, pdf_name: str, xlsx_name: str, staff, request) -> RecommendationList:
+    """Under the lock again: the set must be the one frozen, else nothing is confirmed."""
+    from shenbao.audit import log
+
+    Recommender.objects.select_for_update().get(pk=entry.recommender_id)
+    entry = RecommendationList.objects.get(pk=entry.pk, state=RecommendationList.State.CONFIRMING)
+    if _frozen(_list_rows(entry.recommender, entry.call)) != entry.frozen:
+        raise flow.TransitionRefused("确认期间推荐结果发生了变化，清单未确认，请核对后重新确认。")
+    entry.pdf.name, entry.xlsx.name = pdf_name, xlsx_name
+    entry.state, entry.lease_until = RecommendationList.State.CONFIRMED, None
     entry.save()
     log.record(
-        "list.confirmed", actor=staff, obj=entry, after={"applications": [a.receipt_no for a in rows]}, request=request
+        "list.confirmed",
+        actor=staff,
+        obj=entry,
+        after={"applications": [a.receipt_no for a in _list_rows(entry.recommender, entry.call)]},
+        reason=f"确认时间（点击）：{entry.confirmed_at.isoformat()}",
+        request=request,
     )
     return entry
+
+
+def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) -> RecommendationList:
+    """Confirm the recommender's list before the deadline: a sealed PDF and an Excel file (二(二)4).
+
+    1. permission; 2. the window, at the click (`now`); 3. freeze the recommended set under the
+    recommender's row lock (a short transaction); 4. check the sealed files exist, render and sign the
+    list from the frozen rows and store the files, outside any transaction and lock; 5. a short
+    transaction confirms it if the set is unchanged, with the audit entry. A failure after 3 removes
+    the stored files and the unfinished list, so the recommender can confirm again.
+    """
+    if staff.acting_recommender_id != recommender.pk:
+        raise PermissionDenied
+    spec = call.spec
+    flow.check_window(spec.recommendation, now, spec, "确认推荐项目清单")
+    entry, rows = _freeze(recommender, call, staff, now)
+    stored: list[str] = []
+    try:
+        check_sealed_files(rows)
+        pdf, xlsx = list_pdf(recommender, call, rows, now), list_xlsx(recommender, call, rows)
+        stem = f"lists/{call.code}-{recommender.code}"
+        stored.append(storage.store(pdf, f"{stem}.pdf", what="推荐项目清单"))
+        stored.append(storage.store(xlsx, f"{stem}.xlsx", what="推荐项目清单"))
+        return _complete(entry, *stored, staff, request)
+    except BaseException:
+        storage.discard(*stored)
+        RecommendationList.objects.filter(pk=entry.pk, state=RecommendationList.State.CONFIRMING).delete()
+        raise
+
+
+def check_sealed_files(rows: list[Application]) -> None:
+    """Every listed application's sealed 申报书 is still in the store (a deleted file is refused now,
+    not found missing by the department later)."""
+    try:
+        storage.check_present({a.sealed_pdf.name: f"“{a.title}”的已签章申报书" for a in rows})
+    except storage.FileMissing as missing:
+        raise flow.TransitionRefused(str(missing)) from missing

@@ -46,7 +46,7 @@ def remind(call: Call, now: dt.datetime, within: dt.timedelta) -> int:
         count += len(targets)
     if recommendation.is_open(now) and recommendation.closes - now <= within:
         closes = f"{recommendation.closes.astimezone(spec.tz):%m月%d日 %H:%M}"
-        confirmed = RecommendationList.objects.filter(call=call).values("recommender_id")
+        confirmed = RecommendationList.objects.confirmed().filter(call=call).values("recommender_id")
         pending = Application.objects.filter(call=call, state=State.SUBMITTED_TO_RECOMMENDER)
         staff = (
             User.objects.filter(role=User.Role.RECOMMENDER, is_active=True)

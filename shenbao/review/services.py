@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
@@ -194,11 +195,25 @@ def _recommender_staff(application: Application, user: User) -> None:
         raise PermissionDenied
 
 
-def _not_confirmed(application: Application) -> None:
-    if RecommendationList.objects.filter(
-        call=application.call, recommender_id=application.unit.recommender_id
-    ).exists():
+def list_in_the_way(recommender_id: int, call, now: dt.datetime) -> RecommendationList | None:
+    """The recommender's list once confirmed, or while a confirmation is under way (a stale one, whose
+    process died, does not count)."""
+    entry = RecommendationList.objects.filter(call=call, recommender_id=recommender_id).first()
+    if entry is None or entry.state == RecommendationList.State.CONFIRMED:
+        return entry
+    return entry if entry.lease_until and entry.lease_until > now else None
+
+
+def _lock_open_list(application: Application) -> Recommender:
+    """Lock the recommender's row, then refuse if its list is confirmed or being confirmed: the
+    confirmation takes the same lock, so no recommendation change can slip in between (二(二)4)."""
+    recommender = Recommender.objects.select_for_update().get(pk=application.unit.recommender_id)
+    entry = list_in_the_way(recommender.pk, application.call, timezone.now())
+    if entry is not None:
+        if entry.state == RecommendationList.State.CONFIRMING:
+            raise TransitionRefused("推荐项目清单正在确认，不能再修改推荐结果（二(二)4）。")
         raise TransitionRefused("推荐项目清单已确认，不能再修改推荐结果（二(二)4）。")
+    return recommender
 
 
 def acting_recommender(user: User) -> Recommender:
@@ -211,9 +226,9 @@ def acting_recommender(user: User) -> Recommender:
 def visible_lists(user: User):
     """Confirmed lists a person may open: the department sees all, a recommender its own."""
     if user.is_department_staff:
-        return RecommendationList.objects.all()
+        return RecommendationList.objects.confirmed()
     if user.acting_recommender_id:
-        return RecommendationList.objects.filter(recommender_id=user.acting_recommender_id)
+        return RecommendationList.objects.confirmed().filter(recommender_id=user.acting_recommender_id)
     raise PermissionDenied
 
 
@@ -240,8 +255,7 @@ def recommend(application, staff, now, *, request=None) -> Application:
     spec = application.call.spec
     check_window(spec.recommendation, now, spec, "推荐")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "推荐")
-    _not_confirmed(application)
-    recommender = Recommender.objects.select_for_update().get(pk=application.unit.recommender_id)
+    recommender = _lock_open_list(application)
     quota = quota_of(recommender, spec, application.category)
     used = Application.objects.filter(
         call=application.call, unit__recommender=recommender, category=application.category, state=State.RECOMMENDED
@@ -267,7 +281,7 @@ def not_recommend(application, staff, reason: str, now, *, request=None) -> Appl
     spec = application.call.spec
     check_window(spec.recommendation, now, spec, "推荐")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.RECOMMENDED}, "设为不予推荐")
-    _not_confirmed(application)
+    _lock_open_list(application)
     return _move(
         application, staff, "application.not_recommended", State.NOT_RECOMMENDED, reason=reason or "", request=request
     )
@@ -281,7 +295,7 @@ def return_to_unit(application, staff, reason: str, now, *, request=None) -> App
     spec = application.call.spec
     check_window(spec.filing, now, spec, "退回修改")  # a correction must still be possible before the filing close
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "退回")
-    _not_confirmed(application)
+    _lock_open_list(application)
     if not (reason or "").strip():
         raise TransitionRefused("退回须填写原因。")
     application = _move(

@@ -21,10 +21,11 @@ from shenbao.applications.services import EditRefused, applications_at_recommend
 from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
 from shenbao.audit import log
 from shenbao.calls.current import current_call
-from shenbao.documents.sealing import check_can_seal, confirm_list, list_xlsx
+from shenbao.documents.sealing import ListAlreadyConfirmed, check_can_seal, confirm_list, list_xlsx
 from shenbao.documents.tasks import seal_application_task
 from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import Severity
+from shenbao.storage import StorageUnavailable
 
 from . import services
 from .models import Notification, RecommendationList
@@ -186,7 +187,7 @@ def recommender_queue(request):
             "call": call,
             "recommender": recommender,
             "quotas": quotas,
-            "list": RecommendationList.objects.filter(call=call, recommender=recommender).first(),
+            "list": RecommendationList.objects.confirmed().filter(call=call, recommender=recommender).first(),
             "window": call.spec.recommendation,
             "window_open": call.spec.recommendation.is_open(timezone.now()),
             "time_left": call.spec.recommendation.time_left(timezone.now()),
@@ -212,7 +213,13 @@ def recommender_action(request):
     elif action == "confirm":
         try:
             confirm_list(recommender, _call(), user, now, request=request)
-        except EditRefused as error:
+        except ListAlreadyConfirmed as already:
+            # A second tab or a double click: 409 with the page that shows the existing list.
+            messages.info(request, str(already))
+            response = recommender_queue(request)
+            response.status_code = 409
+            return response
+        except (EditRefused, StorageUnavailable) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, "推荐项目清单已确认并签章，请下载后上传推荐文件扫描件。")
@@ -321,7 +328,7 @@ def overview(request):
             "tags": tags.most_common(),
             "young": young,
             "female": female,
-            "lists": RecommendationList.objects.filter(call=call).select_related("recommender"),
+            "lists": RecommendationList.objects.confirmed().filter(call=call).select_related("recommender"),
         },
     )
 
