@@ -33,6 +33,7 @@ def _fast_and_quiet(settings):
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.JOBS_IMMEDIATE = True
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shenbao.review",
     "shenbao.documents",
     "shenbao.audit",
+    "shenbao.jobs",
     "shenbao.api",
 ]
 
@@ -247,6 +248,8 @@ JOB_RETRY_MAX_SECONDS = env_int("JOB_RETRY_MAX_SECONDS", 600)
 JOB_LATE_SECONDS = env_int("JOB_LATE_SECONDS", 300)
 # A list confirmation whose process died stops blocking its recommender after this long.
 LIST_CONFIRMATION_LEASE_SECONDS = env_int("LIST_CONFIRMATION_LEASE_SECONDS", 300)
+# Jobs run inside the request that accepted them, once committed (tests, TASKS_BACKEND=immediate).
+JOBS_IMMEDIATE = TASKS_BACKEND == "immediate"
 
 LOGGING = {
     "version": 1,

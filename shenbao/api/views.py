@@ -17,8 +17,7 @@ from shenbao.applications import interchange
 from shenbao.applications import services as applications
 from shenbao.applications.models import Application
 from shenbao.calls.current import current_call
-from shenbao.documents.sealing import check_can_seal
-from shenbao.documents.tasks import seal_application_task
+from shenbao.documents.tasks import queue_seal
 from shenbao.documents.views import pdf_response
 from shenbao.review import services as flow
 from shenbao.rules.batch import context_for
@@ -167,11 +166,14 @@ transition_views = {name: _transition(name) for name in TRANSITIONS}
 
 @endpoint("POST")
 def seal(request, public_id):
-    """Sealing runs in the background; poll the application until `sealed` is true."""
+    """Sealing runs in the background, judged at this request's time; poll the application until
+    `sealed` is true. `{"submit": true}` is 签章并报送: sealed, then sent to the recommender."""
     application = _application(request, public_id)
-    check_can_seal(application, request.user)
-    seal_application_task.enqueue(application.pk, request.user.pk)
-    return _json({**_summary(Application.objects.get(pk=application.pk)), "queued": True}, 202)
+    job = queue_seal(
+        application, request.user, timezone.now(), submit=bool(_body(request).get("submit")), request=request
+    )
+    summary = _summary(Application.objects.get(pk=application.pk))
+    return _json({**summary, "queued": job is not None, "job": job and {"state": job.state, "error": job.error}}, 202)
 
 
 @endpoint("GET")

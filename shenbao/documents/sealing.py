@@ -7,12 +7,11 @@ removed again if recording the state change fails.
 import datetime as dt
 import hashlib
 import io
+import logging
 
 import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -27,6 +26,8 @@ from . import ca, seals
 from .models import SigningIdentity
 from .render import render_application, render_html
 from .signing import Seal, SealingFailed, apply_seals
+
+logger = logging.getLogger(__name__)
 
 # Where the seals sit on the cover page (A4, points from the bottom left): over "牵头单位（盖章）"
 # and "法定代表人（签章）".
@@ -72,23 +73,41 @@ def check_can_seal(application: Application, admin) -> None:
         raise flow.TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，须先审核通过才能签章。")
 
 
-def seal_application(application: Application, admin, now: dt.datetime, *, request=None) -> Application:
-    """Render and seal the application, store the file, then move it to 已签章."""
+def check_attachment_files(application: Application) -> None:
+    """The uploaded attachments the 申报书 lists are still in the store."""
+    try:
+        storage.check_present({a.file.name: f"附件“{a.original_name}”" for a in application.attachments.all()})
+    except storage.FileMissing as missing:
+        raise flow.TransitionRefused(str(missing)) from missing
+
+
+def seal_application(
+    application: Application, admin, now: dt.datetime, *, done_at: dt.datetime | None = None, request=None
+) -> Application:
+    """Render and seal the application as it is now (a named content version), store the file, then
+    record the seal if that version is still the application's. `now` is when the seal was asked for.
+
+    1. permission and state; 2. the files it lists exist; 3. render and sign (no transaction);
+    4. store the file whole; 5. record (a short transaction: window at `now`, state, version);
+    a refusal at 5 removes the file again, so nothing sealed is left that the database does not name."""
     application = Application.objects.select_related("call", "unit", "applicant").get(pk=application.pk)
     check_can_seal(application, admin)
+    check_attachment_files(application)
+    version = flow.content_version(application)
     try:
         pdf = sealed_application_pdf(application)
     except SealingFailed:
         raise
     except Exception as error:
-        raise SealingFailed(f"生成申报书PDF失败：{error}") from error
-    name = default_storage.save(
-        f"sealed/{application.public_id}-{hashlib.sha256(pdf).hexdigest()[:12]}.pdf", ContentFile(pdf)
+        logger.exception("rendering application %s failed", application.pk)
+        raise SealingFailed("生成申报书PDF失败（详情已记入系统日志）。") from error
+    name = storage.store(
+        pdf, f"sealed/{application.public_id}-{hashlib.sha256(pdf).hexdigest()[:12]}.pdf", what="已签章申报书"
     )
     try:
-        return flow.record_seal(application, admin, name, now, request=request)
-    except Exception:
-        default_storage.delete(name)
+        return flow.record_seal(application, admin, name, now, version=version, done_at=done_at, request=request)
+    except BaseException:
+        storage.discard(name)
         raise
 
 

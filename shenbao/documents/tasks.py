@@ -1,22 +1,105 @@
-"""Heavy document work as background tasks (django-tasks): the request only queues it."""
+"""Sealing as background jobs on their own queue (`sealing`): the click is judged and recorded in the
+request; the job renders, signs and records the seal — and, for 签章并报送, sends the application to
+the recommender — judged at the moment of the click, whenever it runs (issue 12 item 3)."""
 
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
-from django_tasks import task
 
-from shenbao.accounts.models import User
+from shenbao import storage
 from shenbao.applications.models import Application
+from shenbao.audit import log
+from shenbao.jobs import queue
+from shenbao.jobs.models import Job
+from shenbao.review import services as flow
 from shenbao.review.notify import tell
 
-from .sealing import seal_application
+from .sealing import check_can_seal, seal_application
+from .signing import SealingFailed
+
+State = Application.State
+SEALING_QUEUE = "sealing"
+# A content that keeps changing under the seal is sealed again at most this often within one attempt.
+RERUNS_FOR_NEW_VERSIONS = 3
 
 
-@task()
-def seal_application_task(application_id: int, admin_id: int) -> str:
-    application = Application.objects.select_related("call", "unit", "applicant").get(pk=application_id)
-    admin = User.objects.get(pk=admin_id)
-    try:
-        seal_application(application, admin, timezone.now())
-    except Exception as error:  # SealingFailed or any other: the admin must learn of it; the state did not change
-        tell([admin], "签章失败", f"“{application.title}”签章失败，申报书状态未变：{error}")
-        return f"failed: {error}"
+def _tell_failure(job: Job) -> None:
+    application = job.application
+    if application is None or job.requested_by is None or application.sealed_pdf:
+        return  # sealed after all (another click's job): nothing failed for the person
+    tell(
+        [job.requested_by],
+        "签章失败",
+        f"“{application.title}”签章未完成：{job.error}。可在单位审核页面重试。",
+        reverse("review:unit_queue"),
+    )
+
+
+@queue.handler(queue=SEALING_QUEUE, on_failure=_tell_failure)
+def seal(job: Job) -> str:
+    """Seal the application (and submit it when asked), judged at `job.accepted_at`. Idempotent: an
+    application already sealed is not sealed again; if its content changed while it was being sealed,
+    it is sealed again for the current content."""
+    admin, then = job.requested_by, job.accepted_at
+    for _ in range(RERUNS_FOR_NEW_VERSIONS):
+        application = Application.objects.select_related("call", "unit", "applicant").get(pk=job.application_id)
+        if application.state != State.UNIT_APPROVED and application.sealed_pdf:
+            break  # sealed already (a worker died after sealing, or a second click)
+        try:
+            application = seal_application(application, admin, then, done_at=timezone.now())
+            break
+        except flow.StaleSeal:
+            continue
+        except (flow.TransitionRefused, PermissionDenied) as refusal:
+            raise queue.Refused(str(refusal) or "无权签章") from refusal
+        except (SealingFailed, storage.StorageUnavailable) as error:
+            raise queue.Retryable(str(error)) from error
+    else:
+        raise queue.Retryable("申报书内容在签章期间反复改变，稍后重试")
+    if job.params.get("submit") and application.state == State.SEALED:
+        try:
+            flow.submit_to_recommender(application, admin, then, done_at=timezone.now())
+        except flow.TransitionRefused as refusal:
+            raise queue.Refused(f"已签章，但未能报送：{refusal}") from refusal
+        return "sealed and submitted"
     return "sealed"
+
+
+def queue_seal(
+    application: Application, admin, now, *, submit: bool = False, batch: uuid.UUID | None = None, request=None
+) -> Job | None:
+    """The click on 签章 or 签章并报送: judged now (permission, window, state), recorded with its time
+    in the audit trail, and handed to the sealing queue. An application already sealed is just
+    submitted (签章并报送); None then."""
+    application = Application.objects.select_related("call", "unit").get(pk=application.pk)
+    if submit and application.state == State.SEALED:
+        flow.submit_to_recommender(application, admin, now, request=request)
+        return None
+    check_can_seal(application, admin)
+    spec = application.call.spec
+    flow.check_window(spec.filing, now, spec, "签章并报送" if submit else "签章")
+    with transaction.atomic():
+        job = queue.accept(
+            seal,
+            f"seal:{application.pk}:{flow.content_version(application)}",
+            {"submit": submit},
+            accepted_at=now,
+            what=("签章并报送" if submit else "签章") + f"：{application.title}",
+            requested_by=admin,
+            application=application,
+            batch=batch,
+        )
+        if submit and not job.params.get("submit") and job.state == Job.State.QUEUED:
+            job.params = {**job.params, "submit": True}  # 签章 then 签章并报送 before it ran: do both
+            job.save(update_fields=["params"])
+        log.record(
+            "application.seal_accepted",
+            actor=admin,
+            obj=application,
+            after={"accepted_at": now.isoformat(), "submit": submit, "job": job.pk},
+            request=request,
+        )
+    return job

@@ -8,6 +8,8 @@ and changes nothing.
 """
 
 import datetime as dt
+import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from shenbao import storage
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused
@@ -71,6 +74,17 @@ def _void_seal(application: Application) -> dict:
         storage = application.sealed_pdf.storage
         transaction.on_commit(lambda: storage.delete(stored))
     return {"sealed_pdf": None, "sealed_at": None}
+
+
+def check_sealed_file(application: Application) -> None:
+    """The sealed file a step depends on is still in the store (a lost file is refused now, not found
+    missing at the recommender). An application without one is left to the state check."""
+    if not application.sealed_pdf:
+        return
+    try:
+        storage.check_present({application.sealed_pdf.name: "已签章申报书"})
+    except storage.FileMissing as missing:
+        raise TransitionRefused(f"{missing}（须退回后重新签章）") from missing
 
 
 def _url(application: Application) -> str:
@@ -144,22 +158,62 @@ def approve(application, admin, now, *, request=None) -> Application:
     return application
 
 
+class StaleSeal(TransitionRefused):
+    """The content changed while the seal was being made: the file certifies an older version."""
+
+
+def content_version(application: Application) -> str:
+    """What a seal certifies, as one value: the document, its attachments, the unit's names and the
+    receipt number. A seal is recorded only if this is still what was rendered (issue 9 item 2)."""
+    attachments = sorted(application.attachments.values_list("kind", "partner", "year", "sha256"))
+    material = [
+        application.data,
+        [list(a) for a in attachments],
+        application.unit.name,
+        application.unit.legal_representative,
+        application.receipt_no,
+    ]
+    text = json.dumps(material, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def accepted_note(accepted_at: dt.datetime, done_at: dt.datetime | None) -> str:
+    """For the audit trail of work finished in the background: when the person's click was accepted."""
+    if done_at is None or done_at == accepted_at:
+        return ""
+    return f"受理时间 {timezone.localtime(accepted_at):%Y-%m-%d %H:%M:%S}，后台完成"
+
+
 @transaction.atomic
-def record_seal(application, admin, pdf_name: str, now, *, request=None) -> Application:
+def record_seal(application, admin, pdf_name: str, now, *, version: str, done_at=None, request=None) -> Application:
     """Store the sealed 申报书 made by `documents.sealing` (二(一)4). Called with a finished file only:
-    a failure before this point leaves the application as it was."""
+    a failure before this point leaves the application as it was. `now` is when the seal was asked for
+    (the window is judged then, SPEC §5); `version` is the content the file was rendered from, which
+    must still be the application's (else StaleSeal and nothing changes)."""
     application = _locked(application)
     check_unit_admin(application, admin)
     spec = application.call.spec
     check_window(spec.filing, now, spec, "签章")
     _state(application, {State.UNIT_APPROVED}, "签章")
+    if content_version(application) != version:
+        raise StaleSeal("申报书内容在签章期间已改变，须按当前内容重新签章。")
     return _move(
-        application, admin, "application.sealed", State.SEALED, request=request, sealed_pdf=pdf_name, sealed_at=now
+        application,
+        admin,
+        "application.sealed",
+        State.SEALED,
+        reason=accepted_note(now, done_at),
+        request=request,
+        sealed_pdf=pdf_name,
+        sealed_at=done_at or now,
     )
 
 
 @transaction.atomic
-def submit_to_recommender(application, admin, now, *, request=None) -> Application:
+def submit_to_recommender(application, admin, now, *, done_at=None, request=None) -> Application:
+    """Send a sealed application to the unit's recommender; `now` is the click (the window is judged
+    then, even when a background job finishes the work later)."""
+    check_sealed_file(application)  # before any row lock: a slow store must not hold one
     application = _locked(application)
     check_unit_admin(application, admin)
     spec = application.call.spec
@@ -168,7 +222,12 @@ def submit_to_recommender(application, admin, now, *, request=None) -> Applicati
     if application.unit.recommender_id is None:
         raise TransitionRefused("本单位尚无归口管理部门，请联系科技厅。")
     application = _move(
-        application, admin, "application.submitted_to_recommender", State.SUBMITTED_TO_RECOMMENDER, request=request
+        application,
+        admin,
+        "application.submitted_to_recommender",
+        State.SUBMITTED_TO_RECOMMENDER,
+        reason=accepted_note(now, done_at),
+        request=request,
     )
     staff = User.objects.filter(recommender_id=application.unit.recommender_id, role=User.Role.RECOMMENDER)
     tell(staff, "新的推荐申报书", f"{application.unit.name}报送了“{application.title}”。")

@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models.fields.json import KT
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -21,8 +22,10 @@ from shenbao.applications.services import EditRefused, applications_at_recommend
 from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
 from shenbao.audit import log
 from shenbao.calls.current import current_call
-from shenbao.documents.sealing import ListAlreadyConfirmed, check_can_seal, confirm_list, list_xlsx
-from shenbao.documents.tasks import seal_application_task
+from shenbao.documents.sealing import ListAlreadyConfirmed, confirm_list, list_xlsx
+from shenbao.documents.tasks import queue_seal
+from shenbao.jobs import queue
+from shenbao.jobs.models import Job
 from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import Severity
 from shenbao.storage import StorageUnavailable
@@ -74,7 +77,7 @@ def _run(request, action, applications, done: str):
         try:
             action(application)
             ok += 1
-        except (EditRefused, PermissionDenied) as error:
+        except (EditRefused, PermissionDenied, StorageUnavailable) as error:
             refused.append(f"“{application.title}”：{error or '无权操作'}")
     if ok:
         messages.success(request, f"{done}{ok}份。")
@@ -92,7 +95,79 @@ def unit_queue(request):
         .select_related("applicant", "call")
         .order_by("state", "-submitted_at")
     )
-    return render(request, "review/unit_queue.html", {"rows": _with_findings(applications), "call": call})
+    return render(
+        request,
+        "review/unit_queue.html",
+        {
+            "rows": _with_findings(applications),
+            "call": call,
+            "batch": _batch(request),
+            "failed_jobs": failed_jobs(request.user.unit),
+        },
+    )
+
+
+def _batch(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.GET.get("batch", ""))
+    except ValueError:
+        return None
+
+
+def failed_jobs(unit):
+    """Seals of the unit that failed and are not done since: shown with their reason and a retry button."""
+    return (
+        Job.objects.filter(application__unit=unit, state=Job.State.FAILED, application__sealed_pdf="")
+        .exclude(application__state__in=State.editable_by_applicant())
+        .select_related("application")
+        .order_by("-finished_at")[:50]
+    )
+
+
+@login_required
+def unit_progress(request):
+    """A batch of seals as it stands (polled by progress.js): how many are done, which failed and why,
+    and each application's state, so the queue's rows change as the work finishes."""
+    if not request.user.is_unit_admin:
+        raise PermissionDenied
+    batch = _batch(request)
+    jobs = list(
+        Job.objects.filter(batch=batch, application__unit=request.user.unit).select_related("application")
+        if batch
+        else []
+    )
+    done = [j for j in jobs if j.state == Job.State.DONE]
+    failed = [j for j in jobs if j.state == Job.State.FAILED]
+    return JsonResponse(
+        {
+            "total": len(jobs),
+            "done": len(done),
+            "pending": len(jobs) - len(done) - len(failed),
+            "failed": [{"title": j.application.title, "error": j.error} for j in failed],
+            "rows": [
+                {
+                    "id": str(j.application.public_id),
+                    "state": j.application.state,
+                    "state_label": j.application.get_state_display(),
+                    "sealed": bool(j.application.sealed_pdf),
+                }
+                for j in jobs
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@login_required
+@require_POST
+def retry_job(request, pk):
+    """The retry button of a failed seal: it runs again, still judged at the original click."""
+    job = get_object_or_404(Job, pk=pk, application__unit=request.user.unit_id or -1)
+    if not request.user.is_unit_admin:
+        raise PermissionDenied
+    job = queue.retry(job, request.user)
+    messages.success(request, f"已重新开始：{job.what}")
+    return redirect(f"{reverse('review:unit_queue')}?batch={job.batch}" if job.batch else "review:unit_queue")
 
 
 @login_required
@@ -109,13 +184,19 @@ def unit_action(request):
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     if action == "approve":
         _run(request, lambda a: services.approve(a, user, now, request=request), chosen, "已审核通过")
-    elif action == "seal":
-        # Checked here so a refusal shows at once; the rendering and signing run in the background.
-        def queue_seal(application):
-            check_can_seal(application, user)
-            seal_application_task.enqueue(application.pk, user.pk)
-
-        _run(request, queue_seal, chosen, "已开始签章（完成后状态变为“已签章”），共")
+    elif action in ("seal", "seal_submit"):
+        # Judged and recorded now (the click decides); rendering and signing run on the sealing queue,
+        # and the page follows the batch's progress.
+        submit, batch = action == "seal_submit", Job.new_batch()
+        what = "签章并报送" if submit else "签章"
+        accepted = f"已受理（{timezone.localtime(now):%H:%M:%S}）{what}，后台处理中，进度见下方："
+        _run(
+            request,
+            lambda a: queue_seal(a, user, now, submit=submit, batch=batch, request=request),
+            chosen,
+            accepted,
+        )
+        return redirect(f"{reverse('review:unit_queue')}?batch={batch}")
     elif action == "submit":
         _run(
             request,
