@@ -322,6 +322,17 @@ def receipt_number(application: Application) -> str:
 
 
 @transaction.atomic
+def check_attachment_files(application: Application) -> None:
+    """The uploaded files the application depends on are still in the store (issue 9 item 4): a lost
+    file is refused at submission, not found missing by the unit, the recommender or the seal."""
+    from shenbao import storage
+
+    try:
+        storage.check_present({a.file.name: f"附件“{a.original_name}”" for a in application.attachments.all()})
+    except storage.FileMissing as missing:
+        raise EditRefused(str(missing)) from missing
+
+
 def submit_application(application: Application, user: User, now: dt.datetime, *, request=None) -> Application:
     """Submit a draft to the unit (二(一)3). Safe to repeat: a second click gets the same receipt.
 
@@ -335,6 +346,8 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     from shenbao.rules.findings import Severity
     from shenbao.rules.ruleset import review
 
+    if application.applicant_id == user.pk and application.state != Application.State.SUBMITTED:
+        check_attachment_files(application)  # before the row lock: a slow store must not hold it
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("call", "unit", "applicant")

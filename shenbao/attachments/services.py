@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from shenbao import storage
 from shenbao.applications.models import Application
 from shenbao.applications.services import check_editable
 from shenbao.audit import log
@@ -13,7 +14,6 @@ from .models import Attachment
 from .uploads import UploadRefused, check_pdf, sanitise_name
 
 
-@transaction.atomic
 def add_attachment(
     application: Application,
     user,
@@ -26,8 +26,11 @@ def add_attachment(
     request=None,
 ) -> Attachment:
     """1. the applicant may edit the draft now; 2. the kind is known; 3. the file is a sound PDF
-    within the call's limit; 4. store it through the storage API; 5. audit."""
-    application = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=application.pk)
+    within the call's limit; 4. store it whole, outside any transaction (a slow or hanging store
+    holds no row lock, so the applicant's other tab keeps saving); 5. in a short transaction, the
+    draft is checked again under its row lock and the row and the audit entry are written; if that
+    fails the stored file is removed again."""
+    application = Application.objects.select_related("call").get(pk=application.pk)
     check_editable(application, user, now)
     rules = application.call.spec.attachments
     if kind not in KINDS:
@@ -44,19 +47,35 @@ def add_attachment(
         pages=checked.pages,
         uploaded_by=user,
     )
-    attachment.file.save("upload.pdf", uploaded, save=False)
+    uploaded.seek(0)
+    name = storage.store(uploaded, attachment.file.field.generate_filename(attachment, "upload.pdf"), what="附件")
+    try:
+        return _record_upload(attachment, name, user, now, request)
+    except BaseException:
+        storage.discard(name)
+        raise
+
+
+@transaction.atomic
+def _record_upload(attachment: Attachment, name: str, user, now: dt.datetime, request) -> Attachment:
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=attachment.application_id)
+    )
+    check_editable(application, user, now)
+    attachment.application = application
+    attachment.file.name = name
     attachment.save()
     log.record(
         "attachment.uploaded",
         actor=user,
         obj=application,
         after={
-            "kind": kind,
-            "partner": partner,
-            "year": year,
+            "kind": attachment.kind,
+            "partner": attachment.partner,
+            "year": attachment.year,
             "name": attachment.original_name,
-            "sha256": checked.sha256,
-            "size": checked.size,
+            "sha256": attachment.sha256,
+            "size": attachment.size,
         },
         request=request,
     )

@@ -16,6 +16,7 @@ from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
 from shenbao.rules.ruleset import review
+from shenbao.storage import StorageUnavailable
 
 from .models import Attachment
 from .services import add_attachment, remove_attachment
@@ -103,6 +104,8 @@ def _checked_upload(request, application, limit):
         )
     except (UploadRefused, EditRefused) as error:
         return _page(request, application, 400, str(error))
+    except StorageUnavailable as error:
+        return _page(request, application, 503, str(error))
     messages.success(request, f"已上传“{attachment.original_name}”（{attachment.pages}页）。")
     return redirect("attachments:list", application.public_id)
 

@@ -1,6 +1,12 @@
+import logging
+
 from django.conf import settings
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -15,3 +21,42 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         supported = {code for code, _ in settings.LANGUAGES}
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class StorageErrorMiddleware:
+    """A file store that does not answer, or a stored file that is gone, reaches the person as one
+    Chinese sentence (503 or 404), never as a bare "Server Error (500)" with a path or an endpoint;
+    the technical detail goes to the log (issue 9 item 4)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from shenbao import storage
+
+        if isinstance(exception, FileNotFoundError | storage.FileMissing) or _missing_object(exception):
+            status, message = 404, "文件已丢失，无法打开。请联系申报单位或科技厅重新上传或重新生成。"
+        elif isinstance(exception, storage.StorageUnavailable) or _store_error(exception):
+            status, message = 503, str(storage.StorageUnavailable())
+        else:
+            return None
+        logger.error("storage error on %s", request.path, exc_info=exception)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+        return render(request, "web/storage_error.html", {"message": message}, status=status)
+
+
+def _store_error(exception) -> bool:
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - boto3 is a dependency
+        return False
+    return isinstance(exception, BotoCoreError | ClientError)
+
+
+def _missing_object(exception) -> bool:
+    response = getattr(exception, "response", None)
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}

@@ -1,0 +1,197 @@
+"""Storage outside transactions (issue 9 item 4): a hanging store holds no row lock, a failing one
+gives a Chinese sentence without paths or endpoints, an interrupted write leaves nothing under a final
+name, orphans are cleaned, and a file that went missing is refused before it is depended on."""
+
+import io
+import threading
+import time
+
+import pytest
+from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shenbao import storage
+from shenbao.applications import services as applications
+from shenbao.applications.models import Application
+from shenbao.attachments.models import Attachment
+from shenbao.attachments.tests.test_uploads import _upload, pdf_bytes
+
+ENDPOINT = "http://10.20.30.40:8333"
+
+
+class HangingStorage(FileSystemStorage):
+    """A store that takes its time answering, and notes whether a transaction was open meanwhile."""
+
+    delay = 1.0
+    saw_transaction: list[bool] = []
+
+    def _save(self, name, content):
+        HangingStorage.saw_transaction.append(connection.in_atomic_block)
+        time.sleep(self.delay)
+        return super()._save(name, content)
+
+
+class RefusingStorage(FileSystemStorage):
+    """A store whose endpoint does not answer (the error names the endpoint and a path)."""
+
+    def _save(self, name, content):
+        raise ConnectionError(f"Connect timeout on endpoint URL: {ENDPOINT}/shenbao/{name}")
+
+
+class DyingStorage(FileSystemStorage):
+    """A write killed half-way: 262,144 bytes land, then the process is gone."""
+
+    def _save(self, name, content):
+        path = self.path(name)
+        import os
+
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as half:
+            half.write(content.read(262_144))
+        raise KeyboardInterrupt  # nothing after this line runs in a killed process
+
+
+@pytest.fixture
+def store(settings, media):
+    def use(backend):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": f"{__name__}.{backend.__name__}", "OPTIONS": {"location": str(media)}},
+        }
+
+    return use
+
+
+@pytest.fixture
+def draft(client, applicant, call, during_filing):
+    client.force_login(applicant)
+    client.post(reverse("applications:start"))
+    return Application.objects.get(applicant=applicant)
+
+
+def _files(media) -> list[str]:
+    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_writes_to_a_slow_store_with_no_transaction_open(client, draft, store):
+    store(HangingStorage)
+    HangingStorage.saw_transaction, HangingStorage.delay = [], 0.05
+    assert _upload(client, draft, pdf_bytes(1)).status_code == 302
+    assert HangingStorage.saw_transaction and not any(HangingStorage.saw_transaction)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_while_the_store_hangs_the_other_tab_saves_without_waiting(client, draft, store):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between two connections are what is tested")
+    store(HangingStorage)
+    HangingStorage.saw_transaction, HangingStorage.delay = [], 2.0
+    upload = threading.Thread(target=lambda: (_upload(client, draft, pdf_bytes(1)), connections.close_all()))
+    upload.start()
+    time.sleep(0.5)  # the upload is now waiting on the store
+    started = time.monotonic()
+    with transaction.atomic():  # what an autosave does: lock the application's row
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '500ms'")
+        Application.objects.select_for_update().get(pk=draft.pk)
+    waited = time.monotonic() - started
+    upload.join()
+    assert waited < 0.5 and Attachment.objects.count() == 1
+
+
+def test_a_refusing_store_gives_a_chinese_sentence_without_endpoint_or_path(client, draft, store, media):
+    store(RefusingStorage)
+    response = _upload(client, draft, pdf_bytes(1))
+    page = response.content.decode()
+    assert response.status_code == 503 and "文件存储暂时不可用，附件未能保存或读取，请稍后重试。" in page
+    assert ENDPOINT not in page and "10.20.30.40" not in page and str(media) not in page
+    assert not Attachment.objects.exists() and _files(media) == []
+
+
+def test_a_write_killed_half_way_leaves_nothing_under_a_final_name(draft, applicant, store, media):
+    store(DyingStorage)
+    with pytest.raises(KeyboardInterrupt):
+        storage.store(io.BytesIO(b"%PDF-" + b"x" * 600_000).getvalue(), "sealed/final.pdf")
+    assert not (media / "sealed").exists()
+    assert all(name.startswith("tmp/") for name in _files(media))  # only a temporary, for clean_storage
+
+
+def test_clean_storage_removes_orphans_and_temporaries_but_keeps_named_and_recent_files(
+    draft, client, media, during_filing
+):
+    import datetime as dt
+    import os
+
+    _upload(client, draft, pdf_bytes(1))
+    kept = Attachment.objects.get().file.name
+    for orphan in ("tmp/abc-upload.pdf", "sealed/orphan.pdf"):
+        (media / orphan).parent.mkdir(parents=True, exist_ok=True)
+        (media / orphan).write_bytes(b"%PDF-half")
+        old = (timezone.now() - dt.timedelta(hours=2)).timestamp()
+        os.utime(media / orphan, (old, old))
+    (media / "sealed" / "recent.pdf").write_bytes(b"%PDF-")
+    out = io.StringIO()
+    call_command("clean_storage", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "clean_storage: removed=2 kept=1"
+    assert _files(media) == sorted([kept, "sealed/recent.pdf"])
+
+
+def test_an_application_whose_attachment_file_was_deleted_cannot_be_submitted(make_complete, applicant, during_filing):
+    application = make_complete(applicant)
+    attachment = application.attachments.first()
+    attachment.file.storage.delete(attachment.file.name)
+    with pytest.raises(applications.EditRefused, match=f"附件“{attachment.original_name}”的文件已丢失"):
+        applications.submit_application(application, applicant, timezone.now())
+    assert Application.objects.get(pk=application.pk).state == Application.State.DRAFT
+
+
+def test_downloading_a_file_that_went_missing_is_a_chinese_404_not_a_server_error(client, draft, media):
+    _upload(client, draft, pdf_bytes(1))
+    attachment = Attachment.objects.get()
+    (media / attachment.file.name).unlink()
+    response = client.get(reverse("attachments:download", args=[draft.public_id, attachment.public_id]))
+    assert response.status_code == 404 and "文件已丢失" in response.content.decode()
+    assert str(media) not in response.content.decode()
+
+
+# --- S3 (moto): the same sentences when the bucket refuses ----------------------------------------
+
+
+@pytest.fixture
+def s3(settings):
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        import boto3
+
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="shenbao-test")
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {
+                    "bucket_name": "shenbao-test",
+                    "region_name": "us-east-1",
+                    "access_key": "test",
+                    "secret_key": "test",
+                    "file_overwrite": False,
+                },
+            },
+        }
+        yield boto3.client("s3", region_name="us-east-1")
+
+
+def test_on_s3_an_upload_is_stored_whole_and_a_vanished_bucket_gives_the_chinese_sentence(client, draft, s3):
+    assert _upload(client, draft, pdf_bytes(2)).status_code == 302
+    name = Attachment.objects.get().file.name
+    assert s3.get_object(Bucket="shenbao-test", Key=name)["Body"].read()[:5] == b"%PDF-"
+    assert not s3.list_objects_v2(Bucket="shenbao-test", Prefix="tmp/").get("Contents")
+    s3.delete_object(Bucket="shenbao-test", Key=name)
+    s3.delete_bucket(Bucket="shenbao-test")
+    response = _upload(client, draft, pdf_bytes(1), kind="joint_agreement", partner="北京草业科学研究中心")
+    assert response.status_code == 503 and "文件存储暂时不可用" in response.content.decode()
+    assert "amazonaws" not in response.content.decode() and Attachment.objects.count() == 1
