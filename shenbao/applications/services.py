@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from shenbao.accounts.models import User
 from shenbao.audit import log
+from shenbao.calls import windows
 from shenbao.calls.models import Call
 from shenbao.calls.spec import CallSpec
 from shenbao.organisations.models import Unit
@@ -107,10 +108,9 @@ def check_editable(application: Application, user: User, now: dt.datetime) -> No
     """Only its applicant changes a draft, while its state allows it and the filing window is open."""
     if application.applicant_id != user.pk:
         raise PermissionDenied
-    spec = application.call.spec
     if application.state not in Application.State.editable_by_applicant():
         raise EditRefused(f"申报书当前状态为“{application.get_state_display()}”，不能修改。")
-    if refusal := spec.filing.refusal(now, spec.tz, "修改申报书"):
+    if refusal := windows.refusal(application.call, "filing", now, "修改申报书", unit=application.unit_id):
         raise EditRefused(refusal + "已保存的内容不会丢失。")
 
 
@@ -126,8 +126,7 @@ def start_application(applicant: User, call: Call, now: dt.datetime, *, request=
     """A new draft, filled with what the registration knows. Unit admins may not apply (二(一)2)."""
     if not applicant.is_applicant or applicant.unit_id is None:
         raise PermissionDenied
-    spec = call.spec
-    if refusal := spec.filing.refusal(now, spec.tz, "新建申报书"):
+    if refusal := windows.refusal(call, "filing", now, "新建申报书", unit=applicant.unit_id):
         raise EditRefused(refusal)
     data = {"format": interchange.FORMAT, "call": call.code}
     _refresh_registration(data, applicant.unit, applicant)

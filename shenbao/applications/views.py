@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shenbao.accounts.models import User
 from shenbao.audit.log import ACTION_LABELS
+from shenbao.calls import windows
 from shenbao.calls.current import current_call
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
@@ -59,7 +60,9 @@ def application_list(request):
         {
             "applications": applications.order_by("-updated_at")[:200],
             "call": call,
-            "can_start": request.user.is_applicant and call is not None and call.spec.filing.is_open(timezone.now()),
+            "can_start": request.user.is_applicant
+            and call is not None
+            and windows.is_open(call, "filing", timezone.now(), unit=request.user.unit_id),
             "colleagues": User.objects.filter(unit=request.user.unit, role=User.Role.APPLICANT, is_active=True)
             if request.user.is_unit_admin
             else (),
@@ -135,7 +138,7 @@ def _section_context(application, section, findings, user, *, posted=None, error
         "progress": per_section,
         "overall": overall,
         "editable": services.is_editable(application, user, timezone.now()),
-        "window": spec.filing,
+        "window": windows.window_for(application.call, "filing", timezone.now(), unit=application.unit_id),
     }
 
 

@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.db import models
 
 from .spec import CallSpec, parse_call
@@ -27,3 +28,40 @@ class Call(models.Model):
     @cached_property
     def spec(self) -> CallSpec:
         return parse_call(self.data, f"call {self.code}")
+
+
+class WindowExtension(models.Model):
+    """The department moves a window's close for one unit, one recommender or the whole call, with a
+    reason (as Sichuan did in 2025 when its system jammed). `calls.windows` applies it everywhere."""
+
+    class Which(models.TextChoices):
+        FILING = "filing", "申报受理"
+        RECOMMENDATION = "recommendation", "推荐确认"
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="extensions")
+    which = models.CharField("时间段", max_length=16, choices=Which.choices)
+    unit = models.ForeignKey(
+        "organisations.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
+    )
+    recommender = models.ForeignKey(
+        "organisations.Recommender", null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
+    )
+    closes = models.DateTimeField("延长至")
+    reason = models.TextField("延期原因")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField("批准时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延期"
+        indexes = [models.Index(fields=["call", "which"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_which_display()}延长至{self.closes:%Y-%m-%d %H:%M}"
+
+    @property
+    def target(self) -> str:
+        if self.unit_id:
+            return str(self.unit)
+        if self.recommender_id:
+            return str(self.recommender)
+        return "全部单位"

@@ -253,8 +253,7 @@ def confirm_list(recommender, call, staff, now: dt.datetime, *, request=None) ->
     """
     if staff.acting_recommender_id != recommender.pk:
         raise PermissionDenied
-    spec = call.spec
-    flow.check_window(spec.recommendation, now, spec, "确认推荐项目清单")
+    flow.check_open(call, "recommendation", now, "确认推荐项目清单", recommender=recommender.pk)
     entry, rows = _freeze(recommender, call, staff, now)
     stored: list[str] = []
     try:

@@ -79,8 +79,14 @@ def queue_seal(
         flow.submit_to_recommender(application, admin, now, request=request)
         return None
     check_can_seal(application, admin)
-    spec = application.call.spec
-    flow.check_window(spec.filing, now, spec, "签章并报送" if submit else "签章")
+    flow.check_open(
+        application.call,
+        "filing",
+        now,
+        "签章并报送" if submit else "签章",
+        unit=application.unit_id,
+        recommender=application.unit.recommender_id,
+    )
     with transaction.atomic():
         job = queue.accept(
             seal,

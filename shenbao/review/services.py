@@ -22,6 +22,7 @@ from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused
 from shenbao.audit import log
+from shenbao.calls import windows
 from shenbao.calls.spec import Window
 from shenbao.organisations.models import Recommender
 
@@ -48,6 +49,18 @@ def _locked(application: Application) -> Application:
 def check_window(window: Window, now: dt.datetime, spec, what: str) -> None:
     if refusal := window.refusal(now, spec.tz, what):
         raise TransitionRefused(refusal)
+
+
+def check_open(call, which: str, now: dt.datetime, what: str, *, unit=None, recommender=None) -> None:
+    """The window `which` must be open at `now` for this unit / recommender (ids), extensions included."""
+    if refusal := windows.refusal(call, which, now, what, unit=unit, recommender=recommender):
+        raise TransitionRefused(refusal)
+
+
+def _open_for(application: Application, which: str, now: dt.datetime, what: str) -> None:
+    check_open(
+        application.call, which, now, what, unit=application.unit_id, recommender=application.unit.recommender_id
+    )
 
 
 def _state(application: Application, allowed: set, what: str) -> None:
@@ -100,8 +113,7 @@ def withdraw(application: Application, applicant: User, now: dt.datetime, *, req
     application = _locked(application)
     if application.applicant_id != applicant.pk:
         raise PermissionDenied
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "撤回")
+    _open_for(application, "filing", now, "撤回")
     _state(application, {State.SUBMITTED}, "撤回（单位已处理）")
     return _move(application, applicant, "application.withdrawn", State.DRAFT, request=request)
 
@@ -119,8 +131,7 @@ def return_to_applicant(application, admin, reason: str, now, *, request=None) -
     """The unit returns an application with a reason; a seal on it is void (二(一)3)."""
     application = _locked(application)
     check_unit_admin(application, admin)
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "单位审核")
+    _open_for(application, "filing", now, "单位审核")
     _state(application, {State.SUBMITTED, State.UNIT_APPROVED, State.SEALED}, "退回")
     if not (reason or "").strip():
         raise TransitionRefused("退回须填写原因，申报人将据此修改。")
@@ -146,8 +157,7 @@ def approve(application, admin, now, *, request=None) -> Application:
 
     application = _locked(application)
     check_unit_admin(application, admin)
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "单位审核")
+    _open_for(application, "filing", now, "单位审核")
     _state(application, {State.SUBMITTED}, "审核通过")
     if has_bar(review(*context_for(application))):
         raise TransitionRefused("形式审查仍有不符合项，不能审核通过，请退回申报人修改。")
@@ -192,8 +202,7 @@ def record_seal(application, admin, pdf_name: str, now, *, version: str, done_at
     must still be the application's (else StaleSeal and nothing changes)."""
     application = _locked(application)
     check_unit_admin(application, admin)
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "签章")
+    _open_for(application, "filing", now, "签章")
     _state(application, {State.UNIT_APPROVED}, "签章")
     if content_version(application) != version:
         raise StaleSeal("申报书内容在签章期间已改变，须按当前内容重新签章。")
@@ -216,8 +225,7 @@ def submit_to_recommender(application, admin, now, *, done_at=None, request=None
     check_sealed_file(application)  # before any row lock: a slow store must not hold one
     application = _locked(application)
     check_unit_admin(application, admin)
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "报送归口管理部门")
+    _open_for(application, "filing", now, "报送归口管理部门")
     _state(application, {State.SEALED}, "报送（须先签章）")
     if application.unit.recommender_id is None:
         raise TransitionRefused("本单位尚无归口管理部门，请联系科技厅。")
@@ -239,8 +247,7 @@ def withdraw_from_recommender(application, admin, now, *, request=None) -> Appli
     """The unit takes an application back before the recommender acts; the seal stays valid."""
     application = _locked(application)
     check_unit_admin(application, admin)
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "撤回")
+    _open_for(application, "filing", now, "撤回")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER}, "撤回（归口管理部门已处理）")
     return _move(application, admin, "application.withdrawn_by_unit", State.SEALED, request=request)
 
@@ -311,10 +318,10 @@ def recommend(application, staff, now, *, request=None) -> Application:
     locked first, so two staff recommending at the same moment cannot both take the last place."""
     application = _locked(application)
     _recommender_staff(application, staff)
-    spec = application.call.spec
-    check_window(spec.recommendation, now, spec, "推荐")
+    _open_for(application, "recommendation", now, "推荐")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "推荐")
     recommender = _lock_open_list(application)
+    spec = application.call.spec
     quota = quota_of(recommender, spec, application.category)
     used = Application.objects.filter(
         call=application.call, unit__recommender=recommender, category=application.category, state=State.RECOMMENDED
@@ -337,8 +344,7 @@ def recommend(application, staff, now, *, request=None) -> Application:
 def not_recommend(application, staff, reason: str, now, *, request=None) -> Application:
     application = _locked(application)
     _recommender_staff(application, staff)
-    spec = application.call.spec
-    check_window(spec.recommendation, now, spec, "推荐")
+    _open_for(application, "recommendation", now, "推荐")
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.RECOMMENDED}, "设为不予推荐")
     _lock_open_list(application)
     return _move(
@@ -351,8 +357,7 @@ def return_to_unit(application, staff, reason: str, now, *, request=None) -> App
     """The recommender returns an application for correction; the seal is void (二(二)1)."""
     application = _locked(application)
     _recommender_staff(application, staff)
-    spec = application.call.spec
-    check_window(spec.filing, now, spec, "退回修改")  # a correction must still be possible before the filing close
+    _open_for(application, "filing", now, "退回修改")  # a correction must still be possible before the filing close
     _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "退回")
     _lock_open_list(application)
     if not (reason or "").strip():

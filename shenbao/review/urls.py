@@ -13,6 +13,7 @@ urlpatterns = [
     path("lists/<int:pk>/letter/", views.upload_letter, name="upload_letter"),
     path("lists/<int:pk>/<slug:kind>/", views.list_file, name="list_file"),
     path("overview/", views.overview, name="overview"),
+    path("extensions/", views.window_extensions, name="window_extensions"),
     path("overview/applications.xlsx", views.export_applications, name="export_applications"),
     path("inbox/", views.inbox, name="inbox"),
     path("<uuid:public_id>/return/", views.return_application, name="return"),

@@ -21,16 +21,20 @@ from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused, applications_at_recommender, visible_applications
 from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
 from shenbao.audit import log
+from shenbao.calls import windows
 from shenbao.calls.current import current_call
+from shenbao.calls.models import WindowExtension
 from shenbao.documents.sealing import ListAlreadyConfirmed, confirm_list, list_xlsx
 from shenbao.documents.tasks import queue_seal
 from shenbao.jobs import queue
 from shenbao.jobs.models import Job
+from shenbao.organisations.models import Recommender, Unit
 from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import Severity
 from shenbao.storage import StorageUnavailable
 
 from . import services
+from .extensions import grant_extension
 from .models import Notification, RecommendationList
 
 State = Application.State
@@ -260,6 +264,8 @@ def recommender_queue(request):
         (category, services.quota_of(recommender, call.spec, category.code), used.get(category.code, 0))
         for category in call.spec.categories
     ]
+    now = timezone.now()
+    window = windows.window_for(call, "recommendation", now, recommender=recommender.pk)
     return render(
         request,
         "review/recommender_queue.html",
@@ -269,9 +275,9 @@ def recommender_queue(request):
             "recommender": recommender,
             "quotas": quotas,
             "list": RecommendationList.objects.confirmed().filter(call=call, recommender=recommender).first(),
-            "window": call.spec.recommendation,
-            "window_open": call.spec.recommendation.is_open(timezone.now()),
-            "time_left": call.spec.recommendation.time_left(timezone.now()),
+            "window": window,
+            "window_open": window.is_open(now),
+            "time_left": window.time_left(now),
         },
     )
 
@@ -344,7 +350,7 @@ def upload_letter(request, pk):
 def _store_letter(request, entry, limit):
     spec, upload = entry.call.spec, request.FILES.get("letter")
     rules = spec.attachments
-    if not spec.recommendation.is_open(timezone.now()):
+    if not windows.is_open(entry.call, "recommendation", timezone.now(), recommender=entry.recommender_id):
         messages.error(request, f"推荐文件须在截止前上传（{spec.recommendation.clause}）。")
     elif limit.too_large:
         messages.error(request, f"文件超过{rules['max_bytes'] // 1048576}MB，上传已中止（{rules['clause']}）。")
@@ -438,3 +444,65 @@ def inbox(request):
     response = render(request, "review/inbox.html", {"notes": notes})
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return response
+
+
+@login_required
+def window_extensions(request):
+    """The department grants extensions of a window (to a unit, a recommender or the whole call) and
+    sees those granted."""
+    if not request.user.is_department_staff:
+        raise PermissionDenied
+    call, error, status = _call(), "", 200
+    if request.method == "POST":
+        try:
+            unit, recommender = _extension_target(request.POST)
+            grant_extension(
+                call,
+                request.user,
+                request.POST.get("which", ""),
+                _beijing_time(request.POST.get("closes", ""), call.spec.tz),
+                request.POST.get("reason", ""),
+                timezone.now(),
+                unit=unit,
+                recommender=recommender,
+                request=request,
+            )
+        except EditRefused as refusal:
+            error, status = str(refusal), 400
+        else:
+            messages.success(request, "已批准延期，相关单位会看到新的截止时间和原因。")
+            return redirect("review:window_extensions")
+    return render(
+        request,
+        "review/extensions.html",
+        {
+            "call": call,
+            "extensions": call.extensions.select_related("unit", "recommender", "granted_by").order_by("-granted_at"),
+            "recommenders": Recommender.objects.order_by("code"),
+            "which_choices": WindowExtension.Which.choices,
+            "posted": request.POST if error else {},
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _extension_target(posted) -> tuple:
+    uscc, code = (posted.get("unit") or "").strip().upper(), (posted.get("recommender") or "").strip()
+    unit = Unit.objects.filter(uscc=uscc).first() if uscc else None
+    if uscc and unit is None:
+        raise services.TransitionRefused(f"单位统一社会信用代码：未找到“{uscc}”的已注册单位。")
+    recommender = Recommender.objects.filter(code=code).first() if code else None
+    if code and recommender is None:
+        raise services.TransitionRefused("归口管理部门：请从列表中选择。")
+    return unit, recommender
+
+
+def _beijing_time(value: str, tz):
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise services.TransitionRefused("延长至：请填写日期和时间，如 2025-11-17 16:00。") from None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment

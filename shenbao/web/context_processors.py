@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from shenbao.calls import windows
 from shenbao.calls.current import current_call
 
 
@@ -15,11 +16,17 @@ def site(request):
     if call is None:
         return {"current_call": None, "unread_count": unread}
     now = timezone.now()
-    filing = call.spec.filing
+    unit = user.unit_id if user and user.is_authenticated else None
+    recommender = user.acting_recommender_id if user and user.is_authenticated else None
+    filing = windows.window_for(call, "filing", now, unit=unit)
     return {
         "current_call": call,
         "filing_window": filing,
         "filing_open": filing.is_open(now),
         "filing_time_left": filing.time_left(now),
+        # Extensions the department granted this person's unit or recommender, or the whole call.
+        "window_extensions": list(windows.extensions_for(call, unit=unit, recommender=recommender)[:5])
+        if unit or recommender
+        else [],
         "unread_count": unread,
     }
