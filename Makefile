@@ -34,13 +34,14 @@ setup: $(STAMP) $(MESSAGES)
 run: setup
 	@echo "shenbao: http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py db_worker --interval 0.5 >/dev/null 2>&1 & \
+	$(BIN)/python manage.py work >/dev/null 2>&1 & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
-# The background worker of the configured task backend (TASKS_BACKEND): the database's or Redis's.
+# A background worker for shenbao's jobs (sealing, mail): leased, retried, reconnecting after outages.
+# Start several for parallel sealing, e.g. `make worker QUEUES=sealing`.
+QUEUES ?=
 worker: $(STAMP)
-	@if [ "$$TASKS_BACKEND" = rq ]; then $(BIN)/python manage.py rqworker default --job-class django_tasks_rq.backend.Job; \
-	else $(BIN)/python manage.py db_worker; fi
+	$(BIN)/python manage.py work $(if $(QUEUES),--queues $(QUEUES))
 
 # The whole suite needs chromium (browser tests), Redis (the scaled-out task queue) and, for the second
 # run, PostgreSQL: all come from Debian's packages when absent, so `make test` on a fresh Debian runs everything.

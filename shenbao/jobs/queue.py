@@ -123,6 +123,19 @@ def _run_now_if_immediate(job: Job) -> None:
     if settings.JOBS_IMMEDIATE and job.state == State.QUEUED:
         run_due(worker="immediate", only=job.pk)
         job.refresh_from_db()
+    elif settings.TASKS_BACKEND == "rq":
+        transaction.on_commit(lambda: _nudge_through_redis(job.pk))
+
+
+def _nudge_through_redis(job_id: int) -> None:
+    """With Redis configured, rq workers may run the job too (the lease keeps it to one worker). The
+    job is already safe in the database: if Redis is away, `manage.py work` runs it all the same."""
+    from .tasks import run_job
+
+    try:
+        run_job.enqueue(job_id)
+    except Exception as error:
+        logger.warning("could not hand job %s to Redis (%s); a database worker will run it", job_id, error)
 
 
 def backoff(attempt: int) -> dt.timedelta:

@@ -182,3 +182,77 @@ def test_a_job_whose_worker_process_is_killed_mid_task_is_finished_by_another_wo
         assert second.wait(timeout=10) == 0  # stops cleanly on SIGTERM
     job.refresh_from_db()
     assert job.result == "finished on attempt 2"
+
+
+# --- parallel workers, and Redis as an optional nudge ----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_at_the_same_moment_take_different_jobs(worker_later):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections are what is tested")
+    import threading
+
+    from django.db import connections
+
+    for n in range(4):
+        _accept(handlers.quick, key=f"parallel-{n}")
+    barrier, claimed = threading.Barrier(4), []
+
+    def claim(name):
+        barrier.wait()
+        job = queue.claim(name)
+        claimed.append(job and job.pk)
+        connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(f"worker-{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert None not in claimed and len(set(claimed)) == 4
+
+
+REDIS_URL = "redis://127.0.0.1:6379/2"
+
+
+@pytest.fixture
+def through_redis(settings, worker_later):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.TASKS_BACKEND = "rq"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    connection_to_redis = redis.Redis.from_url(REDIS_URL)
+    connection_to_redis.flushdb()
+    yield
+    connection_to_redis.flushdb()
+
+
+def test_with_redis_an_rq_worker_runs_the_job_under_the_same_lease(
+    through_redis, db, django_capture_on_commit_callbacks
+):
+    import django_rq
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _accept(handlers.quick)
+    django_rq.get_worker(
+        "default", job_class="django_tasks_rq.backend.Job", worker_class="rq.worker.SimpleWorker"
+    ).work(burst=True)
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.worker == "rq"
+
+
+def test_with_redis_away_the_click_is_still_accepted_and_a_database_worker_runs_it(
+    through_redis, db, settings, django_capture_on_commit_callbacks
+):
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _accept(handlers.quick)
+    assert Job.objects.get(pk=job.pk).state == Job.State.QUEUED
+    call_command("work", "--once")
+    assert Job.objects.get(pk=job.pk).state == Job.State.DONE
