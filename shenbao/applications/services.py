@@ -320,7 +320,6 @@ def receipt_number(application: Application) -> str:
     return f"{application.call.code.upper()}-{application.category or '0000'}-{application.pk:06d}"
 
 
-@transaction.atomic
 def check_attachment_files(application: Application) -> None:
     """The uploaded files the application depends on are still in the store (issue 9 item 4): a lost
     file is refused at submission, not found missing by the unit, the recommender or the seal."""
@@ -332,6 +331,7 @@ def check_attachment_files(application: Application) -> None:
         raise EditRefused(str(missing)) from missing
 
 
+@transaction.atomic
 def submit_application(application: Application, user: User, now: dt.datetime, *, request=None) -> Application:
     """Submit a draft to the unit (二(一)3). Safe to repeat: a second click gets the same receipt.
 

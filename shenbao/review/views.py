@@ -8,6 +8,7 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -121,7 +122,8 @@ def _batch(request) -> uuid.UUID | None:
 def failed_jobs(unit):
     """Seals of the unit that failed and are not done since: shown with their reason and a retry button."""
     return (
-        Job.objects.filter(application__unit=unit, state=Job.State.FAILED, application__sealed_pdf="")
+        Job.objects.filter(application__unit=unit, state=Job.State.FAILED)
+        .filter(Q(application__sealed_pdf="") | Q(application__sealed_pdf__isnull=True))
         .exclude(application__state__in=State.editable_by_applicant())
         .select_related("application")
         .order_by("-finished_at")[:50]
