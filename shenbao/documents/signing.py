@@ -6,6 +6,7 @@ representative carries both, and either breaks if a byte of the document changes
 """
 
 import io
+import logging
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -73,8 +74,9 @@ def apply_seals(pdf: bytes, seals: list[Seal]) -> bytes:
                 writer, output=output
             )
             pdf = output.getvalue()
-    except Exception as error:  # pyHanko raises many kinds; the caller needs one
-        raise SealingFailed(f"电子签章失败：{error}") from error
+    except Exception as error:  # pyHanko raises many kinds; the caller needs one, in Chinese
+        logging.getLogger(__name__).exception("signing failed")
+        raise SealingFailed("电子签章失败：签章证书或签章服务暂不可用（详情已记入系统日志）") from error
     return pdf
 
 
