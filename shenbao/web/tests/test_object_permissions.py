@@ -15,6 +15,7 @@ from shenbao.api.models import ApiToken
 from shenbao.applications.models import Application
 from shenbao.attachments.models import Attachment
 from shenbao.calls.models import Call
+from shenbao.jobs.models import Job
 from shenbao.organisations.models import Unit
 from shenbao.review.models import RecommendationList
 
@@ -59,7 +60,18 @@ def world(make_unit, make_user, media):
     their_list.pdf.save("list.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
     their_list.xlsx.save("list.xlsx", ContentFile(b"PK"), save=True)
     their_token, _ = ApiToken.issue(their_applicant, "他们的系统")
+    their_failed_seal = Job.objects.create(
+        key=f"seal:{their_draft.pk}:x",
+        handler="shenbao.documents.tasks.seal",
+        queue="sealing",
+        accepted_at=timezone.now(),
+        run_after=timezone.now(),
+        state=Job.State.FAILED,
+        application=their_draft,
+        requested_by=their_applicant,
+    )
     return {
+        "their_failed_seal": their_failed_seal,
         "their_token": their_token,
         "their_list": their_list,
         "their_draft": their_draft,
@@ -120,6 +132,10 @@ ATTACKS = {
     "review:withdraw": [("post", "my_applicant", "their_draft", {})],
     "review:list_file": [("get", "my_recommender_staff", "their_list", None), ("get", "my_admin", "their_list", None)],
     "review:upload_letter": [("post", "my_recommender_staff", "their_list", {})],
+    "review:retry_job": [
+        ("post", "my_admin", "their_failed_seal", {}),
+        ("post", "my_applicant", "their_failed_seal", {}),
+    ],
     "api:revoke": [("post", "my_applicant", "their_token", {})],
     "api:application": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
     "api:findings": [("get", "my_applicant", "their_draft", None)],
