@@ -5,9 +5,12 @@ to the unit or to the recommender concerned. Every check of a window goes throug
 import dataclasses
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Max, Q
 
 from .models import Call, WindowExtension
+
+DISPLAY_CACHE_SECONDS = 30
 
 
 def window_for(
@@ -40,11 +43,22 @@ def is_open(call: Call, which: str, at: dt.datetime, *, unit=None, recommender=N
     return window_for(call, which, at, unit=unit, recommender=recommender).is_open(at)
 
 
-def extensions_for(call: Call, *, unit: int | None = None, recommender: int | None = None):
-    """The extensions a unit or recommender is shown (its own and the whole call's)."""
-    granted = Q(unit__isnull=True, recommender__isnull=True)
-    if unit is not None:
-        granted |= Q(unit_id=unit)
-    if recommender is not None:
-        granted |= Q(recommender_id=recommender)
-    return WindowExtension.objects.filter(call=call).filter(granted).order_by("-granted_at")
+def extensions_for(call: Call, *, unit: int | None = None, recommender: int | None = None) -> list:
+    """The extensions a unit or recommender is shown on every page (its own and the whole call's).
+    For display only, so read through the cache for a few seconds; decisions use `window_for`."""
+    every = cache.get_or_set(
+        f"window-extensions:{call.pk}",
+        lambda: list(WindowExtension.objects.filter(call=call).select_related("unit", "recommender")),
+        DISPLAY_CACHE_SECONDS,
+    )
+    return sorted(
+        (
+            e
+            for e in every
+            if (e.unit_id is None and e.recommender_id is None)
+            or (unit is not None and e.unit_id == unit)
+            or (recommender is not None and e.recommender_id == recommender)
+        ),
+        key=lambda e: e.granted_at,
+        reverse=True,
+    )

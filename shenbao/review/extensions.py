@@ -4,6 +4,7 @@ window check (`calls.windows`)."""
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -57,6 +58,7 @@ def grant_extension(
         granted_by=staff,
         granted_at=now,
     )
+    cache.delete(f"window-extensions:{call.pk}")
     log.record(
         "call.window_extended",
         actor=staff,

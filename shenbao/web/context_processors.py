@@ -25,7 +25,7 @@ def site(request):
         "filing_open": filing.is_open(now),
         "filing_time_left": filing.time_left(now),
         # Extensions the department granted this person's unit or recommender, or the whole call.
-        "window_extensions": list(windows.extensions_for(call, unit=unit, recommender=recommender)[:5])
+        "window_extensions": windows.extensions_for(call, unit=unit, recommender=recommender)[:5]
         if unit or recommender
         else [],
         "unread_count": unread,

@@ -22,6 +22,16 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))
 EXTENDED_CLOSE = dt.datetime(2025, 11, 17, 16, 0, tzinfo=BEIJING)
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_banner():
+    """The banner's list is cached for a few seconds: no test sees another's extensions."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def after_close(during_filing):
     during_filing.move_to(AFTER_FILING)
