@@ -59,7 +59,9 @@ def seal(job: Job) -> str:
             raise queue.Retryable(str(error)) from error
     else:
         raise queue.Retryable("申报书内容在签章期间反复改变，稍后重试")
-    if job.params.get("submit") and application.state == State.SEALED:
+    # Read again: a 签章并报送 click while this seal was running asks for the submission too.
+    submit = Job.objects.filter(pk=job.pk).values_list("params", flat=True).first() or {}
+    if submit.get("submit") and application.state == State.SEALED:
         try:
             flow.submit_to_recommender(application, admin, then, done_at=timezone.now())
         except flow.TransitionRefused as refusal:
@@ -98,8 +100,8 @@ def queue_seal(
             application=application,
             batch=batch,
         )
-        if submit and not job.params.get("submit") and job.state == Job.State.QUEUED:
-            job.params = {**job.params, "submit": True}  # 签章 then 签章并报送 before it ran: do both
+        if submit and not job.params.get("submit") and job.state in (Job.State.QUEUED, Job.State.RUNNING):
+            job.params = {**job.params, "submit": True}  # 签章 then 签章并报送 before it finished: do both
             job.save(update_fields=["params"])
         log.record(
             "application.seal_accepted",

@@ -199,3 +199,17 @@ def test_another_units_admin_sees_nothing_of_a_batch(approved, admin, make_user,
     assert client.get(f"{reverse('review:unit_progress')}?batch={batch}").json()["total"] == 0
     job = Job.objects.get()
     assert client.post(reverse("review:retry_job", args=[job.pk])).status_code == 404
+
+
+def test_seal_then_seal_and_submit_before_the_seal_ran_does_both_in_one_job(approved, admin, worker_later):
+    queue_seal(approved, admin, timezone.now())
+    queue_seal(approved, admin, timezone.now(), submit=True)
+    assert Job.objects.count() == 1
+    queue.run_due("worker", ["sealing"])
+    assert Application.objects.get(pk=approved.pk).state == State.SUBMITTED_TO_RECOMMENDER
+
+
+def test_seal_and_submit_of_an_application_already_sealed_just_submits(approved, admin):
+    sealing.seal_application(approved, admin, timezone.now())
+    assert queue_seal(approved, admin, timezone.now(), submit=True) is None
+    assert Application.objects.get(pk=approved.pk).state == State.SUBMITTED_TO_RECOMMENDER
