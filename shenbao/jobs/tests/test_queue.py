@@ -147,7 +147,7 @@ def _worker(extra_env: dict, *args) -> subprocess.Popen:
         **extra_env,
     }
     return subprocess.Popen(
-        [sys.executable, "manage.py", "work", "--queues", "test", "--interval", "0.1", *args],
+        [sys.executable, "manage.py", "work", "--interval", "0.1", *(args or ("--queues", "test"))],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -256,3 +256,48 @@ def test_with_redis_away_the_click_is_still_accepted_and_a_database_worker_runs_
     assert Job.objects.get(pk=job.pk).state == Job.State.QUEUED
     call_command("work", "--once")
     assert Job.objects.get(pk=job.pk).state == Job.State.DONE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_seal_leaves_no_file_and_the_next_worker_seals(
+    worker_later, make_submitted, applicant, admin, tmp_path, media
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs a database server it can share")
+    from shenbao.applications.models import Application
+    from shenbao.documents.tasks import queue_seal
+    from shenbao.review import services
+
+    approved = services.approve(make_submitted(applicant), admin, timezone.now())
+    job = queue_seal(approved, admin, timezone.now())
+    env = {
+        "JOB_LEASE_SECONDS": "3",
+        "DATA_DIR": str(media.parent),
+        "SEAL_IDENTITY_PROVIDER": "shenbao.documents.tests.slow_identity.identity",
+        "SLOW_SEAL_MARKER": str(tmp_path / "first-seal-hangs"),
+    }
+    first = _worker(env, "--queues", "sealing")
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "first-seal-hangs").exists():
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.2)
+    finally:
+        os.kill(first.pid, signal.SIGKILL)  # mid-seal
+        first.wait()
+    application = Application.objects.get(pk=approved.pk)
+    assert application.state == Application.State.UNIT_APPROVED and not application.sealed_pdf
+    assert not (media / "sealed").exists() or not any((media / "sealed").iterdir())
+    second = _worker(env, "--queues", "sealing")
+    try:
+        deadline = time.monotonic() + 120
+        while Job.objects.get(pk=job.pk).state != Job.State.DONE:
+            assert time.monotonic() < deadline and second.poll() is None
+            time.sleep(0.3)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+    application = Application.objects.get(pk=approved.pk)
+    assert application.state == Application.State.SEALED
+    assert [p.name for p in (media / "sealed").iterdir()] == [application.sealed_pdf.name.split("/")[-1]]
