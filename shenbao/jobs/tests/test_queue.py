@@ -63,7 +63,8 @@ def test_a_job_interrupted_as_often_as_it_may_be_tried_fails_with_a_reason(db, w
     assert job.state == Job.State.FAILED and "多次中断" in job.error
 
 
-def test_the_worker_waits_out_a_database_outage_and_then_runs_the_job(db, worker_later, monkeypatch):
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection during the outage
+def test_the_worker_waits_out_a_database_outage_and_then_runs_the_job(worker_later, monkeypatch):
     job = _accept(handlers.quick)
     claim, refused, waits = queue.claim, [], []
 
