@@ -248,8 +248,9 @@ def test_with_redis_an_rq_worker_runs_the_job_under_the_same_lease(
     assert job.state == Job.State.DONE and job.worker == "rq"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker manages its own connection, as in production
 def test_with_redis_away_the_click_is_still_accepted_and_a_database_worker_runs_it(
-    through_redis, db, settings, django_capture_on_commit_callbacks
+    through_redis, settings, django_capture_on_commit_callbacks
 ):
     settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # nothing listens there
     with django_capture_on_commit_callbacks(execute=True):
