@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shenbao.attachments",
     "shenbao.rules",
     "shenbao.review",
+    "shenbao.evaluation",
     "shenbao.documents",
     "shenbao.audit",
     "shenbao.jobs",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("attachments/", include("shenbao.attachments.urls")),
     path("rules/", include("shenbao.rules.urls")),
     path("review/", include("shenbao.review.urls")),
+    path("evaluation/", include("shenbao.evaluation.urls")),
+    path("publicity/", include("shenbao.evaluation.public_urls")),
     path("documents/", include("shenbao.documents.urls")),
     path("audit/", include("shenbao.audit.urls")),
     path("api/", include("shenbao.api.urls")),

@@ -13,6 +13,7 @@ class User(AbstractUser):
         UNIT_ADMIN = "unit_admin", "单位管理员"
         RECOMMENDER = "recommender", "归口管理部门"
         DEPARTMENT = "department", "科技厅"
+        EXPERT = "expert", "评审专家"
 
     class Sex(models.TextChoices):
         MALE = "male", "男"
@@ -71,6 +72,10 @@ class User(AbstractUser):
     @property
     def is_department_staff(self) -> bool:
         return self.role == self.Role.DEPARTMENT
+
+    @property
+    def is_expert(self) -> bool:
+        return self.role == self.Role.EXPERT
 
     @property
     def acting_recommender_id(self) -> int | None:

@@ -89,6 +89,42 @@ class Consultation:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One scoring criterion of expert review (评审指标)."""
+
+    code: str
+    name: str
+    weight: Decimal
+    min: int
+    max: int
+    comment_below: int  # a score below this needs a comment
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    """The department's stage after the recommendation deadline ([review] of the call file). The
+    guide is silent on it: every value is the call file's interpretation."""
+
+    acceptance_days: int
+    acceptance_clause: str
+    appeal_days: int
+    appeal_clause: str
+    avoid_experts_max: int
+    experts_per_application: int
+    max_applications_per_expert: int
+    conflict_clause: str
+    trimmed_mean_min_scores: int
+    spread_flag: Decimal
+    publicity_days: int
+    publicity_clause: str
+    objection_department: str
+    objection_phone: str
+    funded_plan: str
+    funded_project_type: str
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
 class CallSpec:
     """One call, as its guide defines it. Sections mirror the call file's tables."""
 
@@ -113,6 +149,8 @@ class CallSpec:
     routing_clause: str
     direct_quota_type: str
     consultation: tuple[Consultation, ...]
+    # None for a call file without a [review] table: the department stage is then unavailable.
+    review: ReviewSpec | None = None
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -366,6 +404,50 @@ def _recommenders(reader: _Reader) -> tuple[tuple[RecommenderEntry, ...], str, s
     return tuple(entries), reader.str("routing_clause"), reader.choice("direct_quota_type", QUOTA_TYPES)
 
 
+def _criterion(row: _Reader) -> Criterion:
+    low, high = row.int("min"), row.int("max", minimum=1)
+    if high <= low:
+        raise row.fail("max", f"a number above min ({low}), got {high}")
+    comment_below = row.int("comment_below")
+    if not low <= comment_below <= high:
+        raise row.fail("comment_below", f"a score between min and max ({low}-{high}), got {comment_below}")
+    weight = row.ratio("weight")
+    if not 0 < weight <= 1:
+        raise row.fail("weight", f"a share above 0 and at most 1 such as 0.25, got {weight}")
+    return Criterion(row.str("code"), row.str("name"), weight, low, high, comment_below)
+
+
+def _review(reader: _Reader) -> ReviewSpec:
+    criteria = tuple(_criterion(row) for row in reader.tables("criteria"))
+    codes = [c.code for c in criteria]
+    if len(set(codes)) != len(codes):
+        raise reader.fail("criteria", f"distinct criterion codes, got {codes}")
+    if sum(c.weight for c in criteria) != 1:
+        raise reader.fail("criteria", f"weights adding up to 1, got {sum(c.weight for c in criteria)}")
+    spread = reader.raw("spread_flag")
+    if isinstance(spread, bool) or not isinstance(spread, int | float) or not 0 < spread <= 100:
+        raise reader.fail("spread_flag", f"points of the 100-point total such as 20, got {spread!r}")
+    return ReviewSpec(
+        acceptance_days=reader.int("acceptance_days", minimum=1),
+        acceptance_clause=reader.str("acceptance_clause"),
+        appeal_days=reader.int("appeal_days", minimum=1),
+        appeal_clause=reader.str("appeal_clause"),
+        avoid_experts_max=reader.int("avoid_experts_max"),
+        experts_per_application=reader.int("experts_per_application", minimum=1),
+        max_applications_per_expert=reader.int("max_applications_per_expert", minimum=1),
+        conflict_clause=reader.str("conflict_clause"),
+        trimmed_mean_min_scores=reader.int("trimmed_mean_min_scores", minimum=3),
+        spread_flag=Decimal(str(spread)),
+        publicity_days=reader.int("publicity_days", minimum=1),
+        publicity_clause=reader.str("publicity_clause"),
+        objection_department=reader.str("objection_department"),
+        objection_phone=reader.str("objection_phone"),
+        funded_plan=reader.str("funded_plan"),
+        funded_project_type=reader.str("funded_project_type"),
+        criteria=criteria,
+    )
+
+
 def parse_call(data: dict[str, Any], source: str = "(call)") -> CallSpec:
     root = _Reader(source, data)
     if root.raw("format") != FORMAT:
@@ -414,6 +496,7 @@ def parse_call(data: dict[str, Any], source: str = "(call)") -> CallSpec:
             Consultation(row.str("topic"), row.str("department"), row.str("phone"))
             for row in root.tables("consultation")
         ),
+        review=_review(root.table("review")) if "review" in root.data else None,
     )
 
 

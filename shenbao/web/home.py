@@ -41,11 +41,22 @@ def _department(user: User) -> dict:
     }
 
 
+def _expert(user: User) -> dict:
+    from shenbao.evaluation.models import Assignment
+
+    waiting = Assignment.objects.filter(expert__user=user).exclude(status=Assignment.Status.RELEASED)
+    return {
+        "template": "evaluation/home_expert.html",
+        "waiting_count": waiting.exclude(sheet__submitted_at__isnull=False).count(),
+    }
+
+
 _BY_ROLE = {
     User.Role.APPLICANT: _applicant,
     User.Role.UNIT_ADMIN: _unit_admin,
     User.Role.RECOMMENDER: _recommender,
     User.Role.DEPARTMENT: _department,
+    User.Role.EXPERT: _expert,
 }
 
 
