@@ -57,7 +57,7 @@ def template_xlsx() -> bytes:
     sheet.write_row(
         1,
         0,
-        ["张三", "110101198001010012", "北京某大学", "", "教授", "110、23010", "13800000000", "z@example.org", "是"],
+        ["张三", "110101198001010010", "北京某大学", "", "教授", "110、23010", "13800000000", "z@example.org", "是"],
     )
     book.close()
     return output.getvalue()

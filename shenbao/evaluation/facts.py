@@ -25,7 +25,9 @@ def avoid_entries(data: dict) -> list[dict]:
     return [row for row in _rows(data, "avoid_experts") if row.get("name") or row.get("id_number")]
 
 
-def application_facts(key: int, data: dict) -> ApplicationFacts:
+def application_facts(key: int, data: dict, avoid_max: int | None = None) -> ApplicationFacts:
+    """`avoid_max`: only the first so many 回避专家 count (the call's number; an imported file may hold
+    more than the form allows)."""
     data = data if isinstance(data, dict) else {}
     units: dict[str, str] = {}
     lead = _section(data, "lead_unit")
@@ -50,7 +52,7 @@ def application_facts(key: int, data: dict) -> ApplicationFacts:
             persons[person] = str(member.get("role") or "项目组成员")
     avoid = tuple(
         AvoidEntry(str(row.get("name") or ""), str(row.get("unit") or ""), id_key(row.get("id_number", "")))
-        for row in avoid_entries(data)
+        for row in avoid_entries(data)[:avoid_max]
     )
     return ApplicationFacts(key, str(data.get("title") or ""), pi_id, units, persons, avoid)
 

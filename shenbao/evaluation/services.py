@@ -252,6 +252,46 @@ def decide_appeal(application, staff, accepted: bool, decision: str, now, *, req
     return acceptance
 
 
+# --- 回避专家 (in the 申报书) -----------------------------------------------------------------------
+
+
+def avoid_list_problems(rows: list[dict], review: ReviewSpec) -> list[str]:
+    """Why a 回避专家 list cannot be kept: more than the call's number, or a row without a name."""
+    problems = []
+    if len(rows) > review.avoid_experts_max:
+        problems.append(f"回避专家：最多{review.avoid_experts_max}名，现填写{len(rows)}名。")
+    for i, row in enumerate(rows, start=1):
+        if not row.get("name"):
+            problems.append(f"回避专家第{i}行：请填写姓名。")
+        elif not (row.get("unit") or row.get("id_number")):
+            problems.append(f"回避专家第{i}行：请填写工作单位或身份证号，以便准确识别。")
+    return problems
+
+
+@transaction.atomic
+def set_avoid_list(application, applicant, rows: list[dict], now, *, request=None) -> Application:
+    """The applicant names the experts to avoid, while the 申报书 is editable; kept in the document as
+    `avoid_experts`, never printed in the 申报书 PDF that experts read."""
+    from shenbao.applications.services import check_editable
+
+    application = _locked(application)
+    check_editable(application, applicant, now)
+    review = review_spec(application.call)
+    rows = [
+        {key: str(row.get(key) or "").strip()[:200] for key in ("name", "unit", "id_number", "reason")}
+        for row in rows
+        if any(str(row.get(key) or "").strip() for key in ("name", "unit", "id_number"))
+    ]
+    if problems := avoid_list_problems(rows, review):
+        raise TransitionRefused(" ".join(problems))
+    before = application.data.get("avoid_experts", [])
+    application.data = {**application.data, "avoid_experts": rows}
+    application.version += 1
+    application.save()
+    log.record("application.avoid_list", actor=applicant, obj=application, before=before, after=rows, request=request)
+    return application
+
+
 # --- experts ------------------------------------------------------------------------------------
 
 
@@ -310,7 +350,7 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     if not applications:
         raise TransitionRefused("评审组内没有已受理的申报书。")
     experts = eligible_experts(group)
-    app_facts = [application_facts(a.pk, _accepted_data(a)) for a in applications]
+    app_facts = [application_facts(a.pk, _accepted_data(a), review.avoid_experts_max) for a in applications]
     expert_list = [expert_facts(e) for e in experts]
     ctx = group_context(app_facts, expert_list, [a.pk for a in applications])
     current: dict[int, set[int]] = {}
@@ -377,7 +417,8 @@ def override_assign(group, application, expert, staff, reason: str, now, *, requ
     if not (reason or "").strip():
         raise TransitionRefused("人工指派须填写理由。")
     apps = accepted_in(group)
-    app_facts = [application_facts(a.pk, _accepted_data(a)) for a in apps]
+    avoid_max = review_spec(group.call).avoid_experts_max
+    app_facts = [application_facts(a.pk, _accepted_data(a), avoid_max) for a in apps]
     facts = next(f for f in app_facts if f.key == application.pk)
     one = expert_facts(expert)
     broken = conflicts.conflicts(one, facts, group_context(app_facts, [one], [a.pk for a in apps]))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("acceptance/<uuid:public_id>/", views.acceptance_decide, name="decide"),
     path("status/<uuid:public_id>/", views.status, name="status"),
     path("status/<uuid:public_id>/appeal/", views.appeal, name="appeal"),
+    path("avoid/<uuid:public_id>/", views.avoid_list, name="avoid"),
     path("snapshots/<uuid:public_id>/", views.snapshots, name="snapshots"),
     path("experts/", views.experts, name="experts"),
     path("experts/template.xlsx", views.expert_template, name="expert_template"),

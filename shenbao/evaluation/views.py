@@ -177,6 +177,30 @@ def appeal(request, public_id):
     return redirect("evaluation:status", public_id=public_id)
 
 
+@login_required
+def avoid_list(request, public_id):
+    """回避专家: the applicant names up to the call's number of experts to avoid."""
+    application = get_object_or_404(Application.objects.select_related("call"), public_id=public_id)
+    if application.applicant_id != request.user.pk:
+        raise PermissionDenied
+    review = services.review_spec(application.call)
+    rows = list(application.data.get("avoid_experts") or [])
+    if request.method == "POST":
+        rows = [
+            {key: request.POST.get(f"{key}-{i}", "") for key in ("name", "unit", "id_number", "reason")}
+            for i in range(review.avoid_experts_max + 2)
+            if f"name-{i}" in request.POST
+        ]
+        if _try(
+            request,
+            lambda: services.set_avoid_list(application, request.user, rows, timezone.now(), request=request),
+            "已保存回避专家。",
+        ):
+            return redirect("evaluation:avoid", public_id=public_id)
+    padded = rows + [{}] * max(review.avoid_experts_max - len(rows), 0)
+    return render(request, "evaluation/avoid.html", {"application": application, "rows": padded, "review": review})
+
+
 # --- snapshots ----------------------------------------------------------------------------------
 
 
