@@ -1,6 +1,9 @@
 """The inputs of the conflict rules, read from 申报书 documents, experts and the registries."""
 
+import json
 from collections import defaultdict
+
+from django.db.models.fields.json import KT
 
 from shenbao.rules.models import OngoingProjectRecord
 
@@ -93,3 +96,37 @@ def group_context(apps: list[ApplicationFacts], experts: list[ExpertFacts], appl
         )
     )
     return GroupContext(group_persons(apps), projects_of(people), declared)
+
+
+# The parts of a 申报书 the conflict rules read: a fraction of the document, read as such so that a
+# group of thousands of applications is not decoded whole.
+FACT_KEYS = ("lead_unit", "partners", "team", "subprojects", "pi", "avoid_experts")
+
+
+def json_part(value):
+    if value is None or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def frozen_parts(applications, keys: dict[str, str]) -> dict[int, dict]:
+    """application id → {name: part} of the version frozen at 受理, for `keys` (name → path in the
+    document such as "budget__fiscal"); only those parts are read from the database."""
+    from .models import Acceptance, Snapshot
+
+    names = {f"part_{name}": KT(f"data__{path}") for name, path in keys.items()}
+    frozen = Acceptance.objects.filter(application__in=applications).values("snapshot_id")
+    rows = Snapshot.objects.filter(pk__in=frozen).annotate(**names).values("application_id", *names)
+    return {row["application_id"]: {name: json_part(row[f"part_{name}"]) for name in keys} for row in rows}
+
+
+def accepted_facts(applications, avoid_max: int | None) -> list[ApplicationFacts]:
+    """The facts of applications (a queryset of accepted ones) from their version frozen at 受理."""
+    parts = frozen_parts(applications, {key: key for key in FACT_KEYS})
+    return [
+        application_facts(pk, {"title": title, **parts.get(pk, {})}, avoid_max)
+        for pk, title in applications.values_list("pk", "title")
+    ]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from shenbao.applications.models import Application
 
+from .facts import frozen_parts
 from .models import Acceptance, CategoryBudget, FundingDecision, ScoreSheet
 from .scoring import Aggregate, aggregate
 
@@ -16,7 +17,7 @@ from .scoring import Aggregate, aggregate
 @dataclass
 class Row:
     application: Application
-    data: dict
+    pi_name: str
     aggregate: Aggregate
     requested: int
     priority_tags: list[str]
@@ -40,26 +41,24 @@ def ranking(call) -> dict[str, list[Row]]:
     from .services import requested_fiscal
 
     review = call.spec.review
-    applications = list(
-        Application.objects.filter(call=call, acceptance__status=Acceptance.Status.ACCEPTED)
-        .select_related("unit", "acceptance__snapshot")
-        .order_by("receipt_no", "pk")
-    )
+    # Only the three parts of each frozen document the ranking shows, not the whole documents.
+    accepted = Application.objects.filter(call=call, acceptance__status=Acceptance.Status.ACCEPTED)
+    applications = list(accepted.select_related("unit").defer("data").order_by("receipt_no", "pk"))
+    parts = frozen_parts(accepted, {"tags": "priority_tags", "fiscal": "budget__fiscal", "pi": "pi__name"})
     totals = totals_by_application([a.pk for a in applications])
     decisions = {d.application_id: d for d in FundingDecision.objects.filter(application__in=applications)}
     budgets = {b.category: b.budget for b in CategoryBudget.objects.filter(call=call)}
     by_category: dict[str, list[Row]] = defaultdict(list)
     for application in applications:
-        snapshot = application.acceptance.snapshot
-        data = snapshot.data if snapshot is not None else application.data
-        tags = data.get("priority_tags") if isinstance(data.get("priority_tags"), list) else []
+        part = parts.get(application.pk, {})
+        tags = part.get("tags")
         by_category[application.category].append(
             Row(
                 application,
-                data,
+                str(part.get("pi") or ""),
                 aggregate(totals.get(application.pk, []), review),
-                requested_fiscal(data),
-                [str(t) for t in tags],
+                requested_fiscal({"budget": {"fiscal": part.get("fiscal")}}),
+                [str(t) for t in tags] if isinstance(tags, list) else [],
                 decisions.get(application.pk),
             )
         )

@@ -9,9 +9,10 @@ A refused transition raises `TransitionRefused` (a Chinese sentence naming the r
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from shenbao.accounts.models import User
@@ -23,7 +24,7 @@ from shenbao.review.services import TransitionRefused, check_window
 
 from . import conflicts
 from .assignment import plan_assignment
-from .facts import application_facts, expert_facts, group_context
+from .facts import accepted_facts, application_facts, expert_facts, group_context
 from .models import Acceptance, Assignment, Exclusion, Expert, FundingDecision, FundingList, Group, ScoreSheet, Snapshot
 from .scoring import sheet_problems, weighted_total
 
@@ -312,13 +313,37 @@ def confirm_own_data(expert: Expert, user: User, changes: dict, now, *, request=
     return expert
 
 
-# --- assignment ---------------------------------------------------------------------------------
+# --- assignment ---
+
+
+ASSIGNMENT_COLUMNS = (
+    *("public_id", "group_id", "application_id", "expert_id", "status"),
+    *("conflict_reason", "override_rule", "override_reason", "created_by_id", "created_at"),
+)
+
+
+def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], batch: int = 5000) -> None:
+    """Plain INSERTs for the thousands of rows one assignment run writes: building a model instance
+    per row costs more than the whole plan (measured in bench/department.py)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[start : start + batch])
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def accepted_query(group: Group):
+    return group.applications.filter(acceptance__status=Acceptance.Status.ACCEPTED)
 
 
 def accepted_in(group: Group) -> list[Application]:
-    return list(
-        group.applications.filter(acceptance__status=Acceptance.Status.ACCEPTED).select_related("acceptance__snapshot")
-    )
+    return list(accepted_query(group).select_related("acceptance__snapshot"))
 
 
 def eligible_experts(group: Group) -> list[Expert]:
@@ -346,13 +371,11 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     check_window(scoring_window(group), now, group.call.spec, "指派专家")
     review = review_spec(group.call)
     _not_listed(group.call)
-    applications = accepted_in(group)
-    if not applications:
+    app_facts = accepted_facts(accepted_query(group), review.avoid_experts_max)
+    if not app_facts:
         raise TransitionRefused("评审组内没有已受理的申报书。")
-    experts = eligible_experts(group)
-    app_facts = [application_facts(a.pk, _accepted_data(a), review.avoid_experts_max) for a in applications]
-    expert_list = [expert_facts(e) for e in experts]
-    ctx = group_context(app_facts, expert_list, [a.pk for a in applications])
+    expert_list = [expert_facts(e) for e in eligible_experts(group)]
+    ctx = group_context(app_facts, expert_list, [a.key for a in app_facts])
     current: dict[int, set[int]] = {}
     load: dict[int, int] = {}
     for app_id, expert_id in Assignment.objects.exclude(status=Assignment.Status.RELEASED).values_list(
@@ -370,16 +393,32 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
         load=load,
     )
     Exclusion.objects.filter(group=group).delete()
-    Exclusion.objects.bulk_create(
-        [
-            Exclusion(group=group, application_id=a, expert_id=e, rule=r, reason=why[:300])
-            for a, e, r, why in plan.exclusions
-        ],
-        batch_size=2000,
+    # Values as each database stores them (a UUID is text on SQLite; a datetime is naive UTC there).
+    new_id = Assignment._meta.get_field("public_id").get_db_prep_value
+    created = connection.ops.adapt_datetimefield_value(now)
+    _insert_rows(
+        Exclusion,
+        ("group_id", "application_id", "expert_id", "rule", "reason"),
+        [(group.pk, a, e, rule, why[:300]) for a, e, rule, why in plan.exclusions],
     )
-    Assignment.objects.bulk_create(
-        [Assignment(group=group, application_id=a, expert_id=e, created_by=staff) for a, e in plan.assignments],
-        batch_size=2000,
+    _insert_rows(
+        Assignment,
+        ASSIGNMENT_COLUMNS,
+        [
+            (
+                new_id(uuid.uuid4(), connection),
+                group.pk,
+                a,
+                e,
+                Assignment.Status.ASSIGNED,
+                "",
+                "",
+                "",
+                staff.pk,
+                created,
+            )
+            for a, e in plan.assignments
+        ],
     )
     summary = {
         "assigned": len(plan.assignments),
@@ -416,12 +455,10 @@ def override_assign(group, application, expert, staff, reason: str, now, *, requ
         raise TransitionRefused(f"{expert.name}已指派过该申报书（或已声明回避），不能重复指派。")
     if not (reason or "").strip():
         raise TransitionRefused("人工指派须填写理由。")
-    apps = accepted_in(group)
-    avoid_max = review_spec(group.call).avoid_experts_max
-    app_facts = [application_facts(a.pk, _accepted_data(a), avoid_max) for a in apps]
+    app_facts = accepted_facts(accepted_query(group), review_spec(group.call).avoid_experts_max)
     facts = next(f for f in app_facts if f.key == application.pk)
     one = expert_facts(expert)
-    broken = conflicts.conflicts(one, facts, group_context(app_facts, [one], [a.pk for a in apps]))
+    broken = conflicts.conflicts(one, facts, group_context(app_facts, [one], [f.key for f in app_facts]))
     assignment = Assignment.objects.create(
         group=group,
         application=application,
@@ -644,7 +681,7 @@ def list_rows(call) -> list[dict]:
                         "category": category,
                         "title": row.application.title,
                         "lead_unit": row.application.unit.name,
-                        "pi": str(((row.data.get("pi") or {}).get("name")) or ""),
+                        "pi": row.pi_name,
                         "score": str(row.aggregate.score) if row.aggregate.score is not None else "",
                         "amount": row.decision.amount,
                     }
