@@ -15,12 +15,15 @@ from shenbao.api.models import ApiToken
 from shenbao.applications.models import Application
 from shenbao.attachments.models import Attachment
 from shenbao.calls.models import Call
+from shenbao.evaluation.tests.test_attacks import ATTACKED_HERE as EVALUATION_ATTACKED
 from shenbao.jobs.models import Job
 from shenbao.organisations.models import Unit
 from shenbao.review.models import RecommendationList
 
 # Views whose URL id is a secret (the link is the credential) or that Django's admin guards.
 NOT_OBJECT_SCOPED = {"organisations:registration_status", "accounts:set_password"}
+# The department stage's URLs are attacked in evaluation/tests/test_attacks.py (same shape as ATTACKS).
+NOT_OBJECT_SCOPED |= EVALUATION_ATTACKED
 
 
 def _named_patterns_with_arguments(patterns=None, namespace=""):
