@@ -22,7 +22,7 @@ from shenbao.applications.services import EditRefused, visible_applications
 from shenbao.calls.current import current_call
 from shenbao.calls.models import Call
 
-from . import experts as expert_import
+from . import experts as expert_sheets
 from . import services
 from .conflicts import RULE_NAMES
 from .models import (
@@ -39,7 +39,7 @@ from .models import (
 from .ranking import ranking, totals_by_application
 from .scoring import aggregate, sheet_problems
 
-REFUSALS = (EditRefused, PermissionDenied, expert_import.ImportRefused)
+REFUSALS = (EditRefused, PermissionDenied, expert_sheets.ImportRefused)
 
 
 def _call() -> Call:
@@ -258,7 +258,7 @@ def experts(request):
 def expert_template(request):
     _department(request)
     response = HttpResponse(
-        expert_import.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        expert_sheets.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = "attachment; filename=experts-template.xlsx"
     return response
@@ -273,14 +273,14 @@ def expert_import(request):
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, "请选择要上传的Excel文件。")
-        elif upload.size > expert_import.MAX_BYTES:
+        elif upload.size > expert_sheets.MAX_BYTES:
             messages.error(request, "文件过大：不超过2MB。")
         else:
             try:
-                batch = expert_import.preview(upload.read(), upload.name, request.user)
-            except expert_import.ImportRefused as error:
+                batch = expert_sheets.preview(upload.read(), upload.name, request.user)
+            except expert_sheets.ImportRefused as error:
                 messages.error(request, str(error))
-    return render(request, "evaluation/expert_import.html", {"batch": batch})
+    return render(request, "evaluation/expert_sheets.html", {"batch": batch})
 
 
 @login_required
@@ -291,12 +291,12 @@ def expert_import_confirm(request, pk):
     summary = {}
 
     def run():
-        summary.update(expert_import.run_import(batch, request.user, timezone.now(), request=request))
+        summary.update(expert_sheets.run_import(batch, request.user, timezone.now(), request=request))
 
     if _try(request, run):
         messages.success(request, f"已导入：新增{summary['created']}人，更新{summary['updated']}人。")
         return redirect("evaluation:experts")
-    return render(request, "evaluation/expert_import.html", {"batch": batch})
+    return render(request, "evaluation/expert_sheets.html", {"batch": batch})
 
 
 EDITABLE = ("name", "unit_name", "unit_uscc", "title", "phone", "email")
@@ -314,14 +314,14 @@ def expert_edit(request, pk):
             disciplines=request.POST.get("disciplines", ""),
             available="是" if request.POST.get("available") else "否",
         )
-        errors = expert_import.row_errors(row)
+        errors = expert_sheets.row_errors(row)
         if not errors:
             from shenbao.audit import log
 
             before = {k: getattr(expert, k) for k in (*EDITABLE, "disciplines", "available")}
             for key in EDITABLE:
                 setattr(expert, key, row[key])
-            expert.disciplines = expert_import.split_disciplines(row["disciplines"])
+            expert.disciplines = expert_sheets.split_disciplines(row["disciplines"])
             expert.available = row["available"] == "是"
             expert.save()
             log.record("expert.edited", actor=request.user, obj=expert, before=before, after=row, request=request)
@@ -346,7 +346,7 @@ def groups(request):
         else:
             if timezone.is_naive(closes):
                 closes = timezone.make_aware(closes, call.spec.tz)
-            disciplines = expert_import.split_disciplines(request.POST.get("disciplines", ""))
+            disciplines = expert_sheets.split_disciplines(request.POST.get("disciplines", ""))
             group = Group.objects.create(
                 call=call, name=name[:100], category=category, disciplines=disciplines, scoring_closes=closes
             )
@@ -595,12 +595,12 @@ def expert_profile(request):
             "email": request.POST.get("email", "").strip(),
             "disciplines": request.POST.get("disciplines", ""),
         }
-        errors = expert_import.row_errors(row)
+        errors = expert_sheets.row_errors(row)
         if not errors:
             changes = {
                 "phone": row["phone"],
                 "email": row["email"],
-                "disciplines": expert_import.split_disciplines(row["disciplines"]),
+                "disciplines": expert_sheets.split_disciplines(row["disciplines"]),
             }
             if _try(
                 request,

@@ -1,0 +1,108 @@
+"""The department's stage in a real browser: 受理 → assignment → two experts scoring → ranking →
+the 拟立项 list → the public 公示 page."""
+
+import re
+
+import pytest
+import time_machine
+
+from conftest import TEST_PASSWORD
+from shenbao.evaluation.models import Acceptance, Assignment, FundingList, ScoreSheet
+from shenbao.web.tests.conftest import browser, page  # noqa: F401 (fixtures)
+
+from .conftest import DURING_ACCEPTANCE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, user):
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def _log_out(page):
+    page.get_by_role("button", name="退出").click()
+
+
+def _score(page, expert, title, scores):
+    _log_in(page, expert.user)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审任务").click()
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("button", name="声明无利益冲突，开始评审").click()
+    for name, value in scores.items():
+        page.get_by_label(re.compile(f"^{name}分数")).fill(value)
+    page.get_by_role("button", name=re.compile("提交评分")).click()
+    assert page.get_by_text("评分已提交。").is_visible()
+    _log_out(page)
+
+
+def test_from_acceptance_to_the_public_list_in_the_browser(
+    page,
+    live_server,
+    make_recommended,
+    applicant,
+    staff,
+    make_expert,
+    media,
+):
+    application = make_recommended(applicant)
+    title = application.title
+    first = make_expert("评审专家甲", unit_name="甲大学")
+    second = make_expert("评审专家乙", unit_name="乙大学")
+    with time_machine.travel(DURING_ACCEPTANCE, tick=True):
+        _log_in(page, staff)
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="受理与评审").click()
+        page.get_by_role("checkbox", name=f"选择 {title}").check()
+        page.get_by_role("button", name="受理所选").click()
+        assert page.get_by_text("已受理1份。").is_visible()
+        assert Acceptance.objects.get().status == Acceptance.Status.ACCEPTED
+
+        page.get_by_role("link", name="评审组与专家指派").click()
+        page.get_by_label("名称").fill("国内科技合作一组")
+        page.get_by_label("类别").select_option("1001")
+        page.get_by_label(re.compile("评分截止时间")).fill("2025-12-15 18:00")
+        page.get_by_role("button", name="建立评审组").click()
+        assert page.get_by_text("含已受理申报书1份").is_visible()
+        page.get_by_role("button", name="自动指派专家").click()
+        assert page.get_by_text("已指派2人次").is_visible()
+        assert Assignment.objects.count() == 2
+        _log_out(page)
+
+        _score(
+            page,
+            first,
+            title,
+            {"创新性": "9", "合作基础": "8", "技术路线可行性": "8", "预期成果与效益": "8", "经费合理性": "8"},
+        )
+        _score(
+            page,
+            second,
+            title,
+            {"创新性": "7", "合作基础": "7", "技术路线可行性": "7", "预期成果与效益": "7", "经费合理性": "7"},
+        )
+        assert ScoreSheet.objects.filter(submitted_at__isnull=False).count() == 2
+
+        _log_in(page, staff)
+        page.get_by_role("navigation", name="主导航").get_by_role("link", name="排序与立项").click()
+        page.get_by_label("本类别预算（元）").fill("1000000")
+        page.get_by_role("button", name="设置资助线").click()
+        row = page.get_by_role("row", name=re.compile(title[:10]))
+        assert row.get_by_text("76.25").is_visible()  # the mean of 82.50 and 70.00
+        assert row.get_by_text("线内").is_visible()
+        row.get_by_label("拟立项").check()
+        row.get_by_role("button", name="保存").click()
+        page.get_by_role("button", name=re.compile("确认拟立项清单")).click()
+        assert page.get_by_text("拟立项清单已确认并签章。").is_visible()
+        page.get_by_role("button", name=re.compile("发布公示")).click()
+        assert page.get_by_text("已发布公示。").is_visible()
+        assert FundingList.objects.get().pdf.read().startswith(b"%PDF")
+        _log_out(page)
+
+        page.goto(f"/publicity/{application.call.code}/")
+        table = page.locator("#publicity")
+        assert table.get_by_text(title).is_visible()
+        assert table.get_by_text(application.unit.name).is_visible()
+        assert page.get_by_text(re.compile("0471-6328633")).is_visible()
+        assert page.get_by_text("评审专家甲").count() == 0
