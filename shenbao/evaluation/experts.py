@@ -106,6 +106,15 @@ def row_errors(row: dict) -> list[str]:
         errors.append(f"身份证号：{check.error}")
     if row.get("unit_uscc") and not (check := check_uscc(row["unit_uscc"])).is_valid:
         errors.append(f"单位统一社会信用代码：{check.error}")
+    errors += contact_errors(row)
+    if row.get("available") not in ("", "是", "否"):
+        errors.append("可参加评审：填写“是”或“否”。")
+    return errors
+
+
+def contact_errors(row: dict) -> list[str]:
+    """What an expert may correct themselves: disciplines, phone, e-mail."""
+    errors = []
     codes = split_disciplines(row.get("disciplines", ""))
     if not codes:
         errors.append("学科代码：至少填写一个（GB/T 13745，如110或11011）。")
@@ -119,8 +128,6 @@ def row_errors(row: dict) -> list[str]:
             validate_email(row["email"])
         except Exception:
             errors.append("电子邮箱：格式不正确。")
-    if row.get("available") not in ("", "是", "否"):
-        errors.append("可参加评审：填写“是”或“否”。")
     return errors
 
 

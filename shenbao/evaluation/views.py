@@ -280,7 +280,7 @@ def expert_import(request):
                 batch = expert_sheets.preview(upload.read(), upload.name, request.user)
             except expert_sheets.ImportRefused as error:
                 messages.error(request, str(error))
-    return render(request, "evaluation/expert_sheets.html", {"batch": batch})
+    return render(request, "evaluation/expert_import.html", {"batch": batch})
 
 
 @login_required
@@ -296,7 +296,7 @@ def expert_import_confirm(request, pk):
     if _try(request, run):
         messages.success(request, f"已导入：新增{summary['created']}人，更新{summary['updated']}人。")
         return redirect("evaluation:experts")
-    return render(request, "evaluation/expert_sheets.html", {"batch": batch})
+    return render(request, "evaluation/expert_import.html", {"batch": batch})
 
 
 EDITABLE = ("name", "unit_name", "unit_uscc", "title", "phone", "email")
@@ -587,15 +587,11 @@ def expert_profile(request):
     errors = []
     if request.method == "POST":
         row = {
-            "name": expert.name,
-            "id_number": expert.id_number,
-            "unit_name": expert.unit_name,
-            "title": expert.title,
             "phone": request.POST.get("phone", "").strip(),
             "email": request.POST.get("email", "").strip(),
             "disciplines": request.POST.get("disciplines", ""),
         }
-        errors = expert_sheets.row_errors(row)
+        errors = expert_sheets.contact_errors(row)
         if not errors:
             changes = {
                 "phone": row["phone"],

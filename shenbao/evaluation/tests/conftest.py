@@ -56,6 +56,7 @@ def staff(department_staff):
 @pytest.fixture
 def make_expert(make_user):
     def make(name="专家", id_number=None, unit_name="某大学", unit_uscc="", disciplines=("110",), **fields):
+        fields.setdefault("confirmed_at", timezone.now())
         number = id_number or f"11010119800101{next(_serial):03d}X"
         user = make_user(User.Role.EXPERT, real_name=name, id_number=number, email=f"e{next(_serial)}@example.org")
         return Expert.objects.create(
@@ -66,8 +67,10 @@ def make_expert(make_user):
             unit_uscc=unit_uscc,
             title="教授",
             disciplines=list(disciplines),
-            confirmed_at=timezone.now(),
             **fields,
         )
 
     return make
+
+
+from shenbao.web.tests.conftest import browser, page  # noqa: E402, F401 (the browser fixtures)

@@ -8,7 +8,6 @@ import time_machine
 
 from conftest import TEST_PASSWORD
 from shenbao.evaluation.models import Acceptance, Assignment, FundingList, ScoreSheet
-from shenbao.web.tests.conftest import browser, page  # noqa: F401 (fixtures)
 
 from .conftest import DURING_ACCEPTANCE
 
