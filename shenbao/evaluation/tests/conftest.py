@@ -71,6 +71,3 @@ def make_expert(make_user):
         )
 
     return make
-
-
-from shenbao.web.tests.conftest import browser, page  # noqa: E402, F401 (the browser fixtures)

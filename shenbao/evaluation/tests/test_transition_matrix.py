@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from conftest import DURING_FILING
 from shenbao.accounts.models import User
+from shenbao.applications.models import Application
+from shenbao.applications.services import EditRefused
 from shenbao.audit.models import AuditEntry
 from shenbao.evaluation import services
-from shenbao.evaluation.models import Acceptance, Assignment, FundingDecision, FundingList, Group, ScoreSheet
-from shenbao.review.services import TransitionRefused
+from shenbao.evaluation.models import Acceptance, Assignment, Expert, FundingDecision, FundingList, Group, ScoreSheet
 
 from .conftest import AFTER_ACCEPTANCE, BEFORE_ACCEPTANCE, DURING_ACCEPTANCE, SCORING_CLOSES
 
@@ -95,6 +97,13 @@ def _as_is(w):
     return w["app"]
 
 
+def drafted_again(w):
+    """Back in the applicant's hands (as after a return), where the 回避 list may change."""
+    Application.objects.filter(pk=w["app"].pk).update(state=Application.State.RETURNED_BY_UNIT)
+    w["app"].refresh_from_db()
+    return w["app"]
+
+
 def user(w, who):
     return w[who].user if "expert" in who else w[who]
 
@@ -133,6 +142,24 @@ TRANSITIONS = {
         "applicant",
         lambda w: grouped(w, rejected),
         AFTER_SCORING,
+    ),
+    "override_assign": (
+        grouped,
+        lambda t, u, n: services.override_assign(
+            t, t.applications.get(), Expert.objects.get(name="专家甲"), u, "唯一同行", n
+        ),
+        "staff",
+        "applicant",
+        lambda w: grouped(w, rejected),
+        AFTER_SCORING,
+    ),
+    "set_avoid_list": (
+        drafted_again,
+        lambda t, u, n: services.set_avoid_list(t, u, [{"name": "王五", "unit": "某大学"}], n),
+        "applicant",
+        "admin",
+        _as_is,
+        NOW,
     ),
     "declare": (
         assigned,
@@ -197,7 +224,7 @@ AFTER_PUBLICITY = NOW + dt.timedelta(days=6)
 
 
 def _moment(name):
-    return AFTER_PUBLICITY if name == "confirm_funded" else NOW
+    return {"confirm_funded": AFTER_PUBLICITY, "set_avoid_list": DURING_FILING}.get(name, NOW)
 
 
 def _everything():
@@ -208,6 +235,7 @@ def _everything():
         list(ScoreSheet.objects.values_list("submitted_at", "reopened_count")),
         list(FundingDecision.objects.values_list("proposed", "amount")),
         list(FundingList.objects.values_list("publicity_opens", "funded_at")),
+        list(Application.objects.values_list("state", "version", "data")),
     )
 
 
@@ -235,7 +263,7 @@ def test_transition_is_refused_in_the_wrong_state_and_changes_nothing(name, w):
     _, do, actor, _, wrong_state, _ = TRANSITIONS[name]
     target = wrong_state(w)
     before = _everything()
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(EditRefused):  # TransitionRefused, or the editing rules' refusal
         do(target, user(w, actor), _moment(name))
     assert _everything() == before
 
@@ -245,6 +273,6 @@ def test_transition_is_refused_outside_its_window_and_changes_nothing(name, w):
     prepare, do, actor, _, _, closed = TRANSITIONS[name]
     target = prepare(w)
     before = _everything()
-    with pytest.raises(TransitionRefused, match=r"截止|尚未开始"):
+    with pytest.raises(EditRefused, match=r"截止|尚未开始"):
         do(target, user(w, actor), closed)
     assert _everything() == before

@@ -42,4 +42,5 @@ def page(browser, live_server):
     context.close()
 
 
+from shenbao.evaluation.tests.conftest import make_expert, make_recommended  # noqa: E402, F401 (fixtures)
 from shenbao.review.tests.conftest import admin, make_submitted, staff, submitted  # noqa: E402, F401 (fixtures)

@@ -8,8 +8,7 @@ import time_machine
 
 from conftest import TEST_PASSWORD
 from shenbao.evaluation.models import Acceptance, Assignment, FundingList, ScoreSheet
-
-from .conftest import DURING_ACCEPTANCE
+from shenbao.evaluation.tests.conftest import DURING_ACCEPTANCE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +41,11 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
     live_server,
     make_recommended,
     applicant,
-    staff,
+    department_staff,
     make_expert,
     media,
 ):
+    staff = department_staff
     application = make_recommended(applicant)
     title = application.title
     first = make_expert("评审专家甲", unit_name="甲大学")
