@@ -71,7 +71,8 @@ def _try(request, action, done: str = "") -> bool:
 @login_required
 def acceptance_queue(request):
     """Every recommended application with its formal-review findings and 受理 decision."""
-    from shenbao.review.views import _with_findings
+    from shenbao.rules.batch import review_applications
+    from shenbao.rules.findings import Severity
 
     _department(request)
     call = _call()
@@ -80,7 +81,16 @@ def acceptance_queue(request):
         .select_related("unit", "call", "acceptance")
         .order_by("category", "receipt_no")
     )
-    rows = [(a, bars, warnings, getattr(a, "acceptance", None)) for a, bars, warnings in _with_findings(applications)]
+    findings = review_applications(applications)  # the whole-call formal review, as the overview runs it
+    rows = [
+        (
+            a,
+            sum(f.severity == Severity.BAR for f in findings[a.pk]),
+            sum(f.severity == Severity.WARNING for f in findings[a.pk]),
+            getattr(a, "acceptance", None),
+        )
+        for a in applications
+    ]
     return render(
         request,
         "evaluation/acceptance.html",
