@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from shenbao.accounts.models import User
@@ -378,9 +378,9 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     ctx = group_context(app_facts, expert_list, [a.key for a in app_facts])
     current: dict[int, set[int]] = {}
     load: dict[int, int] = {}
-    for app_id, expert_id in Assignment.objects.exclude(status=Assignment.Status.RELEASED).values_list(
-        "application_id", "expert_id"
-    ):
+    # M counts an expert's applications across every group of this call.
+    active = Assignment.objects.filter(group__call=group.call).exclude(status=Assignment.Status.RELEASED)
+    for app_id, expert_id in active.values_list("application_id", "expert_id"):
         load[expert_id] = load.get(expert_id, 0) + 1
         current.setdefault(app_id, set()).add(expert_id)
     plan = plan_assignment(
@@ -706,7 +706,11 @@ def confirm_funding_list(call, staff, now, *, request=None) -> FundingList:
     entry = FundingList(call=call, confirmed_by=staff, confirmed_at=now, rows=rows)
     entry.pdf.save(f"{call.code}-funding.pdf", ContentFile(funding_pdf(call, rows, now)), save=False)
     entry.xlsx.save(f"{call.code}-funding.xlsx", ContentFile(funding_xlsx(rows)), save=False)
-    entry.save()
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:  # another person confirmed the list in the meantime
+        raise TransitionRefused("拟立项清单已确认。") from None
     log.record(
         "evaluation.list_confirmed",
         actor=staff,

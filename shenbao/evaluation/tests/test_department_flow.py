@@ -238,3 +238,36 @@ def test_the_template_is_the_sheet_the_import_reads(staff):
 def test_a_file_that_is_not_excel_is_refused_in_chinese(staff):
     with pytest.raises(experts.ImportRefused, match="无法读取"):
         experts.preview(b"not a spreadsheet", "x.xlsx", staff)
+
+
+def test_the_sealed_handover_to_the_recommender_keeps_its_own_snapshot(make_complete, applicant, during_filing):
+    from shenbao.documents.sealing import seal_application
+    from shenbao.review import services as flow
+
+    application = applications.submit_application(make_complete(applicant), applicant, timezone.now())
+    admin = User.objects.create(username="adm", role=User.Role.UNIT_ADMIN, unit=applicant.unit)
+    flow.approve(application, admin, timezone.now())
+    seal_application(application, admin, timezone.now())
+    flow.submit_to_recommender(application, admin, timezone.now())
+    kinds = list(Snapshot.objects.filter(application=application).values_list("kind", "sealed_pdf"))
+    assert [k for k, _ in kinds] == [Snapshot.Kind.TO_UNIT, Snapshot.Kind.TO_RECOMMENDER]
+    assert kinds[0][1] == "" and kinds[1][1].startswith("sealed/")  # the recommender's version is the sealed one
+
+
+def test_m_counts_an_experts_applications_across_the_groups_of_the_call(recommended, applicant, staff, make_expert):
+    from shenbao.applications.models import Application
+
+    services.accept(recommended, staff, NOW)
+    expert = make_expert()
+    review = recommended.call.spec.review
+    elsewhere = Group.objects.create(call=recommended.call, name="二组", category="1001", scoring_closes=SCORING_CLOSES)
+    for i in range(review.max_applications_per_expert):  # the expert is full in another group of the call
+        other = Application.objects.create(
+            call=recommended.call, unit=applicant.unit, applicant=applicant, data={"title": f"其他项目{i}"}
+        )
+        Acceptance.objects.create(application=other, status="accepted", decided_by=staff, decided_at=NOW)
+        elsewhere.applications.add(other)
+        Assignment.objects.create(group=elsewhere, application=other, expert=expert, created_by=staff)
+    summary = services.assign(_group(recommended), staff, NOW)
+    assert not Assignment.objects.filter(application=recommended, expert=expert).exists()
+    assert summary["shortfalls"][str(recommended.pk)] == review.experts_per_application
