@@ -24,6 +24,13 @@ def _log_out(page):
     page.get_by_role("button", name="退出").click()
 
 
+def scores_by_code(scores):
+    from shenbao.calls.models import Call
+
+    names = {c.name: c.code for c in Call.objects.get().spec.review.criteria}
+    return {names[name]: value for name, value in scores.items()}
+
+
 def _score(page, expert, title, scores):
     _log_in(page, expert.user)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审任务").click()
@@ -31,6 +38,9 @@ def _score(page, expert, title, scores):
     page.get_by_role("button", name="声明无利益冲突，开始评审").click()
     for name, value in scores.items():
         page.get_by_label(re.compile(f"^{name}分数")).fill(value)
+    # The draft saves itself (static JS) a moment after typing.
+    page.get_by_text(re.compile("已自动保存")).wait_for()
+    assert ScoreSheet.objects.get(assignment__expert=expert).scores == scores_by_code(scores)
     page.get_by_role("button", name=re.compile("提交评分")).click()
     assert page.get_by_text("评分已提交。").is_visible()
     _log_out(page)
