@@ -375,7 +375,14 @@ def groups(request):
             )
             messages.success(request, f"已建立评审组，含已受理申报书{group.applications.count()}份。")
             return redirect("evaluation:group", pk=group.pk)
-    rows = Group.objects.filter(call=call).annotate(n=Count("applications", distinct=True))
+    active = ~Q(assignments__status=Assignment.Status.RELEASED)
+    rows = Group.objects.filter(call=call).annotate(
+        n=Count("applications", distinct=True),
+        assigned=Count("assignments", filter=active, distinct=True),
+        submitted=Count(
+            "assignments", filter=active & Q(assignments__sheet__submitted_at__isnull=False), distinct=True
+        ),
+    )
     return render(request, "evaluation/groups.html", {"call": call, "groups": rows})
 
 

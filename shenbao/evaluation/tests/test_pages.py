@@ -122,6 +122,7 @@ def test_an_expert_autosaves_then_submits_and_staff_reopen(client, group, recomm
     sheet = ScoreSheet.objects.get()
     assert sheet.submitted_at is not None and str(sheet.total) == "80.00"
     client.force_login(staff)
+    assert "<td>1 / 1</td>" in _text(client.get(reverse("evaluation:groups")))  # progress of the group
     client.post(reverse("evaluation:reopen", args=[sheet.pk]), {"reason": "请补充意见"})
     assert ScoreSheet.objects.get().submitted_at is None
 
