@@ -82,15 +82,13 @@ def acceptance_queue(request):
         .order_by("category", "receipt_no")
     )
     findings = review_applications(applications)  # the whole-call formal review, as the overview runs it
-    rows = [
-        (
-            a,
-            sum(f.severity == Severity.BAR for f in findings[a.pk]),
-            sum(f.severity == Severity.WARNING for f in findings[a.pk]),
-            getattr(a, "acceptance", None),
-        )
-        for a in applications
-    ]
+    rows = []
+    for a in applications:
+        bars = [f for f in findings[a.pk] if f.severity == Severity.BAR]
+        warnings = sum(f.severity == Severity.WARNING for f in findings[a.pk])
+        # The clauses of the bars, offered as the ground of a 不予受理.
+        clauses = list(dict.fromkeys(f.clause for f in bars if f.clause))
+        rows.append((a, len(bars), warnings, getattr(a, "acceptance", None), clauses))
     return render(
         request,
         "evaluation/acceptance.html",
@@ -151,9 +149,10 @@ def status(request, public_id):
     application = get_object_or_404(visible_applications(request.user), public_id=public_id)
     services.check_applicant_side(application, request.user)
     acceptance = Acceptance.objects.filter(application=application).first()
-    can_appeal = False
+    can_appeal, appeal_until = False, None
     if acceptance and acceptance.status == Acceptance.Status.REJECTED and acceptance.appealed_at is None:
-        can_appeal = services.appeal_window(acceptance).is_open(timezone.now())
+        window = services.appeal_window(acceptance)
+        can_appeal, appeal_until = window.is_open(timezone.now()), window.closes
     funding_list = FundingList.objects.filter(call=application.call).first()
     listed = bool(
         funding_list
@@ -167,6 +166,7 @@ def status(request, public_id):
             "application": application,
             "acceptance": acceptance,
             "can_appeal": can_appeal,
+            "appeal_until": appeal_until,
             "listed": listed,
             "funded": listed and funding_list.funded_at is not None,
         },
@@ -695,15 +695,35 @@ def _assignment_context(a, criteria, scores, comments, overall, sheet=None) -> d
     a.refresh_from_db()
     sheet = sheet or ScoreSheet.objects.filter(assignment=a).first()
     visible = a.status == Assignment.Status.CONFIRMED
-    snapshot = a.application.acceptance.snapshot if visible else None
+    snapshot = a.application.acceptance.snapshot
+    data = snapshot.data if snapshot else {}
     return {
         "a": a,
         "visible": visible,
-        "data": snapshot.data if snapshot else {},
+        "data": data if visible else {},
+        # Before the declaration the expert sees who takes part, nothing of the content.
+        "people": _people(data) if a.status == Assignment.Status.ASSIGNED else None,
         "criteria": [(c, scores.get(c.code, ""), comments.get(c.code, "")) for c in criteria],
         "overall": overall,
         "sheet": sheet,
         "problems": sheet_problems(criteria, scores, comments) if scores else [],
+    }
+
+
+def _people(data: dict) -> dict:
+    def names(rows, key):
+        return (
+            [str(r.get(key) or "") for r in rows if isinstance(r, dict) and r.get(key)]
+            if isinstance(rows, list)
+            else []
+        )
+
+    units = [str((data.get("lead_unit") or {}).get("name") or ""), *names(data.get("partners"), "name")]
+    units += names(data.get("team"), "unit") + names(data.get("subprojects"), "unit")
+    return {
+        "units": list(dict.fromkeys(u for u in units if u)),
+        "pi": str((data.get("pi") or {}).get("name") or ""),
+        "team": names(data.get("team"), "name"),
     }
 
 

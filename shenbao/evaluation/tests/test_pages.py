@@ -39,7 +39,7 @@ def test_staff_reject_with_a_clause_and_the_applicant_appeals_once(client, recom
     client.post(url, {"action": "reject", "reason": "缺少协议", "clause": "一(三)9"})
     client.force_login(applicant)
     status = reverse("evaluation:status", args=[recommended.public_id])
-    assert "缺少协议（一(三)9）" in _text(client.get(status)) and "提出复审申请" in _text(client.get(status))
+    assert "缺少协议（一(三)9）" in _text(client.get(status)) and "2025-12-09 10:00" in _text(client.get(status))
     client.post(reverse("evaluation:appeal", args=[recommended.public_id]), {"reason": "协议见附件"})
     assert Acceptance.objects.get().status == Acceptance.Status.APPEALED
     assert "提出复审申请" not in _text(client.get(status))
@@ -112,6 +112,8 @@ def test_an_expert_autosaves_then_submits_and_staff_reopen(client, group, recomm
     assignment = Assignment.objects.get()
     client.force_login(expert.user)
     url = reverse("evaluation:assignment", args=[assignment.public_id])
+    before = _text(client.get(url))
+    assert "北京草业科学研究中心" in before and "张明" in before and recommended.data["abstract"] not in before
     client.post(url, {"action": "no_conflict"})
     response = client.post(reverse("evaluation:autosave", args=[assignment.public_id]), {"score-innovation": "9x"})
     assert response.json()["ok"] is True and ScoreSheet.objects.get().scores["innovation"] == "9x"
