@@ -213,7 +213,7 @@ def main():
     shortfall = sum(summary["shortfalls"].values())
     print(
         f"assign: {assign_s:.3f} s ({assign_s / baseline:.1f}× baseline), {summary['assigned']} assignments, "
-        f"{summary['excluded']} exclusions recorded, {shortfall} places short"
+        f"{summary['excluded']} (application, expert) pairs excluded with their reasons, {shortfall} places short"
     )
     broken = violations(group, review)
     print(f"checked {summary['assigned']} assignments against every conflict rule and M: {broken} violations")

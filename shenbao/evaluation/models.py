@@ -169,10 +169,14 @@ class Assignment(models.Model):
 
 
 class Exclusion(models.Model):
-    """An expert not assigned to an application because of a conflict rule, with the reason."""
+    """An expert not assigned to an application because of a conflict rule, with the reason. A person
+    of one application is kept from every other application of the group (competitor rule): that is
+    one record with no application, rather than one per application."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="exclusions")
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="空：本组其他全部项目"
+    )
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="+")
     rule = models.CharField("规则", max_length=64)
     reason = models.CharField("原因", max_length=300)

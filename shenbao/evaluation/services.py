@@ -322,6 +322,19 @@ ASSIGNMENT_COLUMNS = (
 )
 
 
+def exclusion_rows(group_id: int, exclusions) -> list[tuple]:
+    """The plan's exclusions as rows; the competitor rule's, the same for every other application of
+    the group, once per expert (application left empty)."""
+    rows, group_wide = [], {}
+    for application_id, expert_id, rule, reason in exclusions:
+        if rule == "competitor":
+            group_wide[expert_id, reason] = None
+        else:
+            rows.append((group_id, application_id, expert_id, rule, reason[:300]))
+    rows += [(group_id, None, expert_id, "competitor", reason[:300]) for expert_id, reason in group_wide]
+    return rows
+
+
 def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple], batch: int = 5000) -> None:
     """Plain INSERTs for the thousands of rows one assignment run writes: building a model instance
     per row costs more than the whole plan (measured in bench/department.py)."""
@@ -399,7 +412,7 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     _insert_rows(
         Exclusion,
         ("group_id", "application_id", "expert_id", "rule", "reason"),
-        [(group.pk, a, e, rule, why[:300]) for a, e, rule, why in plan.exclusions],
+        exclusion_rows(group.pk, plan.exclusions),
     )
     _insert_rows(
         Assignment,
@@ -422,7 +435,7 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     )
     summary = {
         "assigned": len(plan.assignments),
-        "excluded": len(plan.exclusions),
+        "excluded": len(plan.exclusions),  # pairs (the competitor rule's stored once per expert)
         "shortfalls": {str(k): v for k, v in plan.shortfalls.items()},
     }
     log.record("evaluation.assigned", actor=staff, obj=group, after=summary, request=request)

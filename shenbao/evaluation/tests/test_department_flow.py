@@ -271,3 +271,25 @@ def test_m_counts_an_experts_applications_across_the_groups_of_the_call(recommen
     summary = services.assign(_group(recommended), staff, NOW)
     assert not Assignment.objects.filter(application=recommended, expert=expert).exists()
     assert summary["shortfalls"][str(recommended.pk)] == review.experts_per_application
+
+
+def test_a_competitors_exclusion_is_recorded_once_for_the_whole_group(make_recommended, applicant, staff, make_expert):
+    first = make_recommended(applicant)
+    member = first.data["team"][0]["id_number"]
+    second = make_recommended(applicant, title="竞争项目")
+    for application in (first, second):
+        services.accept(application, staff, NOW, reason="测试")
+    group = _group(first)
+    group.applications.add(second)
+    expert = make_expert("张明", id_number=member, unit_name="某大学")
+    services.assign(group, staff, NOW)
+    rows = list(Exclusion.objects.filter(expert=expert).values_list("application", "rule"))
+    # A person of both applications: excluded from each as a person; no competitor row is needed then.
+    assert sorted(rows) == [(first.pk, "person"), (second.pk, "person")]
+    own_subproject = {"title": "本单位课题", "leader_id_number": "", "unit": "内蒙古草原生态研究院"}
+    third = make_recommended(applicant, title="第三个项目", team=[], subprojects=[own_subproject])
+    services.accept(third, staff, NOW, reason="测试")
+    group.applications.add(third)
+    services.assign(group, staff, NOW)
+    assert Exclusion.objects.get(expert=expert, rule="competitor").application is None
+    assert not Assignment.objects.filter(expert=expert).exists()
