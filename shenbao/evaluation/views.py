@@ -96,6 +96,13 @@ def acceptance_queue(request):
     )
 
 
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def _chosen(request) -> list[uuid.UUID]:
     chosen = []
     for value in request.POST.getlist("application"):
@@ -349,7 +356,10 @@ def groups(request):
     call = _call()
     if request.method == "POST":
         category = request.POST.get("category", "")
-        closes = parse_datetime(request.POST.get("scoring_closes", ""))
+        try:
+            closes = parse_datetime(request.POST.get("scoring_closes", "").strip())
+        except ValueError:  # well formed but not a date, e.g. month 13
+            closes = None
         name = request.POST.get("name", "").strip()
         if category not in call.spec.category_codes or closes is None or not name:
             messages.error(request, "请填写评审组名称、选择类别，并填写评分截止时间（如 2025-12-15 18:00）。")
@@ -401,8 +411,8 @@ def group(request, pk):
                 for app_id, missing in summary["shortfalls"].items():
                     messages.error(request, f"申报书{app_id}还缺{missing}名专家（可用专家不足）。")
         elif action == "override":
-            application = get_object_or_404(group.applications, public_id=request.POST.get("application", "") or None)
-            expert = get_object_or_404(Expert, pk=request.POST.get("expert") or 0)
+            application = get_object_or_404(group.applications, public_id=_uuid(request.POST.get("application")))
+            expert = get_object_or_404(Expert, pk=_int(request.POST.get("expert")) or 0)
             reason = request.POST.get("reason", "")
             _try(
                 request,
@@ -496,9 +506,7 @@ def ranking_page(request):
                 CategoryBudget.objects.update_or_create(call=call, category=category, defaults={"budget": budget})
                 messages.success(request, "已设置预算。")
         elif action == "decide":
-            application = get_object_or_404(
-                Application, call=call, public_id=request.POST.get("application", "") or None
-            )
+            application = get_object_or_404(Application, call=call, public_id=_uuid(request.POST.get("application")))
             proposed = request.POST.get("proposed") == "1"
             amount = _int(request.POST.get("amount")) if request.POST.get("amount", "").strip() else None
             if request.POST.get("amount", "").strip() and amount is None:

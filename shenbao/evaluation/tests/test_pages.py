@@ -179,3 +179,24 @@ def test_the_snapshot_page_compares_two_versions(client, recommended, staff, app
     client.force_login(applicant)
     page = _text(client.get(reverse("evaluation:snapshots", args=[recommended.public_id])))
     assert "受理" in page
+
+
+@pytest.mark.parametrize(
+    "url_name, data",
+    [
+        ("evaluation:groups", {"name": "x", "category": "1001", "scoring_closes": "2025-13-45 10:00"}),
+        ("evaluation:groups", {"name": "x", "category": "9999", "scoring_closes": "明天"}),
+        ("evaluation:ranking", {"action": "decide", "application": "not-an-id"}),
+        ("evaluation:ranking", {"action": "budget", "category": "1001", "budget": "一百万"}),
+        ("evaluation:acceptance_batch", {"application": ["x", "1"]}),
+    ],
+)
+def test_malformed_input_is_refused_never_a_server_error(client, staff, call, clock, url_name, data):
+    client.force_login(staff)
+    assert client.post(reverse(url_name), data).status_code in (200, 302, 404)
+
+
+@pytest.mark.parametrize("data", [{"action": "override", "application": "x", "expert": "y"}, {"action": "nothing"}])
+def test_malformed_group_actions_are_refused_never_a_server_error(client, group, staff, clock, data):
+    client.force_login(staff)
+    assert client.post(reverse("evaluation:group", args=[group.pk]), data).status_code in (302, 404)
