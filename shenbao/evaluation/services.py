@@ -48,9 +48,17 @@ def check_department(user: User) -> None:
 
 
 def acceptance_window(call) -> Window:
-    """受理 opens when the recommendation window closes, for the call file's acceptance_days."""
+    """受理 opens when the recommendation window has closed for everyone (the latest extension the
+    department granted included), for the call file's acceptance_days."""
+    from django.db.models import Max
+
+    from shenbao.calls.models import WindowExtension
+
     spec, review = call.spec, review_spec(call)
-    closes = spec.recommendation.closes
+    extended = WindowExtension.objects.filter(call=call, which=WindowExtension.Which.RECOMMENDATION).aggregate(
+        closes=Max("closes")
+    )["closes"]
+    closes = max(spec.recommendation.closes, extended) if extended else spec.recommendation.closes
     return Window(closes, closes + dt.timedelta(days=review.acceptance_days), review.acceptance_clause)
 
 

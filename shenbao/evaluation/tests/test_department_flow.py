@@ -293,3 +293,20 @@ def test_a_competitors_exclusion_is_recorded_once_for_the_whole_group(make_recom
     services.assign(group, staff, NOW)
     assert Exclusion.objects.get(expert=expert, rule="competitor").application is None
     assert not Assignment.objects.filter(expert=expert).exists()
+
+
+def test_acceptance_waits_for_the_latest_extension_of_the_recommendation_window(recommended, staff):
+    from shenbao.calls.models import WindowExtension
+
+    WindowExtension.objects.create(
+        call=recommended.call,
+        which=WindowExtension.Which.RECOMMENDATION,
+        recommender=recommended.unit.recommender,
+        closes=NOW + dt.timedelta(days=1),
+        reason="系统拥堵",
+        granted_by=staff,
+        granted_at=NOW,
+    )
+    with pytest.raises(TransitionRefused, match="尚未开始"):
+        services.accept(recommended, staff, NOW)
+    services.accept(recommended, staff, NOW + dt.timedelta(days=1, seconds=1))
