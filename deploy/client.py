@@ -157,7 +157,7 @@ class Visitor:
     ) -> httpx.Response:
         payload = form.values()
         extra = list(data.items()) if isinstance(data, dict) else list(data or [])
-        for key, value in extra:
+        for key, _value in extra:
             payload.pop(key, None)
         pairs = list(payload.items()) + extra
         if button:

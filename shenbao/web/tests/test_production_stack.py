@@ -4,6 +4,8 @@ recommendation list, through its pages over HTTP, and what it sealed validates."
 
 import os
 import shutil
+import signal
+import time
 
 import pytest
 
@@ -65,11 +67,11 @@ def test_a_call_runs_from_registration_to_a_confirmed_sealed_list_on_the_product
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(pdf)
         assert _check_in_stack(stack, path).startswith("valid"), name
-    state = stack.manage(
-        "shell",
-        "-c",
-        f"from shenbao.applications.models import Application as A; print(A.objects.get(public_id='{outcome.application}').state)",
+    query = (
+        "from shenbao.applications.models import Application; "
+        f"print(Application.objects.get(public_id='{outcome.application}').state)"
     )
+    state = stack.manage("shell", "-c", query)
     assert state.stdout.strip().splitlines()[-1] == "recommended"
     assert stack.manage("verify_audit").returncode == 0
     # Files went to the object store, not to the web machine's disk.
@@ -79,8 +81,7 @@ def test_a_call_runs_from_registration_to_a_confirmed_sealed_list_on_the_product
 def test_a_task_worker_that_dies_is_restarted_by_the_supervisor(stack):
     worker = stack.services["worker-1"]
     first = worker.pid
-    worker.signal_group(9)
-    import time
+    worker.signal_group(signal.SIGKILL)
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (worker.pid in (None, first)):
