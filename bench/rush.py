@@ -87,8 +87,8 @@ def seed(stack: Stack, count: int) -> list[dict]:
     from django.contrib.auth.hashers import make_password
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
-    from stdnum.cn.ric import calc_check_digit
 
+    from shenbao.accounts.id_number import check_digit
     from shenbao.accounts.models import User
     from shenbao.applications.services import import_application
     from shenbao.attachments.services import add_attachment
@@ -122,7 +122,7 @@ def seed(stack: Stack, count: int) -> list[dict]:
     applicants = []
     for number in range(count):
         body = f"150105199007{1 + number // 1000:02d}{number % 1000:03d}"  # born July 1990, one a person
-        id_number = body + calc_check_digit(body)
+        id_number = body + check_digit(body)
         user = User.objects.create(
             username=f"rush{number:04d}",
             password=password,
@@ -135,12 +135,25 @@ def seed(stack: Stack, count: int) -> list[dict]:
         data["title"] = f"{example['title']}（{number:04d}）"
         data["subprojects"][0]["leader_id_number"] = id_number
         application = import_application(user, call, data, now)
-        upload = SimpleUploadedFile("joint.pdf", _blank_pdf("joint"), content_type="application/pdf")
-        add_attachment(
-            application, user, upload, kind="joint_agreement", partner="北京草业科学研究中心", year=None, now=now
-        )
+        for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
+            upload = SimpleUploadedFile(f"{kind}.pdf", _blank_pdf(kind), content_type="application/pdf")
+            add_attachment(application, user, upload, kind=kind, partner=partner, year=None, now=now)
+        if number == 0:
+            _check_submittable(application)
         applicants.append({"username": user.username, "pk": application.pk, "public_id": str(application.public_id)})
     return applicants
+
+
+def _check_submittable(application) -> None:
+    """The seeded draft has no bar, so that a refused submission at the deadline means a fault."""
+    from shenbao.rules.batch import context_for
+    from shenbao.rules.findings import Severity
+    from shenbao.rules.ruleset import review
+
+    snapshot, context = context_for(application)
+    bars = [f for f in review(snapshot, context) if f.severity == Severity.BAR]
+    if bars:
+        raise SystemExit("the seeded draft has bars: " + "; ".join(f"{f.field}: {f.message}" for f in bars))
 
 
 def stored_texts(pks: list[int]) -> dict[int, str]:
@@ -170,6 +183,13 @@ def duplicates_since(pks: list[int], since) -> tuple[int, int]:
     extra = sum(row["n"] - 1 for row in per_application if row["n"] > 1)
     receipts = list(Application.objects.filter(pk__in=pks).exclude(receipt_no="").values_list("receipt_no", flat=True))
     return extra, len(receipts) - len(set(receipts))
+
+
+def not_submitted(pks: list[int]) -> int:
+    """Applications whose submit clicks did not end in a submission (refused, or an error)."""
+    from shenbao.applications.models import Application
+
+    return Application.objects.filter(pk__in=pks).exclude(state=Application.State.SUBMITTED).count()
 
 
 def withdraw_all(pks: list[int]) -> int:
@@ -267,7 +287,8 @@ class Applicant:
             )
         except httpx.HTTPError:
             return time.perf_counter() - started, False
-        return time.perf_counter() - started, response.status_code in (200, 302)
+        # A stored upload redirects to the list; a refused one answers 4xx/5xx with the reason.
+        return time.perf_counter() - started, response.status_code in (302, 303)
 
     async def submit(self) -> bool:
         url = f"/applications/{self.public_id}/submit/"
@@ -292,6 +313,7 @@ class Round:
     lost: int = 0
     duplicates: int = 0
     submits: int = 0
+    refused: int = 0  # applications not submitted after their clicks (counted in errors too)
 
     @property
     def ratio(self) -> float:
@@ -400,6 +422,8 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
             stored = await asyncio.to_thread(stored_texts, [a.pk for a in people])
             result.lost = sum(1 for a in people if a.acknowledged is not None and stored.get(a.pk) != a.acknowledged)
             extra, shared = await asyncio.to_thread(duplicates_since, [a.pk for a in people], since)
+            result.refused = await asyncio.to_thread(not_submitted, [a.pk for a in people])
+            result.errors += result.refused
             result.duplicates = extra + shared
             await asyncio.to_thread(withdraw_all, [a.pk for a in people])
             report(number, result)
@@ -417,7 +441,8 @@ def report(number: int, r: Round) -> None:
         f"round {number}: saturation baseline {r.baseline_rps:.1f}/s, shenbao autosave {r.shenbao_rps:.1f}/s "
         f"(ratio {r.ratio:.2f}); deadline: {len(ms)} autosaves p50 {percentile(ms, 0.5):.0f} ms "
         f"p95 {percentile(ms, 0.95):.0f} ms p99 {percentile(ms, 0.99):.0f} ms; {len(uploads)} uploads of 10 MB "
-        f"p50 {percentile(uploads, 0.5):.0f} ms p99 {percentile(uploads, 0.99):.0f} ms; {r.submits} submit clicks; "
+        f"p50 {percentile(uploads, 0.5):.0f} ms p99 {percentile(uploads, 0.99):.0f} ms; "
+        f"{r.submits} submit clicks, {r.refused} not submitted; "
         f"errors {r.errors}, lost {r.lost}, duplicates {r.duplicates}",
         flush=True,
     )
