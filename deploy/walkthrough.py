@@ -115,16 +115,13 @@ def _walk(person: Visitor, seal_timeout: float) -> Outcome:
     # Its bureau approves it.
     person.log_in(BUREAU, DEMO_PASSWORD)
     person.get("/units/registrations/")
-    detail = re.search(r'href="(/units/registrations/\d+/)"[^>]*>[^<]*</a>\s*</td>\s*</tr>', person.text)
-    links = re.findall(r"/units/registrations/(\d+)/", person.text)
-    rows = {pk for pk in links}
     target = None
-    for pk in sorted(rows, key=int, reverse=True):
+    for pk in sorted(set(re.findall(r"/units/registrations/(\d+)/", person.text)), key=int, reverse=True):
         person.get(f"/units/registrations/{pk}/")
         if unit_name in person.text:
             target = pk
             break
-    assert target, f"the registration of {unit_name} is not in the bureau's queue ({detail})"
+    assert target, f"the registration of {unit_name} is not in the bureau's queue"
     person.submit(person.form(field="decision"), {"decision": "approve"})
     person.log_out()
 
@@ -173,9 +170,8 @@ def _walk(person: Visitor, seal_timeout: float) -> Outcome:
     )
     public_id = re.search(r"/applications/([0-9a-f-]{36})/review/", str(person.page.url)).group(1)
     person.get(f"/applications/{public_id}/basic/")
-    basic = person.form(field="version")
-    person.submit(basic, {"title": data["title"] + "（修订）"})
-    title = data["title"] + "（修订）"
+    basic = person.form(field="title")
+    person.submit(basic, {"title": data["title"] + "（修订）"})  # the form posted without JavaScript
     for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
         person.get(f"/attachments/{public_id}/")
         person.submit(
@@ -225,7 +221,6 @@ def _walk(person: Visitor, seal_timeout: float) -> Outcome:
     list_pdf = person.get(list_link.group(1)).content
     sealed_pdf = person.get(sealed_link.group(1)).content if sealed_link else b""
     person.log_out()
-    assert title
     return Outcome(public_id, receipts.pop(), sealed_pdf, list_pdf)
 
 
