@@ -175,9 +175,18 @@ async def autosave_through_restart(stack: Stack, people: list[Applicant], second
     after_restart: set[str] = set()
     failures = 0
 
+    async def open_sections(applicant: Applicant) -> None:
+        nonlocal failures
+        while time.monotonic() < stop + 30:
+            try:
+                return await applicant.open_sections()
+            except httpx.HTTPError:  # a 500 or a cut connection while the database is away
+                failures += 1
+                await asyncio.sleep(1)
+
     async def client(applicant: Applicant):
         nonlocal failures
-        await applicant.open_sections()
+        await open_sections(applicant)
         number = 0
         while time.monotonic() < stop:
             await asyncio.sleep(random.uniform(0.7, 1.3))
@@ -192,10 +201,7 @@ async def autosave_through_restart(stack: Stack, people: list[Applicant], second
                     break
                 failures += 1
                 await asyncio.sleep(1)
-                try:  # a conflict after a lost answer: the page reloads the section and goes on
-                    await applicant.open_sections()
-                except httpx.HTTPError:
-                    pass
+                await open_sections(applicant)  # after a conflict the page reloads the section and goes on
 
     async def restart():
         await asyncio.sleep(restart_at)
@@ -230,7 +236,9 @@ def restart_postgres_under_autosave(stack: Stack, seeded: list[dict], clients: i
     acknowledged = [a for a in people if a.acknowledged is not None]
     kept = sum(1 for a in acknowledged if stored.get(a.pk) == a.acknowledged)
     recovered = len(after_restart) == len(people)
-    note = f"{failures} failed saves retried; {len(after_restart)}/{len(people)} clients saved again after the restart"
+    note = (
+        f"{failures} failed requests retried; {len(after_restart)}/{len(people)} clients saved again after the restart"
+    )
     return Outcome(
         f"PostgreSQL restarted under {len(people)} autosaving clients", len(acknowledged), kept, recovered, note
     )
