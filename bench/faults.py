@@ -134,6 +134,23 @@ def started_jobs(stack: Stack, queues: list[str]) -> int:
     return sum(len(StartedJobRegistry(queue, connection=connection)) for queue in queues)
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def kill_worker_mid_seal(stack: Stack, seeded: list[dict]) -> Outcome:
     session, admin_pk = unit_admin_session()
     chosen = submit_and_approve(seeded, admin_pk)
@@ -153,8 +170,13 @@ def kill_worker_mid_seal(stack: Stack, seeded: list[dict]) -> Outcome:
         time.sleep(0.05)
     killed_while_running = started_jobs(stack, queues) > 0 and sealed_count(pks) < len(pks)
     for name, service in stack.services.items():
-        if name.startswith("worker-"):
-            service.signal_group(signal.SIGKILL)
+        if name.startswith("worker-") and service.pid:
+            # rq's work horse, which runs the job, has a process group of its own: kill it by descent.
+            for pid in [*descendants(service.pid), service.pid]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
     deadline = time.monotonic() + RECOVERY_SECONDS
     while sealed_count(pks) < acknowledged and time.monotonic() < deadline:
         time.sleep(1)
