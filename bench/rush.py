@@ -510,7 +510,9 @@ def main() -> None:
             stack.start()
             baseline_url = start_baseline(stack)
             log(f"stack up in {time.monotonic() - began:.0f} s; seeding {options.applicants} applicants")
+            seeding = time.monotonic()
             seeded = seed(stack, options.applicants)
+            log(f"seeded {len(seeded)} complete drafts in {time.monotonic() - seeding:.0f} s")
             from django.db import connections
 
             connections.close_all()
