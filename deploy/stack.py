@@ -176,8 +176,13 @@ class Stack:
 
     def _prepare(self, *, demo: bool) -> None:
         """Schema, static files, the call files; the demo accounts when asked."""
+        # Collecting static files needs no database: it runs beside the migrations.
+        static = subprocess.Popen(
+            [*MANAGE, "collectstatic", "--noinput", "-v0"], env=self.env, cwd=REPO, stderr=subprocess.PIPE
+        )
         self.manage("migrate", "--noinput", "-v0")
-        self.manage("collectstatic", "--noinput", "-v0")
+        if static.wait() != 0:
+            raise StackError(f"manage.py collectstatic failed:\n{static.stderr.read().decode()}")
         self._await_object_store()  # the demo's attachments go there
         calls = sorted(str(p) for p in Path(self.env.get("CALLS_DIR", REPO / "calls")).glob("*.toml"))
         if demo:
