@@ -94,3 +94,20 @@ def test_a_supervised_process_that_dies_is_started_again(tmp_path):
     finally:
         service.stop()
     assert service.process.poll() is not None  # stopped for good: not started again
+
+
+def test_gunicorn_takes_its_workers_threads_and_address_from_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("WEB_WORKERS", "7")
+    monkeypatch.setenv("WEB_THREADS", "1")
+    monkeypatch.setenv("WEB_BIND", "0.0.0.0:9000")
+    config = runpy.run_path(str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"))
+    assert (config["workers"], config["worker_class"], config["bind"]) == (7, "sync", "0.0.0.0:9000")
+
+
+def test_the_stack_refuses_a_database_that_is_not_postgresql(tmp_path):
+    stack = Stack(data_dir=tmp_path, environ={"DATABASE_URL": "sqlite:///shenbao.sqlite3", "SECRET_KEY": "x"})
+    stack.env = stack._django_env()
+    with pytest.raises(StackError, match="PostgreSQL"):
+        stack._start_postgres()
