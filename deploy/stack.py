@@ -204,7 +204,9 @@ class Stack:
     def _start_task_workers(self) -> None:
         queues = self.task_queues()
         for number in range(1, self.task_workers + 1):
-            argv = [*MANAGE, "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job"]
+            # --with-scheduler: jobs queued for later (retries with a pause, run_after) are moved onto
+            # their queue when due; one worker at a time holds rq's scheduler lock.
+            argv = [*MANAGE, "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
             self._supervise(f"worker-{number}", argv)
 
     def _start_web(self) -> None:
