@@ -33,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,8 @@ from deploy.client import forms_of  # noqa: E402
 from deploy.stack import BIN, GUNICORN_CONFIG, Stack, free_block, log, wait_until  # noqa: E402
 
 PASSWORD = "rush-applicant-2026"
+# Why requests failed in the current round ("autosave 409", "upload ReadTimeout", …), printed with it.
+FAILURES: Counter[str] = Counter()
 AUTOSAVE_FIELD = "content.background"  # a free-text field of the 项目内容 section
 SECTIONS = ("basic", "content", "units")
 
@@ -264,9 +267,11 @@ class Applicant:
             )
             elapsed = time.perf_counter() - started
             result = response.json() if response.status_code == 200 else {}
-        except (httpx.HTTPError, ValueError):
+        except (httpx.HTTPError, ValueError) as error:
+            FAILURES[f"autosave {type(error).__name__}"] += 1
             return time.perf_counter() - started, False
         if not result.get("ok"):
+            FAILURES[f"autosave {response.status_code}"] += 1
             return elapsed, False
         self.acknowledged = text
         self.saves += 1
@@ -285,10 +290,14 @@ class Applicant:
                 files={"file": ("诚信承诺书.pdf", pdf, "application/pdf")},
                 headers={"X-CSRFToken": self.csrf, "Referer": f"/attachments/{self.public_id}/"},
             )
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
+            FAILURES[f"upload {type(error).__name__}"] += 1
             return time.perf_counter() - started, False
         # A stored upload redirects to the list; a refused one answers 4xx/5xx with the reason.
-        return time.perf_counter() - started, response.status_code in (302, 303)
+        stored = response.status_code in (302, 303)
+        if not stored:
+            FAILURES[f"upload {response.status_code}"] += 1
+        return time.perf_counter() - started, stored
 
     async def submit(self) -> bool:
         url = f"/applications/{self.public_id}/submit/"
@@ -298,8 +307,11 @@ class Applicant:
                 data={"csrfmiddlewaretoken": self.csrf},
                 headers={"X-CSRFToken": self.csrf, "Referer": f"/applications/{self.public_id}/review/"},
             )
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
+            FAILURES[f"submit {type(error).__name__}"] += 1
             return False
+        if response.status_code not in (200, 302):
+            FAILURES[f"submit {response.status_code}"] += 1
         return response.status_code in (200, 302)
 
 
@@ -422,6 +434,7 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
             result.baseline_rps = await saturate(baseline_post, options.concurrency, options.saturation)
             result.shenbao_rps = await saturate(shenbao_post, options.concurrency, options.saturation)
             since = await asyncio.to_thread(now_utc)
+            FAILURES.clear()  # the deadline run's own
             await deadline(people, options.duration, options.interval, pdf, f"r{number}", result)
             stored = await asyncio.to_thread(stored_texts, [a.pk for a in people])
             result.lost = sum(1 for a in people if a.acknowledged is not None and stored.get(a.pk) != a.acknowledged)
@@ -441,13 +454,15 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
 def report(number: int, r: Round) -> None:
     ms = [v * 1000 for v in r.latencies]
     uploads = [v * 1000 for v in r.uploads]
+    why = f" ({', '.join(f'{kind}: {n}' for kind, n in sorted(FAILURES.items()))})" if FAILURES else ""
     print(
         f"round {number}: saturation baseline {r.baseline_rps:.1f}/s, shenbao autosave {r.shenbao_rps:.1f}/s "
         f"(ratio {r.ratio:.2f}); deadline: {len(ms)} autosaves p50 {percentile(ms, 0.5):.0f} ms "
         f"p95 {percentile(ms, 0.95):.0f} ms p99 {percentile(ms, 0.99):.0f} ms; {len(uploads)} uploads of 10 MB "
         f"p50 {percentile(uploads, 0.5):.0f} ms p99 {percentile(uploads, 0.99):.0f} ms; "
         f"{r.submits} submit clicks, {r.refused} not submitted; "
-        f"errors {r.errors}, lost {r.lost}, duplicates {r.duplicates}",
+        f"errors {r.errors}{why}, "
+        f"lost {r.lost}, duplicates {r.duplicates}",
         flush=True,
     )
 
