@@ -202,12 +202,13 @@ class Stack:
         return json.loads(output.strip().splitlines()[-1])
 
     def _start_task_workers(self) -> None:
-        queues = self.task_queues()
+        # shenbao's jobs wait in the database (leased, retried, outliving outages: `manage.py work`);
+        # with TASKS_BACKEND=rq each job is also handed to Redis, and an rq worker starts it at once.
         for number in range(1, self.task_workers + 1):
-            # --with-scheduler: jobs queued for later (retries with a pause, run_after) are moved onto
-            # their queue when due; one worker at a time holds rq's scheduler lock.
-            argv = [*MANAGE, "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
-            self._supervise(f"worker-{number}", argv)
+            self._supervise(f"worker-{number}", [*MANAGE, "work"])
+        queues = self.task_queues()
+        argv = [*MANAGE, "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
+        self._supervise("worker-rq", argv)
 
     def _start_web(self) -> None:
         env = {**self.env, "WEB_BIND": f"127.0.0.1:{self.port}"}
