@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/shenbao
 TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),$(LOCAL_POSTGRES))
 
-.PHONY: run setup test test-tools test-sqlite test-postgres lint format bench worker clean
+.PHONY: run serve setup test test-tools test-sqlite test-postgres lint format bench worker clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/ensure-debian-packages.sh
@@ -36,6 +36,12 @@ run: setup
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/python manage.py work >/dev/null 2>&1 & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# The production stack on this machine (README, "Production"): gunicorn web workers, task workers under
+# a supervisor, PostgreSQL, Redis and S3 (SeaweedFS), each started from packages when the environment
+# names none. DEMO=1 loads the demo accounts too.
+serve: $(STAMP) $(MESSAGES)
+	PORT=$(PORT) $(BIN)/python -m deploy.stack serve $(if $(DEMO),--demo)
 
 # A background worker for shenbao's jobs (sealing, mail): leased, retried, reconnecting after outages.
 # Start several for parallel sealing, e.g. `make worker QUEUES=sealing`.

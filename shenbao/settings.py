@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "shenbao.audit",
     "shenbao.jobs",
     "shenbao.api",
+    "shenbao.backup",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,137 @@
+"""Processes that keep running: each is restarted, with a growing pause, when it exits, until it is
+stopped. shenbao's production stack (deploy/stack.py) runs every service under it; the fault bench
+kills and pauses them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def log(message: str) -> None:
+    print(f"[stack] {message}", file=sys.stderr, flush=True)
+
+
+def wait_until(ready, timeout: float, what: str, interval: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except Exception:
+            pass
+        time.sleep(interval)
+    raise StackError(f"{what} did not become ready within {timeout:.0f} s")
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_block(candidates: list[int], size: int = 12) -> int:
+    """The first port of the first block of `size` ports of which none is taken."""
+    for first in candidates:
+        if not any(port_open(port) for port in range(first, first + size)):
+            return first
+    raise StackError(f"no free block of {size} ports among {candidates}")
+
+
+class StackError(RuntimeError):
+    """A service could not be started (no package, no permission, a port taken)."""
+
+
+@dataclass
+class Service:
+    """One long-running process, restarted with a growing pause when it exits, until stopped."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    restart: bool = True
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    _stopping: bool = False
+    _paused: bool = False
+    _watcher: threading.Thread | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self._stopping = self._paused = False
+        self._spawn()
+        if self._watcher is None or not self._watcher.is_alive():
+            self._watcher = threading.Thread(target=self._watch, name=f"watch-{self.name}", daemon=True)
+            self._watcher.start()
+
+    def _spawn(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as output:
+            # A session of its own: stopping the service stops its children too (gunicorn's and rq's).
+            self.process = subprocess.Popen(
+                self.argv, env=self.env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def _watch(self) -> None:
+        pause = 0.5
+        while not self._stopping:
+            process = self.process
+            if process is None or process.poll() is None:
+                time.sleep(0.2)
+                continue
+            if self._paused or not self.restart:
+                time.sleep(0.2)
+                continue
+            log(f"{self.name} exited with {process.returncode}; restarting in {pause:.1f} s")
+            time.sleep(pause)
+            if self._stopping or self._paused:
+                continue
+            self.restarts += 1
+            started = time.monotonic()
+            self._spawn()
+            # A process that keeps dying at once is restarted ever more slowly (at most every 10 s).
+            pause = min(pause * 2, 10.0) if time.monotonic() - started < 5 else 0.5
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process and self.process.poll() is None else None
+
+    def signal_group(self, signum: int) -> None:
+        if self.process and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def pause(self) -> None:
+        """Stop it and keep it stopped (a fault to inject) until `resume`."""
+        self._paused = True
+        self._terminate()
+
+    def resume(self) -> None:
+        self._paused = False
+        if self.process is None or self.process.poll() is not None:
+            self._spawn()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._terminate()
+
+    def _terminate(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.signal_group(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.signal_group(signal.SIGKILL)
+            self.process.wait(timeout=5)

