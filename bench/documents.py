@@ -1,24 +1,65 @@
-"""Rendering and sealing documents.
+"""Rendering and sealing documents: Typst (what shenbao uses) against WeasyPrint (what it used), same run.
 
     .venv/bin/python bench/documents.py [--repeat 7]
 
-Prints medians of --repeat runs for:
-- baseline: rendering the example 申报书 as a draft (WeasyPrint, embedded Chinese font), no seal;
-- render and seal one 申报书 (two PAdES signatures with visible seals): the work of one "seal" click;
-- a 100-row recommendation list: PDF with the recommender's seal, and the Excel file.
-Target (issue #4): one 申报书 rendered and sealed in under 1 s on this machine. Debian's
-libharfbuzz-subset0 matters: without it font subsetting takes seconds.
+Prints the median of --repeat runs, WeasyPrint and Typst interleaved run by run, for:
+- rendering the example 申报书 (final, no seal): WeasyPrint as before, WeasyPrint's PDF/A-2b variant
+  with tags (what WeasyPrint would need to meet the archival requirement), Typst (tagged PDF/A-2b);
+- render and seal one 申报书 (two PAdES signatures with visible seals): the work of one 签章 click;
+- a 100-row recommendation list: PDF with the recommender's seal; and its Excel file.
+Every run renders a different document (the texts carry the run's number), so no renderer is timed
+on a document it has already typeset. Each Typst figure is also given as a ratio to the same job
+done by WeasyPrint in this run. Targets (issue #12 item 5): render + two seals < 0.3 s, a 100-row
+list < 0.5 s.
 """
 
 import argparse
+import copy
 import json
+import re
+import statistics
+import time
+from contextlib import contextmanager
 
-from _django import EXAMPLE, call_with_a_unit, median_seconds
+from _django import EXAMPLE, call_with_a_unit
 from django.utils import timezone
+from weasyprint import __version__ as weasyprint_version
+from weasyprint_baseline import render_application as weasy_application
+from weasyprint_baseline import render_list as weasy_list
 
 from shenbao.applications.models import Application
+from shenbao.documents import render as typst_render
 from shenbao.documents import sealing
-from shenbao.documents.render import render_application
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def variant(value, run: int):
+    """The example with every Chinese text marked with the run's number: a new document each run."""
+    if isinstance(value, dict):
+        return {k: variant(v, run) for k, v in value.items()}
+    if isinstance(value, list):
+        return [variant(v, run) for v in value]
+    if isinstance(value, str) and CJK.search(value):
+        return f"{value}（{run}）"
+    return value
+
+
+@contextmanager
+def renderer(application_function, list_function):
+    """Sealing with another renderer: the same sealing code, only the PDF underneath changes."""
+    saved = sealing.render_application, sealing.render_list
+    sealing.render_application, sealing.render_list = application_function, list_function
+    try:
+        yield
+    finally:
+        sealing.render_application, sealing.render_list = saved
+
+
+def timed(function, *args) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -27,31 +68,82 @@ def main() -> None:
     args = parser.parse_args()
     call, unit, applicant = call_with_a_unit()
     recommender = unit.recommender
-    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    application = Application.objects.create(
-        call=call, unit=unit, applicant=applicant, data=data, receipt_no="NMG-2026-KJHZ-1001-000001"
-    )
-    rows = [application] * 100
+    example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    runs = args.repeat + 1  # run 0 warms up (fonts, signing keys, caches) and is not counted
+    applications = [
+        Application.objects.create(
+            call=call,
+            unit=unit,
+            applicant=applicant,
+            data=variant(copy.deepcopy(example), run),
+            receipt_no=f"NMG-2026-KJHZ-1001-{run:06d}",
+        )
+        for run in range(runs)
+    ]
+    lists = [
+        [
+            Application(
+                call=call,
+                unit=unit,
+                data=variant(example, run * 1000 + i),
+                receipt_no=f"R{run}-{i}",
+                category="1001",
+                title=f"{example['title']}（{run}-{i}）",
+            )
+            for i in range(100)
+        ]
+        for run in range(runs)
+    ]
 
-    baseline = median_seconds(lambda: render_application(application, draft=True), args.repeat, warm_up=True)
-    sealed = median_seconds(lambda: sealing.sealed_application_pdf(application), args.repeat, warm_up=True)
-    list_pdf = median_seconds(
-        lambda: sealing.list_pdf(recommender, call, rows, timezone.now()), args.repeat, warm_up=True
-    )
-    list_xlsx = median_seconds(lambda: sealing.list_xlsx(recommender, call, rows), args.repeat, warm_up=True)
-    size = len(sealing.sealed_application_pdf(application))
+    jobs = {
+        "weasyprint render": lambda a: weasy_application(a, draft=False),
+        "weasyprint render (PDF/A-2b, tagged)": lambda a: weasy_application(a, draft=False, pdfa=True),
+        "typst render (PDF/A-2b, tagged)": lambda a: typst_render.render_application(a, draft=False),
+    }
+    timings: dict[str, list[float]] = {name: [] for name in jobs}
+    extra = {
+        "weasyprint render + 2 seals": [],
+        "typst render + 2 seals": [],
+        "weasyprint 100-row list + seal": [],
+        "typst 100-row list + seal": [],
+        "100-row list: Excel": [],
+    }
+    timings.update(extra)
+    now = timezone.now()
+    for run in range(runs):
+        application, rows = applications[run], lists[run]
+        figures = {name: timed(job, application) for name, job in jobs.items()}
+        with renderer(weasy_application, weasy_list):
+            figures["weasyprint render + 2 seals"] = timed(sealing.sealed_application_pdf, application)
+            figures["weasyprint 100-row list + seal"] = timed(sealing.list_pdf, recommender, call, rows, now)
+        figures["typst render + 2 seals"] = timed(sealing.sealed_application_pdf, application)
+        figures["typst 100-row list + seal"] = timed(sealing.list_pdf, recommender, call, rows, now)
+        figures["100-row list: Excel"] = timed(sealing.list_xlsx, recommender, call, rows)
+        if run:
+            for name, seconds in figures.items():
+                timings[name].append(seconds)
+    median = {name: statistics.median(values) for name, values in timings.items()}
+    sealed = sealing.sealed_application_pdf(applications[-1])
 
-    print(f"median of {args.repeat} runs (after one warm-up run)")
-    print(f"{'what':<44}{'seconds':>10}{'× baseline':>12}")
-    for label, seconds in [
-        ("baseline: render the 申报书 (draft, no seal)", baseline),
-        ("render and seal one 申报书 (2 signatures)", sealed),
-        ("100-row list: PDF with the recommender seal", list_pdf),
-        ("100-row list: Excel", list_xlsx),
-    ]:
-        print(f"{label:<44}{seconds:>10.3f}{seconds / baseline:>12.2f}")
-    print(f"sealed 申报书 size: {size / 1024:.0f} KiB")
-    print(f"goal: render and seal < 1 s — {'met' if sealed < 1 else 'NOT met'}")
+    baseline_of = {
+        "typst render (PDF/A-2b, tagged)": "weasyprint render",
+        "weasyprint render (PDF/A-2b, tagged)": "weasyprint render",
+        "typst render + 2 seals": "weasyprint render + 2 seals",
+        "typst 100-row list + seal": "weasyprint 100-row list + seal",
+    }
+    print(f"median of {args.repeat} runs (after one warm-up run), WeasyPrint {weasyprint_version}, Typst (PyPI typst)")
+    print(f"{'what':<40}{'seconds':>10}{'× WeasyPrint':>14}")
+    for name, seconds in median.items():
+        ratio = f"{seconds / median[baseline_of[name]]:.2f}" if name in baseline_of else ""
+        print(f"{name:<40}{seconds:>10.3f}{ratio:>14}")
+    print(f"sealed 申报书 size: {len(sealed) / 1024:.0f} KiB (Typst)")
+    seal, list_seconds = median["typst render + 2 seals"], median["typst 100-row list + seal"]
+    met = seal < 0.3 and list_seconds < 0.5
+    print(
+        f"documents: seal_s={seal:.3f} list_s={list_seconds:.3f} "
+        f"ratio={seal / median['weasyprint render + 2 seals']:.2f} "
+        f"targets(seal<0.3, list<0.5)={'met' if met else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,17 +1,63 @@
 """The Chinese font every generated document embeds: Noto Sans CJK SC from a PyPI package, so a
-fresh machine needs no font from Debian and every PDF looks the same everywhere."""
+fresh machine needs no font from Debian and every PDF looks the same everywhere.
 
+The font is also the judge of what can be printed: a character it has no glyph for (an emoji, a
+CJK Extension B character, Mongolian script) would print as an empty box, so the form refuses it
+(`unprintable`) and the renderer marks any that slipped in earlier with 〓 (`printable`).
+"""
+
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 import noto_cjk_sans_otc
+from fontTools.ttLib import TTFont
 
 FAMILY = "Noto Sans CJK SC"
 FONT_FILE = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
 # Index of the Simplified Chinese face inside the collection (JP, KR, SC, TC, HK).
 SC_INDEX = 2
+# The typesetter's sign for a character the font lacks (the geta mark of CJK typesetting).
+MISSING = "〓"
 
 
 @cache
 def font_face_css() -> str:
     return f'@font-face {{ font-family: "{FAMILY}"; src: url("{FONT_FILE.as_uri()}"); }}'
+
+
+@cache
+def _code_points() -> frozenset[int]:
+    """The characters the embedded face has glyphs for (its cmap)."""
+    return frozenset(TTFont(str(FONT_FILE), fontNumber=SC_INDEX, lazy=True).getBestCmap())
+
+
+def _invisible(character: str) -> bool:
+    # Line breaks and tabs are layout, not glyphs; format characters (zero-width space and joiner,
+    # variation selectors) print as nothing.
+    return character in "\t\n\r" or unicodedata.category(character) == "Cf" or 0xFE00 <= ord(character) <= 0xFE0F
+
+
+def unprintable(text: str) -> list[str]:
+    """The distinct characters of `text` the embedded font cannot print, in order of appearance."""
+    covered = _code_points()
+    found: dict[str, None] = {}
+    for character in text:
+        if ord(character) not in covered and not _invisible(character):
+            found[character] = None
+    return list(found)
+
+
+def printable(text: str) -> str:
+    """`text` as the PDF can print it: invisible characters dropped, missing glyphs shown as 〓."""
+    if not text:
+        return ""
+    covered = _code_points()
+    if all(ord(c) in covered or c in "\n\t" for c in text):
+        return text
+    return "".join(c if ord(c) in covered or c in "\n\t" else ("" if _invisible(c) else MISSING) for c in text)
+
+
+def describe(characters: list[str]) -> str:
+    """The characters for a message: “😀”（U+1F600）、…"""
+    return "、".join(f"“{c}”（U+{ord(c):04X}）" for c in characters[:5]) + ("等" if len(characters) > 5 else "")

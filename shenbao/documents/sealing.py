@@ -24,16 +24,10 @@ from shenbao.review.models import RecommendationList
 
 from . import ca, seals
 from .models import SigningIdentity
-from .render import render_application, render_html
+from .render import LEGAL_REPRESENTATIVE_BOX, LIST_SEAL_BOX, UNIT_SEAL_BOX, render_application, render_list
 from .signing import Seal, SealingFailed, apply_seals
 
 logger = logging.getLogger(__name__)
-
-# Where the seals sit on the cover page (A4, points from the bottom left): over "牵头单位（盖章）"
-# and "法定代表人（签章）".
-UNIT_SEAL_BOX = (160, 120, 270, 230)
-LEGAL_REPRESENTATIVE_BOX = (345, 140, 415, 210)
-LIST_SEAL_BOX = (420, 40, 540, 160)
 
 
 def identity(kind: str, owner: str, common_name: str, organisation: str) -> ca.Identity:
@@ -151,9 +145,7 @@ def list_xlsx(recommender, call, rows) -> bytes:
 
 
 def list_pdf(recommender, call, rows, now) -> bytes:
-    pdf = render_html(
-        "documents/recommendation_list.html", {"recommender": recommender, "call": call, "rows": rows, "now": now}
-    )
+    pdf = render_list(recommender, call, rows, now)
     signer = identity(SigningIdentity.Kind.RECOMMENDER, recommender.code, recommender.name, recommender.name)
     return apply_seals(
         pdf,
