@@ -47,12 +47,18 @@ def _load(row: SigningIdentity) -> tuple[x509.Certificate, ec.EllipticCurvePriva
     return certificate, key
 
 
+def _bounded(text: str, limit: int = 64) -> str:
+    """`text` cut to the X.509 bound (64) as the cryptography library counts it, in UTF-8 bytes, on a
+    character boundary: a unit name of 22 or more Chinese characters would otherwise fail to seal."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+
+
 def _name(common_name: str, organisation: str) -> x509.Name:
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _bounded(organisation)),
+            x509.NameAttribute(NameOID.COMMON_NAME, _bounded(common_name)),
         ]
     )
 

@@ -1,0 +1,93 @@
+"""The 申报书's cover keeps its seal block on page 1, under the boxes the e-seals are stamped into,
+for any title the form allows and any unit name the registration allows (issue 13)."""
+
+import pytest
+from django.utils import timezone
+
+from shenbao.documents.render import LEGAL_REPRESENTATIVE_BOX, UNIT_SEAL_BOX, render_application
+from shenbao.organisations.models import Unit
+
+from .pdf_tools import needs_poppler, words
+
+# Realistic words, repeated to the limits: titles and unit names break lines like real ones.
+TITLE_WORDS = "草原退化区乡土牧草种质创新与生态修复关键技术集成研究及产业化示范应用"
+UNIT_WORDS = "内蒙古自治区农牧业科学院草原生态与乡土牧草种质资源创新研究所暨联合实验室"
+
+
+def _longest(words: str, length: int) -> str:
+    return (words * (length // len(words) + 1))[:length]
+
+
+@pytest.fixture
+def longest_application(make_unit, make_user, make_complete, spec, during_filing):
+    unit = make_unit(
+        name=_longest(UNIT_WORDS, Unit._meta.get_field("name").max_length),
+        legal_representative=_longest("阿拉坦其其格", Unit._meta.get_field("legal_representative").max_length),
+    )
+    applicant = make_user(unit=unit, real_name="乌云其其格", id_number="150105199007160025")
+    title = _longest(TITLE_WORDS, spec.project["max_title_length"])
+    return make_complete(applicant, title=title)
+
+
+def _cover_words(pdf, tmp_path):
+    found = words(pdf, tmp_path)
+    return [w for w in found if w.page == 1], found
+
+
+def _assert_seal_block_on_the_cover(pdf, tmp_path):
+    cover, everything = _cover_words(pdf, tmp_path)
+    unit_label = [w for w in cover if "盖章" in w.text]
+    representative_label = [w for w in cover if "签章" in w.text]
+    assert unit_label and all(w.inside(UNIT_SEAL_BOX) for w in unit_label)
+    assert representative_label and all(w.inside(LEGAL_REPRESENTATIVE_BOX) for w in representative_label)
+    # Nothing of the cover's text runs into the seals: all of it ends above the highest seal box,
+    # except the seal labels and the issuer's line at the foot of the page.
+    seal_top = cover[0].page_height - max(UNIT_SEAL_BOX[3], LEGAL_REPRESENTATIVE_BOX[3])
+    seal_words = {*unit_label, *representative_label}
+    footer = [w for w in cover if w.y_min > cover[0].page_height - UNIT_SEAL_BOX[1]]
+    above = [w for w in cover if w not in seal_words and w not in footer]
+    assert above and max(w.y_max for w in above) < seal_top
+    # The cover is one page: the first section starts page 2.
+    assert next(w.text for w in everything if w.page == 2 and w.text != "NMG-2026-KJHZ-1001-000001")
+    assert [w.text for w in everything if w.page == 1 and "基本信息" in w.text] == []
+
+
+@needs_poppler
+@pytest.mark.parametrize("draft", [False, True])
+def test_the_longest_allowed_title_and_unit_name_keep_the_seal_block_on_page_one(longest_application, draft, tmp_path):
+    pdf = render_application(longest_application, draft=draft)
+    _assert_seal_block_on_the_cover(pdf, tmp_path)
+    cover, _ = _cover_words(pdf, tmp_path)
+    label = next(w for w in cover if w.text == "项目名称")
+    watermark = {"草", "稿", "草稿"}
+    values = sorted(
+        (w for w in cover if w.x_min > label.x_max and w.text not in watermark), key=lambda w: (round(w.y_min), w.x_min)
+    )
+    text = "".join(w.text for w in values)
+    assert longest_application.title in text  # the whole title is there, not cut
+    assert longest_application.unit.name in text
+
+
+@needs_poppler
+def test_even_a_title_as_long_as_the_database_holds_keeps_the_seal_block_on_page_one(longest_application, tmp_path):
+    # Titles saved before the limit existed, or by an import: the cover shrinks its text to fit.
+    longest_application.data["title"] = _longest(TITLE_WORDS, 300)
+    longest_application.save()
+    longest_application.refresh_from_db()
+    _assert_seal_block_on_the_cover(render_application(longest_application, draft=False), tmp_path)
+
+
+@needs_poppler
+def test_the_sealed_cover_carries_both_seals_over_their_labels(longest_application, make_user, tmp_path):
+    from shenbao.accounts.models import User
+    from shenbao.applications import services as applications
+    from shenbao.documents.sealing import seal_application
+    from shenbao.documents.signing import check_signatures
+    from shenbao.review import services
+
+    admin = make_user(User.Role.UNIT_ADMIN, unit=longest_application.unit)
+    applications.submit_application(longest_application, longest_application.applicant, timezone.now())
+    services.approve(longest_application, admin, timezone.now())
+    sealed = seal_application(longest_application, admin, timezone.now()).sealed_pdf.read()
+    assert all(check.valid for check in check_signatures(sealed))
+    _assert_seal_block_on_the_cover(sealed, tmp_path)
