@@ -12,6 +12,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from shenbao.documents.fonts import describe, unprintable
+
 FORMAT = "shenbao.application/1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "application-1.schema.json"
 
@@ -68,7 +70,23 @@ def validate(data: Any) -> dict:
         details = "；".join(f"{_path(e)}：{_reason(e)}" for e in errors[:5])
         more = f"（另有{len(errors) - 5}处）" if len(errors) > 5 else ""
         raise InterchangeError(f"申报书不符合交换格式{FORMAT}：{details}{more}")
+    if unprintable := unprintable_texts(data):
+        details = "；".join(f"{path}：{describe(characters)}" for path, characters in unprintable[:5])
+        raise InterchangeError(f"申报书含PDF无法打印的字符（如表情符号、生僻字），请删除或改用文字：{details}")
     return data
+
+
+def unprintable_texts(value: Any, path: str = "") -> list[tuple[str, list[str]]]:
+    """Every text of the document holding characters the 申报书 PDF cannot print, with its path."""
+    if isinstance(value, str):
+        return [(path or "（文档根）", missing)] if (missing := unprintable(value)) else []
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return []
+    return [found for item_path, item in items for found in unprintable_texts(item, item_path)]
 
 
 def read_text(text: str) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shenbao.calls.spec import CallSpec
+from shenbao.documents.fonts import describe, unprintable
 
 TEXT, TEXTAREA, DATE, MONTH, NUMBER, BOOL, SELECT, CHECKBOXES, KEYWORDS = (
     "text",
@@ -350,6 +351,11 @@ def parse(item: Field, raw: str | list[str], choices: list[tuple[str, str]]) -> 
         allowed = {c for c, _ in choices}
         return [v for v in raw if v in allowed]
     raw = (raw or "").strip()
+    if item.kind in (TEXT, TEXTAREA, KEYWORDS) and (missing := unprintable(raw)):
+        raise BadValue(
+            f"“{item.label}”含申报书PDF无法打印的字符{describe(missing)}（如表情符号、生僻字），"
+            "打印出来会是空框，请删除或改用文字"
+        )
     if item.kind == KEYWORDS:
         return [k.strip() for k in raw.replace("、", ",").replace("，", ",").replace(";", ",").split(",") if k.strip()]
     if raw == "":

@@ -1,0 +1,101 @@
+"""Nothing prints as an empty box: what the embedded font cannot draw (emoji, CJK Extension B,
+Mongolian script) is refused where it is typed — the form and the interchange import the API uses —
+and anything stored before is printed as 〓, the typesetter's sign for a missing character."""
+
+import copy
+import json
+
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from shenbao.applications import interchange
+from shenbao.applications.sections import SECTION_BY_SLUG, BadValue, Field, parse
+from shenbao.applications.services import save_section
+from shenbao.documents.fonts import MISSING, printable, unprintable
+from shenbao.documents.render import render_application
+
+from .pdf_tools import needs_poppler, words
+
+EMOJI = "😀"  # U+1F600
+EXTENSION_B = "𠀀"  # U+20000, not in Noto Sans CJK SC
+
+
+def test_the_fonts_character_map_decides_what_is_printable():
+    assert unprintable(f"乡土牧草{EMOJI}种质{EXTENSION_B}创新{EMOJI}") == [EMOJI, EXTENSION_B]
+    ordinary = "草原生态研究院（2026）：①新品种5份，温度−30℃，面积120㎡；Grassland “R&D” — 100%。\n第二段\t完"
+    assert unprintable(ordinary) == []
+    # Invisible characters print as nothing, not as a box: a zero-width space pasted from a web page.
+    assert unprintable("乡土\u200b牧草") == []
+
+
+def test_a_missing_character_prints_as_the_geta_mark_and_invisible_ones_as_nothing():
+    assert printable(f"乡土{EMOJI}牧草\u200b") == f"乡土{MISSING}牧草"
+    assert printable("乡土牧草") == "乡土牧草"
+
+
+@pytest.mark.parametrize("kind", ["text", "textarea", "keywords"])
+def test_a_field_that_goes_to_print_refuses_an_emoji_naming_the_field_and_the_character(kind):
+    with pytest.raises(BadValue, match=r"“项目名称”含申报书PDF无法打印的字符“😀”（U\+1F600）"):
+        parse(Field("title", "项目名称", kind), f"草原{EMOJI}修复", [])
+
+
+def test_the_form_keeps_the_old_title_and_reports_the_emoji(make_complete, applicant, during_filing):
+    application = make_complete(applicant)
+    before = application.data["title"]
+    posted = QueryDict(mutable=True)
+    posted["title"] = f"草原修复{EMOJI}"
+    result = save_section(application, applicant, SECTION_BY_SLUG["basic"], posted, application.version, timezone.now())
+    assert "U+1F600" in result.errors["title"] and "项目名称" in result.errors["title"]
+    application.refresh_from_db()
+    assert application.data["title"] == before
+
+
+def test_a_table_cell_refuses_an_emoji_too(make_complete, applicant, during_filing):
+    application = make_complete(applicant)
+    posted = QueryDict(mutable=True)
+    posted.update({"content.schedule.0.from": "2026-01", "content.schedule.0.to": "2026-12"})
+    posted["content.schedule.0.task"] = f"种质收集{EMOJI}"
+    result = save_section(
+        application, applicant, SECTION_BY_SLUG["content"], posted, application.version, timezone.now()
+    )
+    assert "U+1F600" in result.errors["content.schedule.0.task"]
+
+
+def test_an_imported_or_api_document_with_an_emoji_is_refused_naming_where(call):
+    from conftest import EXAMPLE_APPLICATION
+
+    data = json.loads(EXAMPLE_APPLICATION.read_text(encoding="utf-8"))
+    interchange.validate(copy.deepcopy(data))  # the example itself is printable
+    data["content"]["schedule"][1]["task"] = f"混播试验{EMOJI}"
+    with pytest.raises(interchange.InterchangeError, match=r"content\.schedule\[1\]\.task：“😀”"):
+        interchange.validate(data)
+
+
+def test_the_api_answers_400_for_a_document_with_an_emoji(client, applicant, during_filing, call):
+    from django.urls import reverse
+
+    from conftest import EXAMPLE_APPLICATION
+    from shenbao.api.models import ApiToken
+
+    data = json.loads(EXAMPLE_APPLICATION.read_text(encoding="utf-8"))
+    data["title"] = f"草原{EMOJI}"
+    _, key = ApiToken.issue(applicant, "test")
+    response = client.post(
+        reverse("api:applications"),
+        json.dumps(data),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 400 and "title：“😀”（U+1F600）" in response.json()["error"]
+
+
+@needs_poppler
+def test_an_emoji_stored_before_the_check_prints_as_the_geta_mark(submitted, tmp_path):
+    submitted.data["title"] = f"草原修复{EMOJI}"
+    submitted.data["content"]["background"] = f"背景{EXTENSION_B}说明"
+    submitted.save()
+    submitted.refresh_from_db()
+    text = "".join(w.text for w in words(render_application(submitted, draft=False), tmp_path))
+    assert f"草原修复{MISSING}" in text and f"背景{MISSING}说明" in text
+    assert EMOJI not in text and EXTENSION_B not in text
