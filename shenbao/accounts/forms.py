@@ -3,6 +3,8 @@ import re
 from django import forms
 from django.utils import timezone
 
+from shenbao.documents.fonts import printable_validator
+
 from .id_number import check_id_number
 from .models import User
 
@@ -27,6 +29,7 @@ class ApplicantForm(forms.ModelForm):
         for name in ("real_name", "id_number", "phone", "email"):
             self.fields[name].required = True
         self.fields["phone"].label = "手机号码"
+        self.fields["real_name"].validators.append(printable_validator(self.fields["real_name"].label))  # the PI
 
     def validate_unique(self):
         """Uniqueness is checked field by field below, with messages a unit admin can act on."""

@@ -61,3 +61,17 @@ def printable(text: str) -> str:
 def describe(characters: list[str]) -> str:
     """The characters for a message: “😀”（U+1F600）、…"""
     return "、".join(f"“{c}”（U+{ord(c):04X}）" for c in characters[:5]) + ("等" if len(characters) > 5 else "")
+
+
+def printable_validator(label: str):
+    """A form field validator refusing what the PDFs cannot print, naming the field (`label`)."""
+    from django.core.exceptions import ValidationError
+
+    def validate(value) -> None:
+        if missing := unprintable(str(value or "")):
+            raise ValidationError(
+                f"“{label}”含申报书PDF无法打印的字符{describe(missing)}（如表情符号、生僻字），"
+                "打印出来会是空框，请删除或改用文字。"
+            )
+
+    return validate

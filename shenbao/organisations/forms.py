@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from shenbao.calls.spec import CallSpec
+from shenbao.documents.fonts import printable_validator
 
 from .models import Recommender, Unit
 from .routing import NoRecommender, recommender_for_division
@@ -58,6 +59,8 @@ class RegistrationForm(forms.ModelForm):
         )
         self.fields["competent_department"].help_text = "选择“有主管部门”时必填。"
         self.fields["registered_on"].help_text = "营业执照或法人证书上的成立日期。"
+        for name in ("name", "legal_representative", "address"):  # printed on the 申报书 and in the seals
+            self.fields[name].validators.append(printable_validator(self.fields[name].label))
         if correcting is not None:
             self.initial["independent_legal_person"] = "yes" if correcting.independent_legal_person else "no"
 

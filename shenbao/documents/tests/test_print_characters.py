@@ -99,3 +99,44 @@ def test_an_emoji_stored_before_the_check_prints_as_the_geta_mark(submitted, tmp
     text = "".join(w.text for w in words(render_application(submitted, draft=False), tmp_path))
     assert f"草原修复{MISSING}" in text and f"背景{MISSING}说明" in text
     assert EMOJI not in text and EXTENSION_B not in text
+
+
+def test_registration_refuses_an_emoji_in_the_unit_name_and_keeps_what_was_typed(client, call):
+    from django.urls import reverse
+
+    from conftest import make_uscc
+
+    registration = {
+        "name": f"绿色能源{EMOJI}有限公司",
+        "uscc": make_uscc("91", "150602"),
+        "unit_type": "企业",
+        "independent_legal_person": "yes",
+        "registered_on": "2015-03-02",
+        "division_code": "150602",
+        "route": "local",
+        "legal_representative": "王刚",
+        "contact_name": "刘敏",
+        "phone": "0477-8000000",
+        "email": "office@example.com",
+        "address": "鄂尔多斯市东胜区",
+    }
+    response = client.post(reverse("organisations:register"), registration)
+    assert response.status_code == 200
+    error = " ".join(response.context["form"].errors["name"])
+    assert "“单位名称”" in error and "U+1F600" in error
+    assert f"绿色能源{EMOJI}有限公司" in response.content.decode()
+
+
+def test_a_new_applicants_name_with_an_emoji_is_refused(client, unit_admin):
+    from django.urls import reverse
+
+    client.force_login(unit_admin)
+    applicant = {
+        "real_name": f"巴图{EMOJI}",
+        "id_number": "150105199007160025",
+        "username": "batu",
+        "phone": "13900000001",
+        "email": "batu@example.org",
+    }
+    response = client.post(reverse("accounts:applicant_create"), applicant)
+    assert "U+1F600" in " ".join(response.context["form"].errors["real_name"])
