@@ -7,6 +7,8 @@ font embedded, no encryption, the document information and the XMP agreeing afte
 tagging, the structure tree, /MarkInfo and the language."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.utils import timezone
@@ -64,3 +66,11 @@ def test_a_draft_is_tagged_pdfa_2b_too(submitted):
     from shenbao.documents.render import render_application
 
     assert_pdfa_2b_and_tagged(render_application(submitted, draft=True))
+
+
+@pytest.mark.skipif(not shutil.which("pdfsig"), reason="poppler-utils (pdfsig) missing")
+def test_pdfsig_finds_the_sealed_lists_signature_valid(sealed_list, tmp_path):
+    path = tmp_path / "list.pdf"
+    path.write_bytes(sealed_list)
+    output = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert output.count("Signature Validation: Signature is Valid.") == 1
