@@ -224,7 +224,7 @@ def list_context(recommender, call, rows, now: dt.datetime) -> dict:
         "draft": False,
         "recommender": recommender.name,
         "rows": lines,
-        "total": ["合计", f"共{len(lines)}项", "", "", "", "", amount(total)],
+        "total": ["合计", {"text": f"共{len(lines)}项", "span": 5}, amount(total)],
         "date": f"{timezone.localtime(now, spec.tz):%Y年%m月%d日}",
         "seal": {"box": LIST_SEAL_BOX, "label": f"{recommender.name}（盖章）"},
     }

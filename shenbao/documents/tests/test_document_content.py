@@ -36,7 +36,7 @@ def test_amounts_have_thousands_separators_and_cents_only_when_there_are_some():
 def test_the_list_adds_up_the_fiscal_funds_of_its_rows(submitted, staff):
     context = list_context(staff.recommender, submitted.call, [submitted, submitted], timezone.now())
     assert [row[0] for row in context["rows"]] == ["1", "2"] and context["rows"][0][-1] == "920,000"
-    assert context["total"][:2] == ["合计", "共2项"] and context["total"][-1] == "1,840,000"
+    assert context["total"][:2] == ["合计", {"text": "共2项", "span": 5}] and context["total"][-1] == "1,840,000"
 
 
 @needs_poppler
