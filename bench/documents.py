@@ -16,6 +16,7 @@ list < 0.5 s.
 import argparse
 import copy
 import json
+import os
 import re
 import statistics
 import time
@@ -131,7 +132,9 @@ def main() -> None:
         "typst render + 2 seals": "weasyprint render + 2 seals",
         "typst 100-row list + seal": "weasyprint 100-row list + seal",
     }
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"median of {args.repeat} runs (after one warm-up run), WeasyPrint {weasyprint_version}, Typst (PyPI typst)")
+    print(f"load average at the end: {load} ({os.cpu_count()} cores; figures are for a quiet machine only when low)")
     print(f"{'what':<40}{'seconds':>10}{'× WeasyPrint':>14}")
     for name, seconds in median.items():
         ratio = f"{seconds / median[baseline_of[name]]:.2f}" if name in baseline_of else ""
