@@ -65,3 +65,13 @@ def test_every_page_after_the_cover_is_numbered_and_carries_the_receipt_number(s
     assert "页" not in text_of[1].replace("申报书", "")  # the cover has no page number
     for page in range(2, pages + 1):
         assert f"第 {page} 页 / 共 {pages} 页" in text_of[page] and submitted.receipt_no in text_of[page]
+
+
+@needs_poppler
+def test_what_people_type_is_printed_as_text_never_read_as_typst_markup(submitted, tmp_path):
+    typed = '#set page(fill: red) *粗体* $x^2$ <label> @ref \\ "引号" // 注释'
+    submitted.data["content"]["background"] = typed
+    submitted.save()
+    text = " ".join(w.text for w in words(render_application(submitted, draft=False), tmp_path))
+    for piece in ("#set", "page(fill:", "*粗体*", "$x^2$", "<label>", "@ref", "//", "注释"):
+        assert piece in text
