@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages shenbao needs when they are missing (a fresh Debian 12, as root).
-# pango/harfbuzz: WeasyPrint, the baseline bench/documents.py measures Typst against (libharfbuzz-subset0
-# keeps its PDF under a second);
+# pango/harfbuzz: WeasyPrint, for documents from HTML templates and the baseline bench/documents.py
+# measures Typst against (libharfbuzz-subset0 keeps its PDF under a second);
 # poppler-utils: pdftotext/pdfsig for checking generated PDFs; gettext: compiling the English
 # catalogue (msgfmt); chromium: browser tests.
 set -euo pipefail

@@ -233,3 +233,29 @@ def list_context(recommender, call, rows, now: dt.datetime) -> dict:
 def render_list(recommender, call, rows, now: dt.datetime) -> bytes:
     """The recommender's list (二(二)4) as a PDF, ready for the recommender's seal on its last page."""
     return typeset("recommendation_list.typ", list_context(recommender, call, rows, now), timestamp=now)
+
+
+# --- documents that have no Typst template yet --------------------------------------------------
+
+
+@cache
+def _weasyprint_fonts():
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fonts import font_face_css
+
+    config = FontConfiguration()
+    return config, CSS(string=font_face_css(), font_config=config)
+
+
+def render_html(template: str, context: dict) -> bytes:
+    """A PDF from a Django HTML template (the font family is in the context as `family`), by WeasyPrint
+    as tagged PDF/A-2b with the same embedded font: for documents without a Typst template (e.g. the
+    拟立项 list). Ten times slower than `typeset` (bench/documents.py), so not for what is sealed in bulk."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    config, fonts = _weasyprint_fonts()
+    html = render_to_string(template, {**context, "family": FAMILY})
+    return HTML(string=html).write_pdf(stylesheets=[fonts], font_config=config, pdf_variant="pdf/a-2b", pdf_tags=True)
