@@ -91,3 +91,17 @@ def test_the_sealed_cover_carries_both_seals_over_their_labels(longest_applicati
     sealed = seal_application(longest_application, admin, timezone.now()).sealed_pdf.read()
     assert all(check.valid for check in check_signatures(sealed))
     _assert_seal_block_on_the_cover(sealed, tmp_path)
+
+
+def test_the_call_file_states_the_title_limit_and_a_call_without_one_is_refused():
+    import tomllib
+
+    from conftest import CALL_FILE
+    from shenbao.calls.spec import CallFileError, parse_call, read_call_file
+
+    spec, _ = read_call_file(CALL_FILE)
+    assert spec.project["max_title_length"] == 50  # the guide states none: shenbao's interpretation
+    data = tomllib.loads(CALL_FILE.read_text(encoding="utf-8"))
+    del data["project"]["max_title_length"]
+    with pytest.raises(CallFileError, match=r"project\.max_title_length"):
+        parse_call(data)
