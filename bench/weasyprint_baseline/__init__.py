@@ -2,6 +2,7 @@
 same embedded Noto Sans CJK SC. Kept as the baseline bench/documents.py measures Typst against, in
 the same run, and as what the PDF/A variant of WeasyPrint would cost; not used by the application."""
 
+import atexit
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,7 @@ PDFA = {"pdf_variant": "pdf/a-2b", "pdf_tags": True}
 @cache
 def _fonts() -> tuple[FontConfiguration, CSS]:
     config = FontConfiguration()
+    atexit.register(_fonts.cache_clear)  # before the interpreter tears down what its destructor needs
     return config, CSS(string=font_face_css(), font_config=config)
 
 

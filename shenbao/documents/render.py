@@ -8,6 +8,7 @@ times faster, which is most of a seal's cost, and it writes PDF/A-2b with tags i
 to the template as JSON (sys.inputs), so what people typed is shown as text, never read as markup.
 """
 
+import atexit
 import datetime as dt
 import json
 import threading
@@ -246,6 +247,8 @@ def _weasyprint_fonts():
     from .fonts import font_face_css
 
     config = FontConfiguration()
+    # Dropped before the interpreter tears its modules down: its destructor needs them.
+    atexit.register(_weasyprint_fonts.cache_clear)
     return config, CSS(string=font_face_css(), font_config=config)
 
 
