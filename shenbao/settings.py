@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shenbao.accounts.idle.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shenbao.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -138,7 +139,9 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 # Sessions expire: after SESSION_IDLE_SECONDS without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: an autosave would write the session each time. The idle timeout is kept by a
+# signed cookie instead, and the session is renewed half-way (shenbao.accounts.idle).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

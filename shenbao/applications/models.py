@@ -57,6 +57,12 @@ class Application(models.Model):
     data = models.JSONField("申报书内容", default=dict, encoder=Utf8JSONEncoder)
     # Optimistic lock: a save must name the version it edited, so a stale tab cannot overwrite newer work.
     version = models.PositiveIntegerField("版本", default=1)
+    # Each section has its own version, so two tabs on different sections never refuse each other's
+    # saves: section slug → version (a section never saved is at version 1).
+    section_versions = models.JSONField("各部分版本", default=dict, blank=True)
+    # What a person typed that could not become a document value ("三篇" as a quantity), kept with its
+    # message until corrected: section slug → {field path → {"value": typed, "message": why}}.
+    invalid_inputs = models.JSONField("未能识别的输入", default=dict, blank=True, encoder=Utf8JSONEncoder)
     state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
     receipt_no = models.CharField("受理编号", max_length=32, blank=True, db_index=True)
     return_reason = models.TextField("退回原因", blank=True)
@@ -89,3 +95,7 @@ class Application(models.Model):
         if "update_fields" in kwargs and kwargs["update_fields"] is not None and "data" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "category", "title", "pi_id_number"}
         super().save(*args, **kwargs)
+
+    def section_version(self, slug: str) -> int:
+        versions = self.section_versions if isinstance(self.section_versions, dict) else {}
+        return int(versions.get(slug, 1))

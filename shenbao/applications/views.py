@@ -19,7 +19,7 @@ from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments
 from shenbao.rules.ruleset import review
 
-from . import interchange, services
+from . import autosave, interchange, live_review, services
 from .models import Application
 from .sections import (
     SECTION_BY_SLUG,
@@ -41,8 +41,8 @@ def _visible(request, public_id) -> Application:
 
 
 def _findings(application: Application):
-    snapshot, context = context_for(application)
-    return snapshot, review(snapshot, context)
+    """For the section pages: the document as it is, with its cached context (see live_review.py)."""
+    return live_review.findings(application)
 
 
 def _section_findings(findings, section):
@@ -84,8 +84,9 @@ def application_start(request):
     return redirect("applications:section", application.public_id, SECTIONS[0].slug)
 
 
-def _rows(table, data, posted=None):
-    """The rows a table shows: the posted ones after a failed save, else the document's (plus one blank)."""
+def _rows(table, data, posted=None, typed=None):
+    """The rows a table shows: the posted ones after a refused save, else the document's with what was
+    typed but not understood put back in its cell."""
     if posted is not None:
         return [
             {c.path: posted.get(f"{table.path}.{i}.{c.path}", "") for c in table.columns}
@@ -96,16 +97,24 @@ def _rows(table, data, posted=None):
     if not rows and table.path == "budget.by_unit":  # start the split with the units the project has
         names = [get(data, "lead_unit.name")] + [p.get("name") for p in get(data, "partners", []) or []]
         rows = [{"unit": name} for name in names if name]
-    return [{c.path: display(c, get(row, c.path)) for c in table.columns} for row in rows]
+    shown = [{c.path: display(c, get(row, c.path)) for c in table.columns} for row in rows]
+    for path, entry in (typed or {}).items():
+        index, _, column = path.removeprefix(f"{table.path}.").partition(".")
+        if path.startswith(f"{table.path}.") and index.isdigit() and int(index) < len(shown):
+            shown[int(index)][column] = entry["value"]
+    return shown
 
 
 def _section_context(application, section, findings, user, *, posted=None, errors=None):
     spec, data = application.call.spec, application.data
-    errors = errors or {}
+    typed = services.typed_but_invalid(application, section) if posted is None else {}
+    errors = {**{path: entry["message"] for path, entry in typed.items()}, **(errors or {})}
     fields = []
     for item in fields_of(section, spec):
         if posted is not None and item.path in posted:
             value = posted.getlist(item.path) if item.kind == "checkboxes" else posted.get(item.path)
+        elif item.path in typed:
+            value = typed[item.path]["value"]
         else:
             raw = get(data, item.path)
             value = raw if item.kind == "checkboxes" else display(item, raw)
@@ -120,79 +129,118 @@ def _section_context(application, section, findings, user, *, posted=None, error
     tables = [
         {
             "table": t,
-            "rows": _rows(t, data, posted),
+            "rows": _rows(t, data, posted, typed),
             "columns": [{"field": c, "choices": choices_for(c, spec, data)} for c in t.columns],
         }
         for t in section.tables
     ]
+    refusal = services.edit_refusal(application, user, timezone.now())
+    return {
+        "application": application,
+        "section": section,
+        "section_version": application.section_version(section.slug),
+        "sections": SECTIONS,
+        "fields": fields,
+        "tables": tables,
+        "errors": errors,
+        "editable": not refusal,
+        "locked": bool(refusal),
+        "readonly_reason": refusal,
+        "window": windows.window_for(application.call, "filing", timezone.now(), unit=application.unit_id),
+        **_panel_context(application, section, findings),
+    }
+
+
+def _panel_context(application, section, findings):
     per_section, overall = services.completeness(application)
     return {
         "application": application,
         "section": section,
         "sections": SECTIONS,
-        "fields": fields,
-        "tables": tables,
-        "errors": errors,
         "findings": _section_findings(findings, section),
         "bars": sum(1 for f in findings if f.severity == Severity.BAR),
         "progress": per_section,
         "overall": overall,
-        "editable": services.is_editable(application, user, timezone.now()),
-        "window": windows.window_for(application.call, "filing", timezone.now(), unit=application.unit_id),
     }
 
 
-def _section_panels(application, section, user, errors):
-    _, findings = _findings(application)
-    context = _section_context(application, section, findings, user, errors=errors)
+def _section_panels(application, section):
+    context = _panel_context(application, section, live_review.findings(application))
     return {
         "findings_html": render_to_string("applications/_findings.html", context),
         "progress_html": render_to_string("applications/_progress.html", context),
     }
 
 
+def _saved(application, section, section_version, errors):
+    return JsonResponse(
+        {"ok": True, "version": section_version, "errors": errors, **_section_panels(application, section)}
+    )
+
+
+def _posted_version(request) -> int:
+    posted = request.POST.get("version", "")
+    return int(posted) if posted.isdigit() else 0
+
+
 @login_required
 def section_page(request, public_id, slug):
-    application = _visible(request, public_id)
     section = SECTION_BY_SLUG.get(slug)
     if section is None:
         raise Http404
-    is_owner = application.applicant_id == request.user.pk
-    if request.method == "POST":
-        if not is_owner:
-            raise PermissionDenied
-        wants_json = request.headers.get("X-Autosave") == "1"
-        try:
-            posted_version = request.POST.get("version", "")
-            version = int(posted_version) if posted_version.isdigit() else 0
-            result = services.save_section(application, request.user, section, request.POST, version, timezone.now())
-        except services.EditRefused as error:
-            if wants_json:
-                return JsonResponse({"ok": False, "message": str(error)}, status=409)
-            _, findings = _findings(application)
-            context = _section_context(application, section, findings, request.user, posted=request.POST)
-            context["refused"] = str(error)
-            return render(request, "applications/section.html", context, status=409)
+    wants_json = request.method == "POST" and request.headers.get("X-Autosave") == "1"
+    if wants_json:
+        # The lean path first: one UPDATE that checks and writes (autosave.py); it answers only success.
+        lean = autosave.save_lean(
+            public_id, request.user, section, request.POST, _posted_version(request), timezone.now()
+        )
+        if lean is not None:
+            if section.slug == "basic":
+                live_review.forget_peers(lean.application)
+            return _saved(lean.application, section, lean.section_version, lean.errors)
+    application = _visible(request, public_id)
+    if request.method != "POST":
+        context = _section_context(application, section, _findings(application), request.user)
+        return render(request, "applications/section.html", context)
+    if application.applicant_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        result = services.save_section(
+            application, request.user, section, request.POST, _posted_version(request), timezone.now()
+        )
+    except services.SectionConflict as conflict:
         if wants_json:
             return JsonResponse(
                 {
-                    "ok": True,
-                    "version": result.application.version,
-                    "errors": result.errors,
-                    **_section_panels(result.application, section, request.user, result.errors),
-                }
+                    "ok": False,
+                    "conflict": True,
+                    "message": str(conflict),
+                    "version": conflict.version,
+                    "differences": conflict.differences,
+                },
+                status=409,
             )
-        if result.errors:
-            _, findings = _findings(result.application)
-            context = _section_context(
-                result.application, section, findings, request.user, posted=request.POST, errors=result.errors
-            )
-            return render(request, "applications/section.html", context, status=400)
+        application.refresh_from_db()
+        context = _section_context(application, section, _findings(application), request.user, posted=request.POST)
+        context.update(refused=str(conflict), conflict=conflict, section_version=conflict.version)
+        return render(request, "applications/section.html", context, status=409)
+    except services.EditRefused as error:
+        if wants_json:
+            return JsonResponse({"ok": False, "message": str(error)}, status=409)
+        context = _section_context(application, section, _findings(application), request.user, posted=request.POST)
+        context["refused"] = str(error)
+        return render(request, "applications/section.html", context, status=409)
+    if section.slug == "basic":
+        live_review.forget_peers(result.application)
+    if wants_json:
+        return _saved(result.application, section, result.section_version, result.errors)
+    if result.errors:
+        messages.warning(
+            request, f"“{section.title}”已保存；{len(result.errors)}处内容无法识别，已保留在原处，请改正。"
+        )
+    else:
         messages.success(request, f"“{section.title}”已保存。")
-        return redirect("applications:section", application.public_id, slug)
-    _, findings = _findings(application)
-    context = _section_context(application, section, findings, request.user)
-    return render(request, "applications/section.html", context)
+    return redirect("applications:section", application.public_id, slug)
 
 
 @login_required
