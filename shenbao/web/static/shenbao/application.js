@@ -193,6 +193,9 @@
         el.name = el.name.replace("__index__", String(next));
         if (el.id) el.id = el.name;
       });
+      row.querySelectorAll("[data-error-for]").forEach(function (p) {
+        p.dataset.errorFor = p.dataset.errorFor.replace("__index__", String(next));
+      });
       rows.appendChild(row);
       var first = row.querySelector("input, select, textarea");
       if (first) first.focus();
