@@ -19,6 +19,10 @@ from shenbao.calls import windows
 from shenbao.calls.models import Call
 from shenbao.calls.spec import CallSpec
 from shenbao.organisations.models import Unit
+from shenbao.review.notify import tell
+from shenbao.rules.batch import context_for
+from shenbao.rules.findings import Severity
+from shenbao.rules.ruleset import review
 
 from . import interchange
 from .models import Application
@@ -473,11 +477,6 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
        (near-duplicates are warnings, found by the unit's and the batch review, not here);
     5. write the state, the receipt number and the time; 6. audit; 7. tell the unit admin on commit.
     """
-    from shenbao.review.notify import tell
-    from shenbao.rules.batch import context_for  # the rules read applications: imported when used
-    from shenbao.rules.findings import Severity
-    from shenbao.rules.ruleset import review
-
     if application.applicant_id == user.pk and application.state != Application.State.SUBMITTED:
         check_attachment_files(application)  # before the row lock: a slow store must not hold it
     application = (
