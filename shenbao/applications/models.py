@@ -63,6 +63,13 @@ class Application(models.Model):
     # What a person typed that could not become a document value ("三篇" as a quantity), kept with its
     # message until corrected: section slug → {field path → {"value": typed, "message": why}}.
     invalid_inputs = models.JSONField("未能识别的输入", default=dict, blank=True, encoder=Utf8JSONEncoder)
+    # The formal review's findings, stored when they are computed, for the version they were computed for:
+    # queues read them instead of reviewing every document on every view (findings.py says when they
+    # go stale).
+    findings = models.JSONField("形式审查结果", default=list, blank=True, encoder=Utf8JSONEncoder)
+    bars = models.PositiveSmallIntegerField("不符合项数", default=0)
+    warnings = models.PositiveSmallIntegerField("请核实项数", default=0)
+    findings_version = models.PositiveIntegerField("形式审查所依据的版本", default=0)
     state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
     receipt_no = models.CharField("受理编号", max_length=32, blank=True, db_index=True)
     return_reason = models.TextField("退回原因", blank=True)

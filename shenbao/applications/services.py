@@ -24,6 +24,7 @@ from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.ruleset import review
 
+from . import findings as stored_findings
 from . import interchange
 from .models import Application
 from .sections import (
@@ -495,15 +496,18 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
     # cheap on deadline day (SPEC §5).
     snapshot, context = context_for(application)
-    bars = [f for f in review(snapshot, context) if f.severity == Severity.BAR]
+    found = review(snapshot, context)
+    bars = [f for f in found if f.severity == Severity.BAR]
     if bars:
         raise SubmissionBarred(bars)
+    stored_findings.store(application, found)  # what the unit's queue shows, without reviewing again
     before = application.state
     application.state = Application.State.SUBMITTED
     application.submitted_at = now
     if not application.receipt_no:
         application.receipt_no = receipt_number(application)
     application.save()
+    stored_findings.mark_peers_stale(application)
     log.record(
         "application.submitted",
         actor=user,
