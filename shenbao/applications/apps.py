@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         # Signal receivers: forget cached calls and live-review contexts when what they hold changes.
-        from . import autosave, findings, live_review  # noqa: F401
+        from . import autosave, findings, live_review, similarity  # noqa: F401

@@ -106,3 +106,37 @@ class Application(models.Model):
     def section_version(self, slug: str) -> int:
         versions = self.section_versions if isinstance(self.section_versions, dict) else {}
         return int(versions.get(slug, 1))
+
+
+class SimilarityEntry(models.Model):
+    """One document in the near-duplicate index (一(三)7): a submitted application of a call, or a
+    project funded earlier (compared with every call). `text` is what is compared (title and the start
+    of the abstract, normalised); its LSH band keys are `bands`. See applications/similarity.py."""
+
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="similarity"
+    )
+    funded_project = models.OneToOneField(
+        "rules.FundedProject", null=True, blank=True, on_delete=models.CASCADE, related_name="similarity"
+    )
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField("索引所依据的版本", default=0)
+    title = models.CharField("项目名称", max_length=300)
+    source = models.CharField("来源", max_length=40)
+    text = models.CharField("比对文本", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "相似申报索引"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SimilarityBand(models.Model):
+    """One LSH band key of an indexed document: documents sharing a key are candidates."""
+
+    entry = models.ForeignKey(SimilarityEntry, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField("分段键", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "相似申报索引分段"

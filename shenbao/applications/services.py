@@ -25,7 +25,7 @@ from shenbao.rules.findings import Severity
 from shenbao.rules.ruleset import review
 
 from . import findings as stored_findings
-from . import interchange
+from . import interchange, similarity
 from .models import Application
 from .sections import (
     SECTIONS,
@@ -508,6 +508,7 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
         application.receipt_no = receipt_number(application)
     application.save()
     stored_findings.mark_peers_stale(application)
+    similarity.index_applications([application])  # compared with the call from now on (一(三)7)
     log.record(
         "application.submitted",
         actor=user,

@@ -19,7 +19,7 @@ from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments
 from shenbao.rules.ruleset import review
 
-from . import autosave, interchange, live_review, services
+from . import autosave, interchange, live_review, services, similarity
 from .models import Application
 from .sections import (
     SECTION_BY_SLUG,
@@ -247,9 +247,9 @@ def section_page(request, public_id, slug):
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
     application = _visible(request, public_id)
-    # Comparing with the whole call costs a little: done for the staff who judge it, not on every
-    # applicant's page view.
-    snapshot, context = context_for(application, with_similar=not request.user.is_applicant)
+    snapshot, context = context_for(application)
+    if not request.user.is_applicant:  # near-duplicates are for the staff who judge them: from the index
+        context.similar = {snapshot.key: similarity.similar_to(application)}
     findings = review(snapshot, context)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
