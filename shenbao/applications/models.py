@@ -140,3 +140,6 @@ class SimilarityBand(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "相似申报索引分段"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.key}"

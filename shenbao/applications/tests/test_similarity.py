@@ -11,7 +11,6 @@ from shenbao.applications import similarity
 from shenbao.applications.models import Application, SimilarityEntry
 from shenbao.rules.batch import CALL_SOURCE
 from shenbao.rules.duplicates import Document, find_similar
-from shenbao.review.tests.conftest import admin, make_submitted, submitted  # noqa: F401 (fixtures)
 from shenbao.rules.models import FundedProject
 
 pytestmark = pytest.mark.usefixtures("during_filing", "media")
