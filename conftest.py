@@ -36,6 +36,15 @@ def _fast_and_quiet(settings):
     settings.JOBS_IMMEDIATE = True
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached contexts and drafts are keyed by primary keys, which
+    a rolled-back test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def call(db):
     return load_call(CALL_FILE)[0]
