@@ -9,6 +9,7 @@ from django.urls import reverse
 from conftest import AFTER_FILING
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
+from shenbao.rules.snapshot import Snapshot
 
 pytestmark = pytest.mark.usefixtures("during_filing")
 
@@ -45,11 +46,12 @@ def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
 def test_the_live_findings_see_an_attachment_uploaded_after_they_were_cached(client, draft, media):
     from django.core.files.base import ContentFile
 
+    from shenbao.applications import live_review
     from shenbao.attachments.models import Attachment
 
-    body = _autosave(client, draft, "basic", {"title": "草原生态修复"}, 1).json()
-    assert "integrity_commitment" not in body["findings_html"]
-    before = client.get(reverse("applications:review", args=[draft.public_id])).context["missing"]
+    _autosave(client, draft, "basic", {"title": "草原生态修复"}, 1)  # the context is cached now
+    draft.refresh_from_db()
+    assert live_review.context(draft, Snapshot(draft.data))[0].files == []
     attachment = Attachment(
         application=draft,
         kind="integrity_commitment",
@@ -60,14 +62,12 @@ def test_the_live_findings_see_an_attachment_uploaded_after_they_were_cached(cli
         uploaded_by=draft.applicant,
     )
     attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
-    after = client.get(reverse("applications:review", args=[draft.public_id])).context["missing"]
-    assert len(after) == len(before) - 1
-    from shenbao.applications import live_review
-
-    cached = live_review.context(
-        draft, __import__("shenbao.rules.snapshot", fromlist=["Snapshot"]).Snapshot(draft.data)
-    )
-    assert [f["kind"] for f in cached[0].files] == ["integrity_commitment"]
+    with CaptureQueriesContext(connection) as queries:
+        cached, _ = live_review.context(draft, Snapshot(draft.data))
+    assert [f["kind"] for f in cached.files] == ["integrity_commitment"] and queries.captured_queries
+    with CaptureQueriesContext(connection) as again:
+        live_review.findings(draft)
+    assert again.captured_queries == []  # cached until something it holds changes
 
 
 def test_a_save_that_committed_but_was_answered_with_an_error_succeeds_when_retried(client, draft):
@@ -186,3 +186,25 @@ def test_a_submitted_application_is_read_only_with_the_real_reason(client, draft
     assert "申报受理已截止" not in html
     assert 'name="partners.0.name" value="北京草业科学研究中心" type="text"  disabled' in html
     assert "增加一行" not in html and "remove-row" not in html and 'data-autosave=""' in html
+
+
+def test_the_attachments_of_a_submitted_application_say_why_nothing_can_be_uploaded(client, draft):
+    Application.objects.filter(pk=draft.pk).update(state=Application.State.SUBMITTED)
+    html = client.get(reverse("attachments:list", args=[draft.public_id])).content.decode()
+    assert "已提交单位审核，如需修改请联系单位管理员撤回/退回" in html and 'type="file"' not in html
+
+
+def test_the_live_findings_count_another_application_of_the_same_pi_started_later(client, draft, applicant, call):
+    from shenbao.applications import live_review, services
+    from shenbao.applications.models import Application as Model
+
+    _autosave(client, draft, "basic", {"title": "第一份", "category": "1001"}, 1)
+    draft.refresh_from_db()
+    before, _ = live_review.context(draft, Snapshot(draft.data))
+    assert before.peers == []
+    from django.utils import timezone
+
+    second = services.start_application(applicant, call, timezone.now())
+    after, context = live_review.context(draft, Snapshot(draft.data))
+    assert [pk for pk, _, _ in after.peers] == [second.pk]
+    assert len(context.applications_by_pi[applicant.id_number]) == 2 and Model.objects.count() == 2
