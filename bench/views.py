@@ -27,6 +27,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from shenbao.accounts.id_number import check_digit as id_check
 from shenbao.accounts.models import User
 from shenbao.applications import similarity
 from shenbao.applications.models import Application
@@ -39,6 +40,12 @@ WORDS = "草原 牧草 稀土 氢能 煤化工 乳业 马铃薯 沙棘 风电 �
 ACTIONS = "种质创新 关键技术 示范应用 联合攻关 成果转化 平台建设 装备研制 工艺优化 生态修复 精深加工".split()
 
 
+def _id_number(rng: random.Random) -> str:
+    body = f"1501{rng.randint(1, 5):02d}{rng.randint(1966, 1998)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body += f"{rng.randint(0, 999):03d}"
+    return body + id_check(body)
+
+
 def _applications(call, unit, applicant, count: int, state: str, seed: int) -> list[Application]:
     rng = random.Random(seed)
     example = json.loads(EXAMPLE.read_text(encoding="utf-8"))
@@ -47,6 +54,7 @@ def _applications(call, unit, applicant, count: int, state: str, seed: int) -> l
         data = copy.deepcopy(example)
         data["title"] = f"{rng.choice(WORDS)}{rng.choice(ACTIONS)}研究（{seed}-{i}）"
         data["abstract"] = "".join(f"{rng.choice(WORDS)}{rng.choice(ACTIONS)}，" for _ in range(12))
+        data["pi"]["id_number"] = _id_number(rng)  # every PI different, as in a real call
         rows.append(
             Application(
                 call=call,
@@ -55,6 +63,7 @@ def _applications(call, unit, applicant, count: int, state: str, seed: int) -> l
                 data=data,
                 title=data["title"],
                 category=data["category"],
+                pi_id_number=data["pi"]["id_number"],
                 state=state,
                 receipt_no=f"B-{seed}-{i:05d}",
             )
