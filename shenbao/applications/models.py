@@ -87,6 +87,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["call", "unit", "state"]),
             models.Index(fields=["call", "category", "state"]),
+            # One PI's applications of a call: the rules' peers, read for every staff view and submission.
+            models.Index(fields=["call", "pi_id_number"]),
         ]
 
     def __str__(self) -> str:
