@@ -38,11 +38,15 @@ def _fast_and_quiet(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: cached contexts and drafts are keyed by primary keys, which
-    a rolled-back test database hands out again."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: cached contexts and drafts are keyed by primary keys, which
+    a rolled-back test database hands out again, and the calls the autosave knows are read afresh."""
+    from django.core.cache import caches
 
-    cache.clear()
+    from shenbao.applications import autosave
+
+    for alias in caches:
+        caches[alias].clear()
+    autosave.forget_calls()
 
 
 @pytest.fixture

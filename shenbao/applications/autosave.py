@@ -46,7 +46,7 @@ def _all_calls() -> list[Call]:
 
 @receiver(post_save, sender=Call)
 @receiver(post_delete, sender=Call)
-def _forget_calls(**kwargs):
+def forget_calls(**kwargs):
     global _calls
     _calls = None
 

@@ -10,7 +10,7 @@ for the same uncached draft render it once: the second is asked to try again sho
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Count, Max
 
 from .render import render_application
@@ -54,7 +54,7 @@ def _count_render(user) -> None:
 def draft_pdf(application, user=None) -> bytes:
     """The draft PDF of the application as it is now, from the cache when it was rendered already."""
     key = _key(application)
-    if (pdf := cache.get(key)) is not None:
+    if (pdf := caches["drafts"].get(key)) is not None:
         return pdf
     if user is not None:
         _count_render(user)
@@ -62,7 +62,7 @@ def draft_pdf(application, user=None) -> bytes:
         raise DraftRefused("草稿PDF正在生成，请稍候几秒后刷新。", 5)
     try:
         pdf = render_application(application, draft=True)
-        cache.set(key, pdf, CACHE_SECONDS)
+        caches["drafts"].set(key, pdf, CACHE_SECONDS)
     finally:
         cache.delete(f"{key}:rendering")
     return pdf
