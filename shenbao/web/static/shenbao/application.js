@@ -13,8 +13,8 @@
   // unanswered: a save whose outcome is unknown (the network failed, or the server answered with an
   // error after perhaps committing it). It is sent again exactly as it was, at the version it named:
   // the server recognises content it already holds, so the retry succeeds instead of conflicting.
-  var timer = null, inFlight = false, pending = false, stopped = false, dirty = false;
-  var unanswered = null, retryDelay = 2000;
+  var timer = null, inFlight = false, stopped = false, dirty = false;
+  var unanswered = null, retryDelay = 2000, current = Promise.resolve();
 
   // Template rows are copied by "add a row"; they must never be posted themselves.
   form.querySelectorAll("tr.template input, tr.template select, tr.template textarea").forEach(function (el) {
@@ -109,7 +109,8 @@
 
   function save(leaving) {
     if (!autosave || stopped || !(dirty || unanswered)) return Promise.resolve();
-    if (inFlight) { pending = true; return Promise.resolve(); }
+    // One save at a time; what is typed meanwhile is sent when it returns (at once when leaving).
+    if (inFlight) return leaving ? current.then(function () { return save(true); }) : Promise.resolve();
     inFlight = true;
     var body = unanswered;
     if (!body) {
@@ -117,7 +118,7 @@
       dirty = false;
     }
     say(unanswered ? "网络异常，正在重试" : "正在保存…");
-    return fetch(window.location.pathname, {
+    current = fetch(window.location.pathname, {
       method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
       headers: { "X-Autosave": "1", "X-CSRFToken": csrf }
     }).then(function (response) {
@@ -133,20 +134,18 @@
       saved(result.data);
     }).catch(function () {
       unanswered = body;
-      pending = true;
       say("网络异常，正在重试");
     }).finally(function () {
       inFlight = false;
-      if (pending && !stopped) {
-        pending = false;
-        if (unanswered) {
-          schedule(retryDelay);
-          retryDelay = Math.min(retryDelay * 2, 30000);
-        } else if (dirty) {
-          schedule(1500);
-        }
+      if (stopped) return;
+      if (unanswered) {
+        schedule(retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
+      } else if (dirty) {
+        schedule(1500);  // typed while this save was on its way
       }
     });
+    return current;
   }
 
   function schedule(delay) {
