@@ -99,7 +99,7 @@ def _dialect(vendor: str, slug: str) -> _Sql:
     )
 
 
-def _statement(sql: _Sql, editable_states: int, columns: tuple[str, ...]) -> str:
+def _statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, ...]) -> str:
     table = Application._meta.db_table
     if connection.vendor == "postgresql":
         unchanged = f"({sql.merged} = data AND {sql.invalid} = invalid_inputs)"
@@ -115,21 +115,26 @@ def _statement(sql: _Sql, editable_states: int, columns: tuple[str, ...]) -> str
         *(f"{column} = %s" for column in columns),
     ]
     states = ", ".join(["%s"] * editable_states)
+    call_ids = ", ".join(["%s"] * calls)
     return (
         f"UPDATE {table} SET {', '.join(sets)} "
-        f"WHERE public_id = %s AND applicant_id = %s AND call_id = %s AND state IN ({states}) "
+        f"WHERE public_id = %s AND applicant_id = %s AND call_id IN ({call_ids}) AND state IN ({states}) "
         f"AND {sql.stored_version} = %s "
-        f"RETURNING id, unit_id, state, version, data, {sql.stored_version}"
+        f"RETURNING id, call_id, unit_id, state, version, data, {sql.stored_version}"
     )
 
 
 def save_lean(public_id, user: User, section: Section, posted, version: int, now: dt.datetime) -> LeanSave | None:
     """Save a section in one statement, or None when it cannot (then `services.save_section` decides)."""
     calls = filing_calls(now)
-    if len(calls) != 1:
-        return None  # no open call (the careful path says why), or several: which spec parses is unknown
-    call = calls[0]
-    section_input: SectionInput = read_section(section, posted, call.spec)
+    if not calls:
+        return None  # the careful path says why
+    # The application's call is known only once the row is found: the post must read the same under
+    # every open call's rules (it does unless two open calls differ in this section's choices).
+    readings = [read_section(section, posted, call.spec) for call in calls]
+    if any(reading != readings[0] for reading in readings[1:]):
+        return None
+    section_input: SectionInput = readings[0]
     columns = {}
     if "title" in section_input.patch:
         columns["title"] = str(section_input.patch["title"] or "")[:300]
@@ -148,17 +153,18 @@ def save_lean(public_id, user: User, section: Section, posted, version: int, now
         *columns.values(),
         Application._meta.get_field("public_id").get_db_prep_value(public_id, connection),
         user.pk,
-        call.pk,
+        *(call.pk for call in calls),
         *states,
         version,
     ]
-    statement = _statement(sql, len(states), tuple(columns))
+    statement = _statement(sql, len(calls), len(states), tuple(columns))
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, unit_id, state, overall_version, data, section_version = row
+    pk, call_id, unit_id, state, overall_version, data, section_version = row
+    call = next(call for call in calls if call.pk == call_id)
     if isinstance(data, str):
         data = json.loads(data)
     application = Application(

@@ -208,3 +208,15 @@ def test_the_live_findings_count_another_application_of_the_same_pi_started_late
     after, context = live_review.context(draft, Snapshot(draft.data))
     assert [pk for pk, _, _ in after.peers] == [second.pk]
     assert len(context.applications_by_pi[applicant.id_number]) == 2 and Model.objects.count() == 2
+
+
+def test_the_lean_save_serves_an_application_while_another_call_is_open_too(client, draft, call):
+    from shenbao.calls.models import Call
+
+    Call.objects.create(code="demo-copy", title="【演示】", data=call.data, is_demo=True)
+    _autosave(client, draft, "basic", {"title": "第一稿"}, 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = _autosave(client, draft, "basic", {"title": "第二稿"}, 2)
+    assert response.json()["version"] == 3 and len(queries.captured_queries) <= 3
+    draft.refresh_from_db()
+    assert draft.data["title"] == "第二稿"
