@@ -54,6 +54,22 @@ def _call():
 # A queue shows this many applications a page unless the person chooses a longer page.
 QUEUE_PAGE_SIZE = 50
 QUEUE_PAGE_SIZES = (50, 100, 300)
+# What a queue row shows and needs: never the documents themselves.
+QUEUE_COLUMNS = (
+    "public_id",
+    "title",
+    "receipt_no",
+    "category",
+    "state",
+    "sealed_pdf",
+    "submitted_at",
+    "version",
+    "findings_version",
+    "bars",
+    "warnings",
+    "unit__name",
+    "applicant__real_name",
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +129,7 @@ def _queue(request, applications, call, *names: str) -> dict:
     """One page of a queue, narrowed by the request's filter, with each row's stored findings: the
     documents themselves are not read (only stale findings are recomputed, see applications/findings)."""
     chosen = QueueFilter.from_request(request, call)
-    narrowed = chosen.apply(applications, *names).defer("data", "findings", "invalid_inputs", "section_versions")
+    narrowed = chosen.apply(applications, *names).only(*QUEUE_COLUMNS)
     per_page = chosen.per_page if chosen.per_page in QUEUE_PAGE_SIZES else QUEUE_PAGE_SIZE
     page = Paginator(narrowed, per_page).get_page(request.GET.get("page"))
     rows = _with_links(stored_findings.current(list(page.object_list)))
@@ -163,7 +179,7 @@ def unit_queue(request):
     call = _call()
     applications = (
         Application.objects.filter(call=call, unit=request.user.unit, state__in=UNIT_QUEUE_STATES)
-        .select_related("applicant")
+        .select_related("unit", "applicant")
         .order_by("state", "-submitted_at", "pk")
     )
     return render(
@@ -324,7 +340,7 @@ def recommender_queue(request):
     applications = (
         applications_at_recommender(recommender.pk)
         .filter(call=call)
-        .select_related("unit")
+        .select_related("unit", "applicant")
         .order_by("category", "receipt_no", "pk")
     )
     used = services.recommended_counts(recommender, call)
