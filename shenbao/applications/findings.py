@@ -4,8 +4,8 @@ Findings are stored for a version of the document (`findings_version`). They go 
 - the document changes: every save increments `version`;
 - its attachments change, a registry row changes, or another application of the same PI is submitted
   (these mark them stale here: `findings_version = 0`).
-Whoever reads findings for a list (the unit's and the recommender's queues) calls `current`, which
-reviews only the stale rows of the page, in a fixed number of queries, and stores the result.
+Whoever reads findings (the queues, a page at a time; the formal-review page) calls `current`, which
+reviews only the stale ones, in a fixed number of queries, and stores the result.
 Submission stores the findings it has just computed.
 """
 
@@ -28,6 +28,14 @@ def store(application: Application, findings: list[Finding]) -> None:
     application.bars = sum(f.severity == Severity.BAR for f in findings)
     application.warnings = sum(f.severity == Severity.WARNING for f in findings)
     application.findings_version = application.version
+
+
+def of(application: Application) -> list[Finding]:
+    """The stored findings as the rules gave them."""
+    return [
+        Finding(f["code"], Severity(f["severity"]), f["field"], f["clause"], f["message"])
+        for f in application.findings or []
+    ]
 
 
 def current(applications: list[Application]) -> list[Application]:

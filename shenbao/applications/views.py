@@ -11,15 +11,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shenbao.accounts.models import User
+from shenbao.attachments.rows import attachment_rows
 from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
-from shenbao.rules.batch import context_for
+from shenbao.rules.checks.project import near_duplicates
+from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments
-from shenbao.rules.ruleset import review
+from shenbao.rules.snapshot import Snapshot
 
 from . import autosave, interchange, live_review, services, similarity
+from . import findings as stored_findings
 from .models import Application
 from .sections import (
     SECTION_BY_SLUG,
@@ -247,10 +250,12 @@ def section_page(request, public_id, slug):
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
     application = _visible(request, public_id)
-    snapshot, context = context_for(application)
+    findings = stored_findings.of(stored_findings.current([application])[0])  # reviewed only if stale
+    files = attachment_rows([application.pk]).get(application.pk, [])
+    snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
     if not request.user.is_applicant:  # near-duplicates are for the staff who judge them: from the index
-        context.similar = {snapshot.key: similarity.similar_to(application)}
-    findings = review(snapshot, context)
+        similar = {snapshot.key: similarity.similar_to(application)}
+        findings += near_duplicates(snapshot, ReviewContext(application.call.spec, similar=similar))
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
     per_section, overall = services.completeness(application)

@@ -114,3 +114,17 @@ def test_the_recommender_queue_is_paginated_and_filtered(client, submitted, admi
     assert len(page.context["rows"]) == QUEUE_PAGE_SIZE and page.context["page_obj"].paginator.count == 51
     named = client.get(reverse("review:recommender_queue"), {"q": submitted.unit.name}).context["page_obj"]
     assert named.paginator.count == 51
+
+
+def test_the_formal_review_page_reads_the_stored_findings(client, submitted, admin):
+    client.force_login(admin)
+    url = reverse("applications:review", args=[submitted.public_id])
+    with mock.patch.object(stored_findings, "review_applications", wraps=stored_findings.review_applications) as review:
+        page = client.get(url)
+    review.assert_not_called()
+    assert page.status_code == 200 and page.context["bars"] == submitted.bars
+    Application.objects.filter(pk=submitted.pk).update(version=submitted.version + 1)  # the document changed
+    with mock.patch.object(stored_findings, "review_applications", wraps=stored_findings.review_applications) as review:
+        client.get(url)
+        client.get(url)
+    assert review.call_count == 1  # reviewed once for the new version, then read
