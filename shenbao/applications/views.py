@@ -1,9 +1,12 @@
 """The 申报书 pages: my applications, each section (autosaving), the formal review, import/export,
 hand-over. Thin: look the object up through what the user may see, call a service, render."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,6 +38,7 @@ from .sections import (
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def _visible(request, public_id) -> Application:
@@ -176,9 +180,14 @@ def _section_panels(application, section):
 
 
 def _saved(application, section, section_version, errors):
-    return JsonResponse(
-        {"ok": True, "version": section_version, "errors": errors, **_section_panels(application, section)}
-    )
+    """The save has committed: its answer must say so even when the panels cannot be drawn now (the
+    database away for a moment), or the page would take a saved section for an unsaved one."""
+    try:
+        panels = _section_panels(application, section)
+    except DatabaseError:
+        logger.warning("live findings of application %s not drawn after a save", application.pk, exc_info=True)
+        panels = {}
+    return JsonResponse({"ok": True, "version": section_version, "errors": errors, **panels})
 
 
 def _posted_version(request) -> int:

@@ -220,3 +220,17 @@ def test_the_lean_save_serves_an_application_while_another_call_is_open_too(clie
     assert response.json()["version"] == 3 and len(queries.captured_queries) <= 3
     draft.refresh_from_db()
     assert draft.data["title"] == "第二稿"
+
+
+def test_a_committed_save_is_answered_as_saved_even_when_the_panels_cannot_be_drawn(client, draft):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from shenbao.applications import live_review
+
+    with mock.patch.object(live_review, "findings", side_effect=OperationalError("database away")):
+        response = _autosave(client, draft, "basic", {"title": "保存了"}, 1)
+    assert response.status_code == 200 and response.json() == {"ok": True, "version": 2, "errors": {}}
+    draft.refresh_from_db()
+    assert draft.data["title"] == "保存了"

@@ -100,8 +100,10 @@
   function saved(data) {
     version.value = data.version;
     showErrors(data.errors || {});
-    document.getElementById("findings-panel").querySelector("ul, p.finding").outerHTML = data.findings_html;
-    document.getElementById("progress-panel").innerHTML = data.progress_html;
+    if (data.findings_html) {  // absent when the server saved but could not draw the panels just then
+      document.getElementById("findings-panel").querySelector("ul, p.finding").outerHTML = data.findings_html;
+      document.getElementById("progress-panel").innerHTML = data.progress_html;
+    }
     var errorCount = Object.keys(data.errors || {}).length;
     var time = new Date().toLocaleTimeString("zh-CN");
     say(errorCount ? "已保存 " + time + "，" + errorCount + "处内容无法识别，已保留在原处，请改正" : "已保存 " + time);
