@@ -234,3 +234,11 @@ def test_a_committed_save_is_answered_as_saved_even_when_the_panels_cannot_be_dr
     assert response.status_code == 200 and response.json() == {"ok": True, "version": 2, "errors": {}}
     draft.refresh_from_db()
     assert draft.data["title"] == "保存了"
+
+
+def test_every_section_page_shows_its_fields_and_no_template_text(client, draft):
+    from shenbao.applications.sections import SECTIONS
+
+    for section in SECTIONS:
+        body = client.get(_section(draft, section.slug)).content.decode()
+        assert "{#" not in body and "{%" not in body and "endcomment" not in body, section.slug
