@@ -3,12 +3,15 @@
 Findings are stored for a version of the document (`findings_version`). They go stale when
 - the document changes: every save increments `version`;
 - its attachments change, a registry row changes, or another application of the same PI is submitted
-  (these mark them stale here: `findings_version = 0`).
+  (these mark them stale here: `findings_version = 0`). A registry imported in bulk sends no signals:
+  `current` notices it by the registries' row counts.
 Whoever reads findings (the queues, a page at a time; the formal-review page) calls `current`, which
 reviews only the stale ones, in a fixed number of queries, and stores the result.
 Submission stores the findings it has just computed.
 """
 
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -17,9 +20,11 @@ from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import Finding, Severity
 from shenbao.rules.models import DishonestyRecord, OngoingProjectRecord
 
+from . import live_review
 from .models import Application
 
 STORED_FIELDS = ["findings", "bars", "warnings", "findings_version"]
+_STAMP = "findings:registries-stamp"
 
 
 def store(application: Application, findings: list[Finding]) -> None:
@@ -38,9 +43,33 @@ def of(application: Application) -> list[Finding]:
     ]
 
 
+def _registries_stamp() -> tuple:
+    """What the registries hold, roughly: rows added or removed in bulk (an import sends no signals)
+    change it."""
+    return tuple(
+        tuple(model.objects.aggregate(count=Count("id"), last=Max("id")).values())
+        for model in (DishonestyRecord, OngoingProjectRecord)
+    )
+
+
+def _registries_imported() -> bool:
+    """Whether the registries changed since the last look (then every stored finding is stale)."""
+    stamp = _registries_stamp()
+    known = cache.get(_STAMP)
+    if known != stamp:
+        cache.set(_STAMP, stamp, None)
+    if known is not None and known != stamp:
+        _registries_changed()
+        return True
+    return False
+
+
 def current(applications: list[Application]) -> list[Application]:
     """The applications with findings for their current version: stale ones are reviewed and stored."""
-    stale = [a.pk for a in applications if a.findings_version != a.version]
+    if not applications:
+        return applications
+    everything = _registries_imported()
+    stale = [a.pk for a in applications if everything or a.findings_version != a.version]
     if not stale:
         return applications
     fresh = list(Application.objects.filter(pk__in=stale).select_related("call"))
@@ -83,3 +112,4 @@ def _attachments_changed(instance, **kwargs):
 @receiver(post_delete, sender=OngoingProjectRecord)
 def _registries_changed(**kwargs):
     mark_stale(Application.objects.all())
+    live_review.registries_changed()

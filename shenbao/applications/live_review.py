@@ -115,7 +115,8 @@ def _attachments_changed(instance, **kwargs):
 @receiver(post_delete, sender=DishonestyRecord)
 @receiver(post_save, sender=OngoingProjectRecord)
 @receiver(post_delete, sender=OngoingProjectRecord)
-def _registries_changed(**kwargs):
+def registries_changed(**kwargs):
+    """Every cached context is forgotten at once (a new generation of keys)."""
     try:
         cache.incr(_GENERATION)
     except ValueError:

@@ -9,15 +9,16 @@ above SIMILAR_SCORE.
 Kept up to date:
 - an application is indexed when it is submitted (drafts are not submissions, and are not compared),
   and again whenever a staff view finds its entry older than its version;
-- a funded project is indexed when saved (signals) and leaves with it; `manage.py index_similar`
-  rebuilds everything after a bulk import.
+- a funded project is indexed when saved (signals) and leaves with it; projects imported in bulk are
+  noticed by their row count at the next lookup; `manage.py index_similar` rebuilds everything.
 """
 
 import hashlib
 
 from datasketch.lsh import _optimal_param
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -32,6 +33,7 @@ from .models import Application, SimilarityBand, SimilarityEntry
 
 # The bands datasketch's MinHashLSH chooses for this threshold (equal weight to false hits and misses).
 BANDS, ROWS = _optimal_param(CANDIDATE_THRESHOLD, NUM_PERM, 0.5, 0.5)
+_FUNDED_STAMP = "similarity:funded-stamp"
 
 
 def band_keys(texts: list[str]) -> list[list[int]]:
@@ -118,8 +120,17 @@ def rebuild() -> int:
     return SimilarityEntry.objects.count()
 
 
+def _notice_funded_imports() -> None:
+    """Funded projects imported in bulk send no signals: index those not yet indexed."""
+    stamp = tuple(FundedProject.objects.aggregate(count=Count("id"), last=Max("id")).values())
+    if cache.get(_FUNDED_STAMP) != stamp:
+        index_funded_projects(FundedProject.objects.filter(similarity__isnull=True))
+        cache.set(_FUNDED_STAMP, stamp, None)
+
+
 def similar_to(application: Application) -> list[Similar]:
     """The application's near-duplicates among its call's indexed applications and funded projects."""
+    _notice_funded_imports()
     entry = SimilarityEntry.objects.filter(application_id=application.pk).only("version", "text").first()
     if entry is None or entry.version != application.version:
         index_applications([application])

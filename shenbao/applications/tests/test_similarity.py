@@ -89,3 +89,11 @@ def test_the_staff_view_warns_of_a_near_duplicate(client, submitted, admin):
     client.force_login(admin)
     body = client.get(reverse("applications:review", args=[submitted.public_id])).content.decode()
     assert "高度相似" in body and "改进的" + submitted.title in body
+
+
+def test_funded_projects_imported_in_bulk_are_found_too(submitted):
+    similarity.similar_to(submitted)
+    FundedProject.objects.bulk_create(
+        [FundedProject(year=2023, title=submitted.title, abstract=submitted.data["abstract"])]
+    )
+    assert [s.source for s in similarity.similar_to(submitted)] == ["2023年已立项项目"]

@@ -128,3 +128,15 @@ def test_the_formal_review_page_reads_the_stored_findings(client, submitted, adm
         client.get(url)
         client.get(url)
     assert review.call_count == 1  # reviewed once for the new version, then read
+
+
+def test_a_registry_imported_in_bulk_makes_the_stored_findings_stale(client, submitted, admin):
+    from shenbao.rules.models import DishonestyRecord
+
+    client.force_login(admin)
+    before = client.get(reverse("review:unit_queue")).context["rows"][0][1]
+    DishonestyRecord.objects.bulk_create(  # an import: no signals
+        [DishonestyRecord(kind=DishonestyRecord.Kind.PERSON, identifier=submitted.pi_id_number)]
+    )
+    after = client.get(reverse("review:unit_queue")).context["rows"][0][1]
+    assert after == before + 1
