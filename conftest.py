@@ -36,6 +36,19 @@ def _fast_and_quiet(settings):
     settings.JOBS_IMMEDIATE = True
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with empty caches: cached contexts and drafts are keyed by primary keys, which
+    a rolled-back test database hands out again, and the calls the autosave knows are read afresh."""
+    from django.core.cache import caches
+
+    from shenbao.applications import autosave
+
+    for alias in caches:
+        caches[alias].clear()
+    autosave.forget_calls()
+
+
 @pytest.fixture
 def call(db):
     return load_call(CALL_FILE)[0]

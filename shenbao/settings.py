@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shenbao.accounts.idle.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shenbao.accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -138,11 +139,33 @@ LOGOUT_REDIRECT_URL = "web:home"
 
 # Sessions expire: after SESSION_IDLE_SECONDS without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: an autosave would write the session each time. The idle timeout is kept by a
+# signed cookie instead, and the session is renewed half-way (shenbao.accounts.idle).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Draft PDFs are cached by version; a person may have this many rendered per window (documents/drafts.py).
+DRAFT_PDF_RENDERS = env_int("DRAFT_PDF_RENDERS", 6)
+DRAFT_PDF_WINDOW_SECONDS = env_int("DRAFT_PDF_WINDOW_SECONDS", 600)
+
+# CACHE_URL: redis://host:6379/1 to share the cache (live-review contexts, draft PDFs, rate limits)
+# between web workers; by default each process keeps its own. Rendered draft PDFs (up to a few MB
+# each) have their own alias, so that in memory only a few are kept.
+if env_str("CACHE_URL", ""):
+    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL", "")}
+    CACHES = {"default": _shared_cache, "drafts": {**_shared_cache, "KEY_PREFIX": "drafts"}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+        "drafts": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "drafts",
+            "OPTIONS": {"MAX_ENTRIES": 20},
+        },
+    }
 
 # django-axes: lock an account+address after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

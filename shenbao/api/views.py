@@ -178,7 +178,7 @@ def seal(request, public_id):
 
 @endpoint("GET")
 def application_pdf(request, public_id):
-    return pdf_response(_application(request, public_id))
+    return pdf_response(_application(request, public_id), request.user)
 
 
 @endpoint("POST")

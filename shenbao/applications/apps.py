@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "shenbao.applications"
     verbose_name = "申报书"
+
+    def ready(self):
+        # Signal receivers: forget cached calls and live-review contexts when what they hold changes.
+        from . import autosave, findings, live_review, similarity  # noqa: F401

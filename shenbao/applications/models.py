@@ -57,6 +57,19 @@ class Application(models.Model):
     data = models.JSONField("申报书内容", default=dict, encoder=Utf8JSONEncoder)
     # Optimistic lock: a save must name the version it edited, so a stale tab cannot overwrite newer work.
     version = models.PositiveIntegerField("版本", default=1)
+    # Each section has its own version, so two tabs on different sections never refuse each other's
+    # saves: section slug → version (a section never saved is at version 1).
+    section_versions = models.JSONField("各部分版本", default=dict, blank=True)
+    # What a person typed that could not become a document value ("三篇" as a quantity), kept with its
+    # message until corrected: section slug → {field path → {"value": typed, "message": why}}.
+    invalid_inputs = models.JSONField("未能识别的输入", default=dict, blank=True, encoder=Utf8JSONEncoder)
+    # The formal review's findings, stored when they are computed, for the version they were computed for:
+    # queues read them instead of reviewing every document on every view (findings.py says when they
+    # go stale).
+    findings = models.JSONField("形式审查结果", default=list, blank=True, encoder=Utf8JSONEncoder)
+    bars = models.PositiveSmallIntegerField("不符合项数", default=0)
+    warnings = models.PositiveSmallIntegerField("请核实项数", default=0)
+    findings_version = models.PositiveIntegerField("形式审查所依据的版本", default=0)
     state = models.CharField("状态", max_length=32, choices=State.choices, default=State.DRAFT, db_index=True)
     receipt_no = models.CharField("受理编号", max_length=32, blank=True, db_index=True)
     return_reason = models.TextField("退回原因", blank=True)
@@ -74,6 +87,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["call", "unit", "state"]),
             models.Index(fields=["call", "category", "state"]),
+            # One PI's applications of a call: the rules' peers, read for every staff view and submission.
+            models.Index(fields=["call", "pi_id_number"]),
         ]
 
     def __str__(self) -> str:
@@ -89,3 +104,44 @@ class Application(models.Model):
         if "update_fields" in kwargs and kwargs["update_fields"] is not None and "data" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "category", "title", "pi_id_number"}
         super().save(*args, **kwargs)
+
+    def section_version(self, slug: str) -> int:
+        versions = self.section_versions if isinstance(self.section_versions, dict) else {}
+        return int(versions.get(slug, 1))
+
+
+class SimilarityEntry(models.Model):
+    """One document in the near-duplicate index (一(三)7): a submitted application of a call, or a
+    project funded earlier (compared with every call). `text` is what is compared (title and the start
+    of the abstract, normalised); its LSH band keys are `bands`. See applications/similarity.py."""
+
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="similarity"
+    )
+    funded_project = models.OneToOneField(
+        "rules.FundedProject", null=True, blank=True, on_delete=models.CASCADE, related_name="similarity"
+    )
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField("索引所依据的版本", default=0)
+    title = models.CharField("项目名称", max_length=300)
+    source = models.CharField("来源", max_length=40)
+    text = models.CharField("比对文本", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "相似申报索引"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SimilarityBand(models.Model):
+    """One LSH band key of an indexed document: documents sharing a key are candidates."""
+
+    entry = models.ForeignKey(SimilarityEntry, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField("分段键", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "相似申报索引分段"
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.key}"

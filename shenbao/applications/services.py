@@ -19,14 +19,21 @@ from shenbao.calls import windows
 from shenbao.calls.models import Call
 from shenbao.calls.spec import CallSpec
 from shenbao.organisations.models import Unit
+from shenbao.review.notify import tell
+from shenbao.rules.batch import context_for
+from shenbao.rules.findings import Severity
+from shenbao.rules.ruleset import review
 
-from . import interchange
+from . import findings as stored_findings
+from . import interchange, similarity
 from .models import Application
 from .sections import (
     SECTIONS,
     BadValue,
     Section,
+    Table,
     choices_for,
+    display,
     fields_of,
     get,
     is_filled,
@@ -42,6 +49,21 @@ class EditRefused(Exception):
 
 class StaleVersion(EditRefused):
     pass
+
+
+class SectionConflict(StaleVersion):
+    """Another tab saved different content in the same section since this one loaded it. Nothing is
+    thrown away: `differences` holds, field by field, what is stored (theirs) and what this tab posted
+    (mine), so the person can keep either (theirs: reload; mine: save again at `version`)."""
+
+    def __init__(self, section: Section, version: int, differences: list[dict]):
+        self.section = section
+        self.version = version
+        self.differences = differences
+        super().__init__(
+            f"“{section.title}”已在其他窗口或设备上修改（版本不一致）。为避免覆盖，本次修改暂未保存："
+            "请比较两边的内容，选择保留哪一份。"
+        )
 
 
 def applications_at_recommender(recommender_id: int):
@@ -104,22 +126,40 @@ def _refresh_registration(data: dict, unit: Unit, applicant: User) -> dict:
     return data
 
 
+# Why the applicant cannot change the application, for each state in which they cannot.
+_STATE_REASONS = {
+    Application.State.SUBMITTED: (
+        "已提交单位审核，如需修改请联系单位管理员撤回/退回（单位处理前也可在形式审查页自行撤回）。"
+    ),
+    Application.State.UNIT_APPROVED: "单位已审核通过，如需修改请联系单位管理员退回。",
+    Application.State.SEALED: "单位已签章，如需修改请联系单位管理员退回。",
+    Application.State.SUBMITTED_TO_RECOMMENDER: "已报送归口管理部门，如需修改请联系单位管理员，由归口管理部门退回。",
+    Application.State.RECOMMENDED: "归口管理部门已推荐，申报书不能再修改。",
+    Application.State.NOT_RECOMMENDED: "归口管理部门不予推荐，申报书不能再修改。",
+}
+
+
+def edit_refusal(application: Application, user: User, now: dt.datetime) -> str:
+    """Why `user` cannot change the application now, in Chinese; "" when they can."""
+    if application.applicant_id != user.pk:
+        return "只读：只有申报人本人可以修改。"
+    if application.state not in Application.State.editable_by_applicant():
+        return _STATE_REASONS.get(application.state, f"申报书当前状态为“{application.get_state_display()}”，不能修改。")
+    if refusal := windows.refusal(application.call, "filing", now, "修改申报书", unit=application.unit_id):
+        return refusal + "已保存的内容不会丢失，只能查看。"
+    return ""
+
+
 def check_editable(application: Application, user: User, now: dt.datetime) -> None:
     """Only its applicant changes a draft, while its state allows it and the filing window is open."""
     if application.applicant_id != user.pk:
         raise PermissionDenied
-    if application.state not in Application.State.editable_by_applicant():
-        raise EditRefused(f"申报书当前状态为“{application.get_state_display()}”，不能修改。")
-    if refusal := windows.refusal(application.call, "filing", now, "修改申报书", unit=application.unit_id):
-        raise EditRefused(refusal + "已保存的内容不会丢失。")
+    if refusal := edit_refusal(application, user, now):
+        raise EditRefused(refusal)
 
 
 def is_editable(application: Application, user: User, now: dt.datetime) -> bool:
-    try:
-        check_editable(application, user, now)
-    except (EditRefused, PermissionDenied):
-        return False
-    return True
+    return not edit_refusal(application, user, now)
 
 
 def start_application(applicant: User, call: Call, now: dt.datetime, *, request=None) -> Application:
@@ -139,61 +179,33 @@ def start_application(applicant: User, call: Call, now: dt.datetime, *, request=
 @dataclass
 class SaveResult:
     application: Application
-    errors: dict[str, str] = field(default_factory=dict)  # path → Chinese message; those values were not saved
+    # path → Chinese message: what was typed there is kept (invalid_inputs) but is not a document value.
+    errors: dict[str, str] = field(default_factory=dict)
+    section_version: int = 1
 
 
-def _parse_tables(section: Section, posted, spec: CallSpec, data: dict, errors: dict) -> None:
-    for table in section.tables:
-        indices = posted_row_indices(posted, table)
-        if f"{table.path}.__present" not in posted and not indices:
-            continue  # the table was not on the page: leave it
-        old_rows = get(data, table.path, [])
-        rows = []
-        for index in indices:
-            row, empty = {}, True
-            for column in table.columns:
-                name = f"{table.path}.{index}.{column.path}"
-                raw = posted.get(name, "")
-                if str(raw).strip():
-                    empty = False
-                try:
-                    value = parse(column, raw, choices_for(column, spec, data))
-                except BadValue as error:
-                    errors[name] = str(error)
-                    value = get(old_rows, f"{index}.{column.path}") if isinstance(old_rows, list) else None
-                if value is not None:
-                    put(row, column.path, value)
-            if not empty:
-                rows.append(row)
-        put(data, table.path, rows)
+@dataclass
+class SectionInput:
+    """A posted section as a JSON merge patch of the document (RFC 7396: null removes a value), and
+    what was typed but cannot become a value, kept with its message so nothing typed is lost."""
+
+    patch: dict
+    invalid: dict[str, dict[str, str]]
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {path: entry["message"] for path, entry in self.invalid.items()}
 
 
-@transaction.atomic
-def save_section(
-    application: Application, user: User, section: Section, posted, version: int, now: dt.datetime
-) -> SaveResult:
-    """Save one section of a draft.
+def read_section(section: Section, posted, spec: CallSpec, data: dict | None = None) -> SectionInput:
+    """Parse every editable field and table of a posted section; what was not posted is left alone."""
+    patch: dict = {}
+    invalid: dict[str, dict[str, str]] = {}
+    data = data or {}
 
-    1. only its applicant, while it is editable and the filing window is open;
-    2. the posted version must be the stored one (else StaleVersion: another tab saved since);
-    3. parse each field; what does not parse is reported and keeps its old value;
-    4. refresh what the registration knows; write with the next version (an unchanged section writes
-       nothing and keeps the version).
-    """
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "unit", "applicant")
-        .get(pk=application.pk)
-    )
-    check_editable(application, user, now)
-    if version != application.version:
-        raise StaleVersion(
-            "本页内容已在其他窗口或设备上更新（版本不一致），为避免覆盖较新的内容，本次修改未保存。"
-            "请复制本页尚未保存的内容，刷新页面后再填写。"
-        )
-    spec = application.call.spec
-    data = copy.deepcopy(application.data)
-    errors: dict[str, str] = {}
+    def choices(item):  # a choice list may depend on another field (the tags on the category)
+        return choices_for(item, spec, {**data, **patch})
+
     for item in fields_of(section, spec):
         if item.readonly:
             continue
@@ -206,17 +218,143 @@ def save_section(
         else:
             raw = posted.get(item.path)
         try:
-            put(data, item.path, parse(item, raw, choices_for(item, spec, data)))
+            put(patch, item.path, parse(item, raw, choices(item)))
         except BadValue as error:
-            errors[item.path] = str(error)
-    _parse_tables(section, posted, spec, data, errors)
+            put(patch, item.path, None)
+            invalid[item.path] = {"value": str(raw), "message": str(error)}
+    for table in section.tables:
+        indices = posted_row_indices(posted, table)
+        if f"{table.path}.__present" not in posted and not indices:
+            continue  # the table was not on the page: leave it
+        rows = []
+        for index in indices:
+            row, typed, bad = {}, False, {}
+            for column in table.columns:
+                raw = posted.get(f"{table.path}.{index}.{column.path}", "")
+                typed = typed or bool(str(raw).strip())
+                try:
+                    value = parse(column, raw, choices(column))
+                except BadValue as error:
+                    bad[column.path] = {"value": str(raw), "message": str(error)}
+                    continue
+                if value is not None:
+                    put(row, column.path, value)
+            if typed:  # a blank row is dropped; a row with only a bad value stays, keeping the value
+                for column_path, entry in bad.items():
+                    invalid[f"{table.path}.{len(rows)}.{column_path}"] = entry
+                rows.append(row)
+        put(patch, table.path, rows)
+    return SectionInput(patch, invalid)
+
+
+def merge_patch(target, patch):
+    """RFC 7396 JSON merge patch, exactly as the database applies it in the lean autosave."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _in_patch(path: str, patch: dict) -> bool:
+    *parents, last = path.split(".")
+    node = patch
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    return isinstance(node, dict) and last in node
+
+
+def _typed_text(item, data: dict, invalid: dict) -> str:
+    """A field or a table as a person reads it, with what was typed but not understood as typed."""
+    if isinstance(item, Table):
+        rows = copy.deepcopy(get(data, item.path, []))
+        rows = [row if isinstance(row, dict) else {} for row in rows] if isinstance(rows, list) else []
+        for path, entry in invalid.items():
+            index, _, column = path.removeprefix(f"{item.path}.").partition(".")
+            if path.startswith(f"{item.path}.") and index.isdigit() and int(index) < len(rows):
+                put(rows[int(index)], column, entry["value"])
+        cells = [[display(c, get(row, c.path)) for c in item.columns] for row in rows]
+        return "\n".join("；".join(cell for cell in row if cell) for row in cells)
+    if item.path in invalid:
+        return invalid[item.path]["value"]
+    value = get(data, item.path)
+    return "，".join(map(str, value)) if isinstance(value, list) else display(item, value)
+
+
+def section_differences(
+    section: Section, spec: CallSpec, stored: dict, stored_invalid: dict, posted: SectionInput
+) -> list[dict]:
+    """Where what is stored differs from what was posted, both as a person reads them. An empty list
+    means the post is what is already stored: a retried save, not a conflict."""
+    mine = merge_patch(stored, posted.patch)
+    differences = []
+    for item in [f for f in fields_of(section, spec) if not f.readonly] + list(section.tables):
+        if not _in_patch(item.path, posted.patch):
+            continue  # not on the posted page
+        theirs, ours = _typed_text(item, stored, stored_invalid), _typed_text(item, mine, posted.invalid)
+        if theirs != ours:
+            differences.append({"path": item.path, "label": item.label, "theirs": theirs, "mine": ours})
+    return differences
+
+
+def _with_invalid(application: Application, slug: str, invalid: dict) -> dict:
+    kept = {k: v for k, v in (application.invalid_inputs or {}).items() if k != slug}
+    if invalid:
+        kept[slug] = invalid
+    return kept
+
+
+@transaction.atomic
+def save_section(
+    application: Application, user: User, section: Section, posted, version: int, now: dt.datetime
+) -> SaveResult:
+    """Save one section of a draft, carefully. (The lean autosave, autosave.py, is tried first and
+    hands over to this whenever it cannot decide alone.)
+
+    1. only its applicant, while it is editable and the filing window is open;
+    2. the posted version must be the section's stored one; if it is not, the same content is a
+       retried save and succeeds, different content is a SectionConflict carrying both texts;
+    3. parse each field; what does not parse is kept as typed, with its message, but is no value;
+    4. refresh what the registration knows; write with the section's next version (an unchanged
+       section writes nothing and keeps its version).
+    """
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call", "unit", "applicant")
+        .get(pk=application.pk)
+    )
+    check_editable(application, user, now)
+    spec = application.call.spec
+    posted_input = read_section(section, posted, spec, application.data)
+    current = application.section_version(section.slug)
+    if version != current:
+        stored_invalid = (application.invalid_inputs or {}).get(section.slug, {})
+        if differences := section_differences(section, spec, application.data, stored_invalid, posted_input):
+            raise SectionConflict(section, current, differences)
+    data = merge_patch(application.data, posted_input.patch)
     _refresh_registration(data, application.unit, application.applicant)
-    if data == application.data:  # nothing changed: keep the version, so no other tab turns stale
-        return SaveResult(application, errors)
+    invalid = _with_invalid(application, section.slug, posted_input.invalid)
+    if data == application.data and invalid == (application.invalid_inputs or {}):
+        return SaveResult(application, posted_input.errors, current)
     application.data = data
+    application.invalid_inputs = invalid
     application.version += 1
+    application.section_versions = {**(application.section_versions or {}), section.slug: current + 1}
     application.save()
-    return SaveResult(application, errors)
+    return SaveResult(application, posted_input.errors, current + 1)
+
+
+def typed_but_invalid(application: Application, section: Section) -> dict[str, dict[str, str]]:
+    """What was typed in a section and could not be read, with its message: shown in its field."""
+    return (application.invalid_inputs or {}).get(section.slug, {})
+
+
+def invalid_count(application: Application) -> int:
+    return sum(len(v) for v in (application.invalid_inputs or {}).values() if isinstance(v, dict))
 
 
 @dataclass(frozen=True)
@@ -340,11 +478,6 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
        (near-duplicates are warnings, found by the unit's and the batch review, not here);
     5. write the state, the receipt number and the time; 6. audit; 7. tell the unit admin on commit.
     """
-    from shenbao.review.notify import tell
-    from shenbao.rules.batch import context_for  # the rules read applications: imported when used
-    from shenbao.rules.findings import Severity
-    from shenbao.rules.ruleset import review
-
     if application.applicant_id == user.pk and application.state != Application.State.SUBMITTED:
         check_attachment_files(application)  # before the row lock: a slow store must not hold it
     application = (
@@ -357,18 +490,25 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     if application.state == Application.State.SUBMITTED and application.receipt_no:
         return application
     check_editable(application, user, now)
+    if invalid := invalid_count(application):
+        raise EditRefused(f"申报书中有{invalid}处填写的内容无法识别（已标在所在的栏目中），请改正后再提交。")
+    _refresh_registration(application.data, application.unit, application.applicant)
     # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
     # cheap on deadline day (SPEC §5).
     snapshot, context = context_for(application)
-    bars = [f for f in review(snapshot, context) if f.severity == Severity.BAR]
+    found = review(snapshot, context)
+    bars = [f for f in found if f.severity == Severity.BAR]
     if bars:
         raise SubmissionBarred(bars)
+    stored_findings.store(application, found)  # what the unit's queue shows, without reviewing again
     before = application.state
     application.state = Application.State.SUBMITTED
     application.submitted_at = now
     if not application.receipt_no:
         application.receipt_no = receipt_number(application)
     application.save()
+    stored_findings.mark_peers_stale(application)
+    similarity.index_applications([application])  # compared with the call from now on (一(三)7)
     log.record(
         "application.submitted",
         actor=user,

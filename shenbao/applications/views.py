@@ -1,9 +1,12 @@
 """The 申报书 pages: my applications, each section (autosaving), the formal review, import/export,
 hand-over. Thin: look the object up through what the user may see, call a service, render."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,15 +14,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shenbao.accounts.models import User
+from shenbao.attachments.rows import attachment_rows
 from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
-from shenbao.rules.batch import context_for
+from shenbao.rules.checks.project import near_duplicates
+from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments
-from shenbao.rules.ruleset import review
+from shenbao.rules.snapshot import Snapshot
 
-from . import interchange, services
+from . import autosave, interchange, live_review, services, similarity
+from . import findings as stored_findings
 from .models import Application
 from .sections import (
     SECTION_BY_SLUG,
@@ -32,6 +38,7 @@ from .sections import (
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def _visible(request, public_id) -> Application:
@@ -41,8 +48,8 @@ def _visible(request, public_id) -> Application:
 
 
 def _findings(application: Application):
-    snapshot, context = context_for(application)
-    return snapshot, review(snapshot, context)
+    """For the section pages: the document as it is, with its cached context (see live_review.py)."""
+    return live_review.findings(application)
 
 
 def _section_findings(findings, section):
@@ -84,8 +91,9 @@ def application_start(request):
     return redirect("applications:section", application.public_id, SECTIONS[0].slug)
 
 
-def _rows(table, data, posted=None):
-    """The rows a table shows: the posted ones after a failed save, else the document's (plus one blank)."""
+def _rows(table, data, posted=None, typed=None):
+    """The rows a table shows: the posted ones after a refused save, else the document's with what was
+    typed but not understood put back in its cell."""
     if posted is not None:
         return [
             {c.path: posted.get(f"{table.path}.{i}.{c.path}", "") for c in table.columns}
@@ -96,16 +104,24 @@ def _rows(table, data, posted=None):
     if not rows and table.path == "budget.by_unit":  # start the split with the units the project has
         names = [get(data, "lead_unit.name")] + [p.get("name") for p in get(data, "partners", []) or []]
         rows = [{"unit": name} for name in names if name]
-    return [{c.path: display(c, get(row, c.path)) for c in table.columns} for row in rows]
+    shown = [{c.path: display(c, get(row, c.path)) for c in table.columns} for row in rows]
+    for path, entry in (typed or {}).items():
+        index, _, column = path.removeprefix(f"{table.path}.").partition(".")
+        if path.startswith(f"{table.path}.") and index.isdigit() and int(index) < len(shown):
+            shown[int(index)][column] = entry["value"]
+    return shown
 
 
 def _section_context(application, section, findings, user, *, posted=None, errors=None):
     spec, data = application.call.spec, application.data
-    errors = errors or {}
+    typed = services.typed_but_invalid(application, section) if posted is None else {}
+    errors = {**{path: entry["message"] for path, entry in typed.items()}, **(errors or {})}
     fields = []
     for item in fields_of(section, spec):
         if posted is not None and item.path in posted:
             value = posted.getlist(item.path) if item.kind == "checkboxes" else posted.get(item.path)
+        elif item.path in typed:
+            value = typed[item.path]["value"]
         else:
             raw = get(data, item.path)
             value = raw if item.kind == "checkboxes" else display(item, raw)
@@ -120,89 +136,135 @@ def _section_context(application, section, findings, user, *, posted=None, error
     tables = [
         {
             "table": t,
-            "rows": _rows(t, data, posted),
+            "rows": _rows(t, data, posted, typed),
             "columns": [{"field": c, "choices": choices_for(c, spec, data)} for c in t.columns],
         }
         for t in section.tables
     ]
+    refusal = services.edit_refusal(application, user, timezone.now())
+    return {
+        "application": application,
+        "section": section,
+        "section_version": application.section_version(section.slug),
+        "sections": SECTIONS,
+        "fields": fields,
+        "tables": tables,
+        "errors": errors,
+        "editable": not refusal,
+        "locked": bool(refusal),
+        "readonly_reason": refusal,
+        "window": windows.window_for(application.call, "filing", timezone.now(), unit=application.unit_id),
+        **_panel_context(application, section, findings),
+    }
+
+
+def _panel_context(application, section, findings):
     per_section, overall = services.completeness(application)
     return {
         "application": application,
         "section": section,
         "sections": SECTIONS,
-        "fields": fields,
-        "tables": tables,
-        "errors": errors,
         "findings": _section_findings(findings, section),
         "bars": sum(1 for f in findings if f.severity == Severity.BAR),
         "progress": per_section,
         "overall": overall,
-        "editable": services.is_editable(application, user, timezone.now()),
-        "window": windows.window_for(application.call, "filing", timezone.now(), unit=application.unit_id),
     }
 
 
-def _section_panels(application, section, user, errors):
-    _, findings = _findings(application)
-    context = _section_context(application, section, findings, user, errors=errors)
+def _section_panels(application, section):
+    context = _panel_context(application, section, live_review.findings(application))
     return {
         "findings_html": render_to_string("applications/_findings.html", context),
         "progress_html": render_to_string("applications/_progress.html", context),
     }
 
 
+def _saved(application, section, section_version, errors):
+    """The save has committed: its answer must say so even when the panels cannot be drawn now (the
+    database away for a moment), or the page would take a saved section for an unsaved one."""
+    try:
+        panels = _section_panels(application, section)
+    except DatabaseError:
+        logger.warning("live findings of application %s not drawn after a save", application.pk, exc_info=True)
+        panels = {}
+    return JsonResponse({"ok": True, "version": section_version, "errors": errors, **panels})
+
+
+def _posted_version(request) -> int:
+    posted = request.POST.get("version", "")
+    return int(posted) if posted.isdigit() else 0
+
+
 @login_required
 def section_page(request, public_id, slug):
-    application = _visible(request, public_id)
     section = SECTION_BY_SLUG.get(slug)
     if section is None:
         raise Http404
-    is_owner = application.applicant_id == request.user.pk
-    if request.method == "POST":
-        if not is_owner:
-            raise PermissionDenied
-        wants_json = request.headers.get("X-Autosave") == "1"
-        try:
-            posted_version = request.POST.get("version", "")
-            version = int(posted_version) if posted_version.isdigit() else 0
-            result = services.save_section(application, request.user, section, request.POST, version, timezone.now())
-        except services.EditRefused as error:
-            if wants_json:
-                return JsonResponse({"ok": False, "message": str(error)}, status=409)
-            _, findings = _findings(application)
-            context = _section_context(application, section, findings, request.user, posted=request.POST)
-            context["refused"] = str(error)
-            return render(request, "applications/section.html", context, status=409)
+    wants_json = request.method == "POST" and request.headers.get("X-Autosave") == "1"
+    if wants_json:
+        # The lean path first: one UPDATE that checks and writes (autosave.py); it answers only success.
+        lean = autosave.save_lean(
+            public_id, request.user, section, request.POST, _posted_version(request), timezone.now()
+        )
+        if lean is not None:
+            if section.slug == "basic":
+                live_review.forget_peers(lean.application)
+            return _saved(lean.application, section, lean.section_version, lean.errors)
+    application = _visible(request, public_id)
+    if request.method != "POST":
+        context = _section_context(application, section, _findings(application), request.user)
+        return render(request, "applications/section.html", context)
+    if application.applicant_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        result = services.save_section(
+            application, request.user, section, request.POST, _posted_version(request), timezone.now()
+        )
+    except services.SectionConflict as conflict:
         if wants_json:
             return JsonResponse(
                 {
-                    "ok": True,
-                    "version": result.application.version,
-                    "errors": result.errors,
-                    **_section_panels(result.application, section, request.user, result.errors),
-                }
+                    "ok": False,
+                    "conflict": True,
+                    "message": str(conflict),
+                    "version": conflict.version,
+                    "differences": conflict.differences,
+                },
+                status=409,
             )
-        if result.errors:
-            _, findings = _findings(result.application)
-            context = _section_context(
-                result.application, section, findings, request.user, posted=request.POST, errors=result.errors
-            )
-            return render(request, "applications/section.html", context, status=400)
+        application.refresh_from_db()
+        context = _section_context(application, section, _findings(application), request.user, posted=request.POST)
+        context.update(refused=str(conflict), conflict=conflict, section_version=conflict.version)
+        return render(request, "applications/section.html", context, status=409)
+    except services.EditRefused as error:
+        if wants_json:
+            return JsonResponse({"ok": False, "message": str(error)}, status=409)
+        context = _section_context(application, section, _findings(application), request.user, posted=request.POST)
+        context["refused"] = str(error)
+        return render(request, "applications/section.html", context, status=409)
+    if section.slug == "basic":
+        live_review.forget_peers(result.application)
+    if wants_json:
+        return _saved(result.application, section, result.section_version, result.errors)
+    if result.errors:
+        messages.warning(
+            request, f"“{section.title}”已保存；{len(result.errors)}处内容无法识别，已保留在原处，请改正。"
+        )
+    else:
         messages.success(request, f"“{section.title}”已保存。")
-        return redirect("applications:section", application.public_id, slug)
-    _, findings = _findings(application)
-    context = _section_context(application, section, findings, request.user)
-    return render(request, "applications/section.html", context)
+    return redirect("applications:section", application.public_id, slug)
 
 
 @login_required
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
     application = _visible(request, public_id)
-    # Comparing with the whole call costs a little: done for the staff who judge it, not on every
-    # applicant's page view.
-    snapshot, context = context_for(application, with_similar=not request.user.is_applicant)
-    findings = review(snapshot, context)
+    findings = stored_findings.of(stored_findings.current([application])[0])  # reviewed only if stale
+    files = attachment_rows([application.pk]).get(application.pk, [])
+    snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
+    if not request.user.is_applicant:  # near-duplicates are for the staff who judge them: from the index
+        similar = {snapshot.key: similarity.similar_to(application)}
+        findings += near_duplicates(snapshot, ReviewContext(application.call.spec, similar=similar))
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
     per_section, overall = services.completeness(application)

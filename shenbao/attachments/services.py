@@ -97,18 +97,3 @@ def remove_attachment(attachment: Attachment, user, now: dt.datetime, *, request
     storage = attachment.file.storage
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
-
-
-def attachment_rows(applications) -> dict[int, list[dict]]:
-    """The attachments of many applications in one query, as the rules read them."""
-    rows: dict[int, list[dict]] = {}
-    for application_id, kind, partner, year, name in Attachment.objects.filter(
-        application__in=applications
-    ).values_list("application_id", "kind", "partner", "year", "original_name"):
-        row = {"kind": kind, "file": name}
-        if partner:
-            row["partner"] = partner
-        if year:
-            row["year"] = year
-        rows.setdefault(application_id, []).append(row)
-    return rows

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST
 
 from shenbao.applications.models import Application
 from shenbao.applications.sections import SECTIONS
-from shenbao.applications.services import EditRefused, completeness, is_editable, visible_applications
+from shenbao.applications.services import (
+    EditRefused,
+    completeness,
+    edit_refusal,
+    is_editable,
+    visible_applications,
+)
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
@@ -49,6 +55,7 @@ def _page(request, application, status=200, error=""):
             "clause": spec.attachments["clause"],
             "error": error,
             "editable": is_editable(application, request.user, timezone.now()),
+            "readonly_reason": edit_refusal(application, request.user, timezone.now()),
             "section": {"slug": "attachments"},
             "sections": SECTIONS,
             "progress": per_section,

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 
 from shenbao.applications.services import visible_applications
 
-from .render import render_application
+from .drafts import DraftRefused, draft_pdf
 
 
 @login_required
@@ -15,17 +15,24 @@ def application_pdf(request, public_id):
     )
     if request.GET.get("sealed") and not application.sealed_pdf:
         raise Http404("尚未签章")
-    return pdf_response(application)
+    return pdf_response(application, request.user)
 
 
-def pdf_response(application) -> HttpResponse:
-    """The sealed file when there is one, else a draft rendered now (for the pages and the API)."""
+def pdf_response(application, user=None) -> HttpResponse:
+    """The sealed file when there is one, else the draft (cached by version, rate-limited per user);
+    for the pages and the API."""
     if application.sealed_pdf:
         return FileResponse(
             application.sealed_pdf.open("rb"),
             filename=f"{application.receipt_no}-sealed.pdf",
             content_type="application/pdf",
         )
-    response = HttpResponse(render_application(application, draft=True), content_type="application/pdf")
+    try:
+        pdf = draft_pdf(application, user)
+    except DraftRefused as refused:
+        response = HttpResponse(str(refused), status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(refused.retry_after)
+        return response
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="draft-{application.public_id}.pdf"'
     return response

@@ -4,10 +4,13 @@ action calls a transition of `services` and reports what it refused, with the re
 import json
 import uuid
 from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.fields.json import KT
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -18,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from shenbao.accounts.id_number import age_on, check_id_number
+from shenbao.applications import findings as stored_findings
 from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused, applications_at_recommender, visible_applications
 from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
@@ -30,8 +34,6 @@ from shenbao.documents.tasks import queue_seal
 from shenbao.jobs import queue
 from shenbao.jobs.models import Job
 from shenbao.organisations.models import Recommender, Unit
-from shenbao.rules.batch import review_applications
-from shenbao.rules.findings import Severity
 from shenbao.storage import StorageUnavailable
 
 from . import services
@@ -49,16 +51,96 @@ def _call():
     return call
 
 
-def _with_findings(applications):
-    findings = review_applications(applications)
-    return [
-        (
-            a,
-            sum(f.severity == Severity.BAR for f in findings[a.pk]),
-            sum(f.severity == Severity.WARNING for f in findings[a.pk]),
+# A queue shows this many applications a page unless the person chooses a longer page.
+QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZES = (50, 100, 300)
+# What a queue row shows and needs: never the documents themselves.
+QUEUE_COLUMNS = (
+    "public_id",
+    "title",
+    "receipt_no",
+    "category",
+    "state",
+    "sealed_pdf",
+    "submitted_at",
+    "version",
+    "findings_version",
+    "bars",
+    "warnings",
+    "unit__name",
+    "applicant__real_name",
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a queue is narrowed to: a state, a category, words in the title, receipt number or names."""
+
+    state: str = ""
+    category: str = ""
+    text: str = ""
+    per_page: int = 0
+
+    @classmethod
+    def from_request(cls, request, call) -> "QueueFilter":
+        state = request.GET.get("state", "")
+        category = request.GET.get("category", "")
+        return cls(
+            state=state if state in State.values else "",
+            category=category if category in call.spec.category_codes else "",
+            text=request.GET.get("q", "").strip()[:100],
+            per_page=int(per_page) if (per_page := request.GET.get("per_page", "")).isdigit() else 0,
         )
-        for a in applications
-    ]
+
+    def apply(self, applications, *names: str):
+        if self.state:
+            applications = applications.filter(state=self.state)
+        if self.category:
+            applications = applications.filter(category=self.category)
+        if self.text:
+            words = Q(title__icontains=self.text) | Q(receipt_no__icontains=self.text)
+            for name in names:
+                words |= Q(**{f"{name}__icontains": self.text})
+            applications = applications.filter(words)
+        return applications
+
+    def query(self) -> str:
+        """The filter as URL parameters, for the page links."""
+        chosen = (("state", self.state), ("category", self.category), ("q", self.text), ("per_page", self.per_page))
+        return urlencode({k: v for k, v in chosen if v})
+
+
+def _with_links(applications: list[Application]) -> list[Application]:
+    """Each row's links and state label, worked out once for the page: a queue shows hundreds of
+    rows, and resolving two URLs per row in the template was most of its cost."""
+    marker = "00000000-0000-0000-0000-000000000000"
+    review_url = reverse("applications:review", args=[marker])
+    pdf_url = reverse("documents:application_pdf", args=[marker])
+    labels = dict(State.choices)
+    for application in applications:
+        public_id = str(application.public_id)
+        application.review_url = review_url.replace(marker, public_id)
+        application.pdf_url = pdf_url.replace(marker, public_id)
+        application.state_label = labels.get(application.state, application.state)
+    return applications
+
+
+def _queue(request, applications, call, *names: str) -> dict:
+    """One page of a queue, narrowed by the request's filter, with each row's stored findings: the
+    documents themselves are not read (only stale findings are recomputed, see applications/findings)."""
+    chosen = QueueFilter.from_request(request, call)
+    narrowed = chosen.apply(applications, *names).only(*QUEUE_COLUMNS)
+    per_page = chosen.per_page if chosen.per_page in QUEUE_PAGE_SIZES else QUEUE_PAGE_SIZE
+    page = Paginator(narrowed, per_page).get_page(request.GET.get("page"))
+    rows = _with_links(stored_findings.current(list(page.object_list)))
+    return {
+        "rows": [(a, a.bars, a.warnings) for a in rows],
+        "page_obj": page,
+        "filter": chosen,
+        "states": [(value, label) for value, label in State.choices if value != State.DRAFT],
+        "categories": call.spec.categories,
+        "page_sizes": QUEUE_PAGE_SIZES,
+    }
 
 
 def _chosen(request) -> list[uuid.UUID]:
@@ -95,16 +177,16 @@ def unit_queue(request):
     if not request.user.is_unit_admin:
         raise PermissionDenied
     call = _call()
-    applications = list(
+    applications = (
         Application.objects.filter(call=call, unit=request.user.unit, state__in=UNIT_QUEUE_STATES)
-        .select_related("applicant", "call")
-        .order_by("state", "-submitted_at")
+        .select_related("unit", "applicant")
+        .order_by("state", "-submitted_at", "pk")
     )
     return render(
         request,
         "review/unit_queue.html",
         {
-            "rows": _with_findings(applications),
+            **_queue(request, applications, call, "applicant__real_name"),
             "call": call,
             "batch": _batch(request),
             "failed_jobs": failed_jobs(request.user.unit),
@@ -255,11 +337,11 @@ def withdraw(request, public_id):
 @login_required
 def recommender_queue(request):
     call, recommender = _call(), services.acting_recommender(request.user)
-    applications = list(
+    applications = (
         applications_at_recommender(recommender.pk)
         .filter(call=call)
-        .select_related("unit", "call")
-        .order_by("category", "receipt_no")
+        .select_related("unit", "applicant")
+        .order_by("category", "receipt_no", "pk")
     )
     used = services.recommended_counts(recommender, call)
     quotas = [
@@ -272,7 +354,7 @@ def recommender_queue(request):
         request,
         "review/recommender_queue.html",
         {
-            "rows": _with_findings(applications),
+            **_queue(request, applications, call, "unit__name", "applicant__real_name"),
             "call": call,
             "recommender": recommender,
             "quotas": quotas,

@@ -20,7 +20,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from shenbao.applications.models import Application
-from shenbao.attachments.services import attachment_rows
+from shenbao.attachments.rows import attachment_rows
 from shenbao.calls.models import Call
 
 from .checks.project import near_duplicates

@@ -32,7 +32,7 @@ def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment
     assert findings.get_by_text("请填写项目名称").is_visible()
     page.get_by_label("项目名称").fill("草原退化区乡土牧草种质创新")
     page.get_by_label("项目类别").select_option("2001")
-    page.wait_for_function("document.getElementById('save-state').textContent.includes('已自动保存')")
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
     assert findings.get_by_text("请填写项目名称").count() == 0  # the bar went away without a reload
 
     application = Application.objects.get(applicant=applicant)
@@ -64,6 +64,6 @@ def test_opening_another_section_never_makes_the_next_autosave_stale(page, call,
     for slug in ("content", "budget", "basic"):  # leaving a page used to post it again, racing the next
         page.goto(basic.replace("/basic/", f"/{slug}/"))
     page.get_by_label("项目名称").fill("草原生态修复")
-    page.wait_for_function("document.getElementById('save-state').textContent.includes('已自动保存')")
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
     assert page.locator("#stale").is_hidden()
     assert Application.objects.get(applicant=applicant).version == 2

@@ -10,7 +10,11 @@
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   // dirty: something changed since the last save was sent. Nothing is posted without it, so leaving a
   // page (which fires visibilitychange) never saves an unchanged section behind the next page's back.
-  var timer = null, inFlight = false, pending = false, stopped = false, dirty = false;
+  // unanswered: a save whose outcome is unknown (the network failed, or the server answered with an
+  // error after perhaps committing it). It is sent again exactly as it was, at the version it named:
+  // the server recognises content it already holds, so the retry succeeds instead of conflicting.
+  var timer = null, inFlight = false, stopped = false, dirty = false;
+  var unanswered = null, retryDelay = 2000, current = Promise.resolve();
 
   // Template rows are copied by "add a row"; they must never be posted themselves.
   form.querySelectorAll("tr.template input, tr.template select, tr.template textarea").forEach(function (el) {
@@ -21,48 +25,129 @@
 
   function showErrors(errors) {
     form.querySelectorAll("[data-error-for]").forEach(function (p) {
-      p.textContent = errors[p.dataset.errorFor] || "";
-      var field = p.closest(".field");
-      if (field) field.classList.toggle("has-error", Boolean(errors[p.dataset.errorFor]));
+      var message = errors[p.dataset.errorFor] || "";
+      p.textContent = message;
+      var holder = p.closest(".field") || p.closest("td");
+      if (holder) holder.classList.toggle("has-error", Boolean(message));
+      var input = form.querySelector('[name="' + p.dataset.errorFor + '"]');
+      if (input) {
+        if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+      }
     });
   }
 
+  function cell(tag, text) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    return el;
+  }
+
+  // Another tab saved this section differently: show both, keep what the person chooses.
+  function showConflict(data) {
+    var box = document.getElementById("conflict");
+    box.replaceChildren(cell("p", data.message));
+    var table = document.createElement("table");
+    table.className = "table compact";
+    var head = table.createTHead().insertRow();
+    ["栏目", "其他窗口已保存的内容", "本窗口输入的内容"].forEach(function (title) {
+      var th = cell("th", title);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    var body = table.createTBody();
+    data.differences.forEach(function (d) {
+      var row = body.insertRow();
+      var th = cell("th", d.label);
+      th.scope = "row";
+      row.appendChild(th);
+      var theirs = cell("td", d.theirs || "（空）"), mine = cell("td", d.mine || "（空）");
+      theirs.className = mine.className = "pre";
+      row.appendChild(theirs);
+      row.appendChild(mine);
+    });
+    box.appendChild(table);
+    var keepMine = cell("button", "保留本窗口的内容");
+    keepMine.type = "button";
+    keepMine.className = "primary keep-mine";
+    keepMine.addEventListener("click", function () {
+      version.value = data.version;
+      box.hidden = true;
+      stopped = false;
+      dirty = true;
+      save(false);
+    });
+    var keepTheirs = cell("button", "采用其他窗口的内容");
+    keepTheirs.type = "button";
+    keepTheirs.className = "keep-theirs";
+    keepTheirs.addEventListener("click", function () { window.location.reload(); });
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    actions.appendChild(keepMine);
+    actions.appendChild(keepTheirs);
+    box.appendChild(actions);
+    box.hidden = false;
+    say("未保存：请选择保留哪一份内容");
+  }
+
+  function refuse(message) {
+    stopped = true;
+    var stale = document.getElementById("stale");
+    stale.textContent = message;
+    stale.hidden = false;
+    say("未保存");
+  }
+
+  function saved(data) {
+    version.value = data.version;
+    showErrors(data.errors || {});
+    if (data.findings_html) {  // absent when the server saved but could not draw the panels just then
+      document.getElementById("findings-panel").querySelector("ul, p.finding").outerHTML = data.findings_html;
+      document.getElementById("progress-panel").innerHTML = data.progress_html;
+    }
+    var errorCount = Object.keys(data.errors || {}).length;
+    var time = new Date().toLocaleTimeString("zh-CN");
+    say(errorCount ? "已保存 " + time + "，" + errorCount + "处内容无法识别，已保留在原处，请改正" : "已保存 " + time);
+  }
+
   function save(leaving) {
-    if (!autosave || stopped || !dirty) return Promise.resolve();
-    if (inFlight) { pending = true; return Promise.resolve(); }
+    if (!autosave || stopped || !(dirty || unanswered)) return Promise.resolve();
+    // One save at a time; what is typed meanwhile is sent when it returns (at once when leaving).
+    if (inFlight) return leaving ? current.then(function () { return save(true); }) : Promise.resolve();
     inFlight = true;
-    dirty = false;
-    say("正在保存…");
-    var body = new FormData(form);
-    return fetch(window.location.pathname, {
+    var body = unanswered;
+    if (!body) {
+      body = new FormData(form);
+      dirty = false;
+    }
+    say(unanswered ? "网络异常，正在重试" : "正在保存…");
+    current = fetch(window.location.pathname, {
       method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
       headers: { "X-Autosave": "1", "X-CSRFToken": csrf }
     }).then(function (response) {
-      return response.json().then(function (data) { return { status: response.status, data: data }; });
+      if (response.status >= 500) throw new Error("server error " + response.status);
+      return response.json().then(function (data) { return { status: response.status, data: data }; },
+        function () { return { status: response.status, data: {} }; });
     }).then(function (result) {
-      if (result.status === 409) {
-        stopped = true;
-        var stale = document.getElementById("stale");
-        stale.textContent = result.data.message;
-        stale.hidden = false;
-        say("未保存");
-        return;
-      }
-      version.value = result.data.version;
-      showErrors(result.data.errors || {});
-      document.getElementById("findings-panel").querySelector("ul, p.finding")
-        .outerHTML = result.data.findings_html;
-      document.getElementById("progress-panel").innerHTML = result.data.progress_html;
-      var errorCount = Object.keys(result.data.errors || {}).length;
-      say(errorCount ? "已保存，" + errorCount + "处内容有误未保存" : "已自动保存 " + new Date().toLocaleTimeString("zh-CN"));
+      unanswered = null;
+      retryDelay = 2000;
+      if (result.status === 409 && result.data.conflict) { stopped = true; showConflict(result.data); return; }
+      if (result.status === 409) { refuse(result.data.message); return; }
+      if (!result.data.ok) { refuse("未能保存：登录已失效或无权修改，请复制尚未保存的内容后刷新页面。"); return; }
+      saved(result.data);
     }).catch(function () {
-      say("网络异常，未能保存，稍后自动重试；请勿关闭页面");
-      dirty = true;
-      pending = true;
+      unanswered = body;
+      say("网络异常，正在重试");
     }).finally(function () {
       inFlight = false;
-      if (pending && !stopped) { pending = false; schedule(3000); }
+      if (stopped) return;
+      if (unanswered) {
+        schedule(retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
+      } else if (dirty) {
+        schedule(1500);  // typed while this save was on its way
+      }
     });
+    return current;
   }
 
   function schedule(delay) {
@@ -79,7 +164,13 @@
   // Leaving for another section: save first, then go.
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[href]");
-    if (!link || !autosave || stopped || link.target || link.getAttribute("href").charAt(0) === "#") return;
+    if (!link || !autosave || link.target || link.getAttribute("href").charAt(0) === "#") return;
+    if (stopped) {
+      if (!document.getElementById("conflict").hidden && !window.confirm("本页内容尚未保存，确定离开？")) {
+        event.preventDefault();
+      }
+      return;
+    }
     event.preventDefault();
     clearTimeout(timer);
     save(true).then(function () { window.location.href = link.href; });
@@ -102,6 +193,9 @@
         el.disabled = false;
         el.name = el.name.replace("__index__", String(next));
         if (el.id) el.id = el.name;
+      });
+      row.querySelectorAll("[data-error-for]").forEach(function (p) {
+        p.dataset.errorFor = p.dataset.errorFor.replace("__index__", String(next));
       });
       rows.appendChild(row);
       var first = row.querySelector("input, select, textarea");

@@ -1,0 +1,58 @@
+"""Sessions end after SESSION_IDLE_SECONDS without a request, though no request writes the session."""
+
+import datetime as dt
+
+import time_machine
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from conftest import TEST_PASSWORD
+from shenbao.accounts.idle import IDLE_COOKIE
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _login(client, user):
+    return client.post(reverse("accounts:login"), {"username": user.username, "password": TEST_PASSWORD})
+
+
+def _page(client):
+    return client.get(reverse("accounts:password_change"))
+
+
+def test_someone_working_all_day_stays_logged_in(client, applicant, settings):
+    with time_machine.travel(START, tick=False) as traveller:
+        _login(client, applicant)
+        for _ in range(8):  # a request every 40 minutes for over five hours
+            traveller.shift(dt.timedelta(minutes=40))
+            assert _page(client).status_code == 200
+        assert (START + dt.timedelta(hours=5)).timestamp() < Session.objects.get().expire_date.timestamp()
+
+
+def test_a_request_does_not_write_the_session_until_it_is_half_way_to_expiry(client, applicant, settings):
+    with time_machine.travel(START, tick=False) as traveller:
+        _login(client, applicant)
+        expiry = Session.objects.get().expire_date
+        traveller.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE // 4))
+        _page(client)
+        assert Session.objects.get().expire_date == expiry
+        traveller.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE // 2))
+        _page(client)
+        assert Session.objects.get().expire_date > expiry
+
+
+def test_an_idle_browser_is_logged_out_even_while_the_stored_session_lives(client, applicant, settings):
+    with time_machine.travel(START, tick=False) as traveller:
+        _login(client, applicant)
+        Session.objects.update(expire_date=START + dt.timedelta(days=30))
+        traveller.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 1))
+        response = _page(client)
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+        assert not Session.objects.exists()
+
+
+def test_a_forged_last_seen_cookie_logs_out(client, applicant):
+    with time_machine.travel(START, tick=False):
+        _login(client, applicant)
+        client.cookies[IDLE_COOKIE] = "0123456789abcdef:1v8qo4:forged"
+        assert _page(client).status_code == 302

@@ -1,0 +1,130 @@
+"""The live findings panel of the section pages, without a database round-trip per keystroke.
+
+The rules are pure: they need the document (which the autosave has just written and got back) and a
+context — the uploaded attachments, the PI's other applications of the call, the registry rows for
+the PI and the units. That context changes far less often than the document, so it is cached per
+application and forgotten when what it holds changes:
+- an attachment is added or removed (signals on Attachment);
+- a registry row is saved or deleted (signals: every cached context is forgotten at once);
+- another application of the same PI is created, or its category changes (`forget_peers`);
+- the document's PI or its units' codes differ from those the context was read for (checked here).
+A bounded lifetime covers what the signals cannot see (bulk registry imports in another process).
+The submit and the staff's pages never use this cache: they read the database.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from shenbao.attachments.models import Attachment
+from shenbao.attachments.rows import attachment_rows
+from shenbao.rules.context import Registries, ReviewContext
+from shenbao.rules.findings import Finding
+from shenbao.rules.models import DishonestyRecord, OngoingProjectRecord
+from shenbao.rules.registries import load_registries
+from shenbao.rules.ruleset import review
+from shenbao.rules.snapshot import Snapshot
+
+from .models import Application
+
+LIFETIME_SECONDS = 300
+_GENERATION = "live-review:generation"
+
+
+@dataclass(frozen=True)
+class CachedContext:
+    pi_number: str
+    usccs: tuple[str, ...]
+    files: list[dict]
+    peers: list[tuple[int, str, str]]  # (pk, public id, category) of the PI's other applications
+    registries: Registries
+
+
+def _generation() -> int:
+    return cache.get_or_set(_GENERATION, 1, None)
+
+
+def _key(pk: int, generation: int | None = None) -> str:
+    return f"live-review:{generation or _generation()}:{pk}"
+
+
+def _load(application: Application, pi_number: str, usccs: tuple[str, ...]) -> CachedContext:
+    peers = []
+    if pi_number:
+        peers = list(
+            Application.objects.filter(call_id=application.call_id, pi_id_number=pi_number)
+            .exclude(pk=application.pk)
+            .values_list("pk", "public_id", "category")
+        )
+    return CachedContext(
+        pi_number,
+        usccs,
+        attachment_rows([application.pk]).get(application.pk, []),
+        [(pk, str(public_id), category) for pk, public_id, category in peers],
+        load_registries(application.call.spec.filing.opens.date(), [pi_number] if pi_number else [], list(usccs)),
+    )
+
+
+def context(application: Application, snapshot: Snapshot) -> tuple[CachedContext, ReviewContext]:
+    key = _key(application.pk)
+    usccs = tuple(sorted(snapshot.usccs))
+    cached = cache.get(key)
+    if cached is None or cached.pi_number != snapshot.pi_id.number or cached.usccs != usccs:
+        cached = _load(application, snapshot.pi_id.number, usccs)
+        cache.set(key, cached, LIFETIME_SECONDS)
+    by_pi = {snapshot.pi_id.number: [(snapshot.key, snapshot.category)]}
+    if snapshot.pi_id.number:
+        by_pi[snapshot.pi_id.number] += [(public_id, category) for _, public_id, category in cached.peers]
+    return cached, ReviewContext(application.call.spec, cached.registries, applications_by_pi=by_pi)
+
+
+def findings(application: Application) -> list[Finding]:
+    """The findings of the document as it is now; usually without a query (see the module's note)."""
+    key = str(application.public_id)
+    cached, review_context = context(application, Snapshot(application.data, key))
+    return review(Snapshot({**application.data, "attachments": cached.files}, key), review_context)
+
+
+def forget(*pks: int) -> None:
+    generation = _generation()
+    cache.delete_many([_key(pk, generation) for pk in pks])
+
+
+def forget_peers(application: Application) -> None:
+    """The PI's other applications read this one's category: make them read it again."""
+    cached = cache.get(_key(application.pk))
+    if cached is not None:
+        forget(*(pk for pk, _, _ in cached.peers))
+    elif application.pi_id_number:
+        forget(
+            *Application.objects.filter(call_id=application.call_id, pi_id_number=application.pi_id_number)
+            .exclude(pk=application.pk)
+            .values_list("pk", flat=True)
+        )
+
+
+@receiver(post_save, sender=Attachment)
+@receiver(post_delete, sender=Attachment)
+def _attachments_changed(instance, **kwargs):
+    forget(instance.application_id)
+
+
+@receiver(post_save, sender=DishonestyRecord)
+@receiver(post_delete, sender=DishonestyRecord)
+@receiver(post_save, sender=OngoingProjectRecord)
+@receiver(post_delete, sender=OngoingProjectRecord)
+def registries_changed(**kwargs):
+    """Every cached context is forgotten at once (a new generation of keys)."""
+    try:
+        cache.incr(_GENERATION)
+    except ValueError:
+        cache.set(_GENERATION, 2, None)
+
+
+@receiver(post_save, sender=Application)
+def _application_saved(instance, created, **kwargs):
+    forget(instance.pk)
+    if created:
+        forget_peers(instance)

@@ -1,0 +1,244 @@
+"""The lean autosave: one statement that checks and writes, retries that succeed, sections that do not
+conflict with each other, conflicts that keep both texts, input that is never silently dropped."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import AFTER_FILING
+from shenbao.accounts.models import User
+from shenbao.applications.models import Application
+from shenbao.rules.snapshot import Snapshot
+
+pytestmark = pytest.mark.usefixtures("during_filing")
+
+
+@pytest.fixture
+def draft(client, applicant, call):
+    client.force_login(applicant)
+    client.post(reverse("applications:start"))
+    return Application.objects.get(applicant=applicant)
+
+
+def _section(draft, slug):
+    return reverse("applications:section", args=[draft.public_id, slug])
+
+
+def _autosave(client, draft, slug, values, version):
+    return client.post(_section(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1")
+
+
+def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
+    first = _autosave(client, draft, "basic", {"title": "草原生态修复", "category": "2001"}, 1).json()
+    with CaptureQueriesContext(connection) as queries:
+        second = _autosave(client, draft, "basic", {"title": "草原生态修复与乡土草种", "category": "2001"}, 2)
+    assert second.status_code == 200 and second.json()["version"] == first["version"] + 1 == 3
+    statements = [q["sql"] for q in queries.captured_queries]
+    # the session, the user, and one UPDATE … WHERE … version that both checks and writes
+    assert len(statements) <= 3, statements
+    assert sum(s.lstrip().upper().startswith("UPDATE") for s in statements) == 1
+    assert "请填写项目摘要" in second.json()["findings_html"]  # the live panel still works
+    draft.refresh_from_db()
+    assert draft.data["title"] == "草原生态修复与乡土草种" and draft.title == "草原生态修复与乡土草种"
+
+
+def test_the_live_findings_see_an_attachment_uploaded_after_they_were_cached(client, draft, media):
+    from django.core.files.base import ContentFile
+
+    from shenbao.applications import live_review
+    from shenbao.attachments.models import Attachment
+
+    _autosave(client, draft, "basic", {"title": "草原生态修复"}, 1)  # the context is cached now
+    draft.refresh_from_db()
+    assert live_review.context(draft, Snapshot(draft.data))[0].files == []
+    attachment = Attachment(
+        application=draft,
+        kind="integrity_commitment",
+        original_name="诚信承诺书.pdf",
+        size=9,
+        sha256="0" * 64,
+        pages=1,
+        uploaded_by=draft.applicant,
+    )
+    attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    with CaptureQueriesContext(connection) as queries:
+        cached, _ = live_review.context(draft, Snapshot(draft.data))
+    assert [f["kind"] for f in cached.files] == ["integrity_commitment"] and queries.captured_queries
+    with CaptureQueriesContext(connection) as again:
+        live_review.findings(draft)
+    assert again.captured_queries == []  # cached until something it holds changes
+
+
+def test_a_save_that_committed_but_was_answered_with_an_error_succeeds_when_retried(client, draft):
+    """Issue 9: the page retries a save whose answer was lost; same content at the old version is no conflict."""
+    values = {"title": "草原生态修复", "abstract": "乡土草种"}
+    committed = _autosave(client, draft, "basic", values, 1)  # the answer never reached the page
+    assert committed.json()["version"] == 2
+    retried = _autosave(client, draft, "basic", values, 1)
+    assert retried.status_code == 200 and retried.json()["ok"] and retried.json()["version"] == 2
+    draft.refresh_from_db()
+    assert draft.section_version("basic") == 2 and draft.data["title"] == "草原生态修复"
+
+
+def test_two_tabs_on_different_sections_never_conflict(client, draft):
+    assert _autosave(client, draft, "basic", {"title": "标题一"}, 1).status_code == 200
+    # the second tab loaded the content section at version 1 before the basic section was saved
+    content = _autosave(client, draft, "content", {"content.background": "背景"}, 1)
+    assert content.status_code == 200
+    assert _autosave(client, draft, "basic", {"title": "标题二"}, 2).status_code == 200
+    assert _autosave(client, draft, "content", {"content.background": "背景二"}, 2).status_code == 200
+    draft.refresh_from_db()
+    assert draft.data["title"] == "标题二" and draft.data["content"]["background"] == "背景二"
+
+
+def test_two_tabs_on_the_same_section_get_both_texts_and_nothing_is_overwritten(client, draft):
+    _autosave(client, draft, "basic", {"title": "甲窗口的标题", "abstract": "共同的摘要"}, 1)
+    response = _autosave(client, draft, "basic", {"title": "乙窗口的标题", "abstract": "共同的摘要"}, 1)
+    assert response.status_code == 409
+    body = response.json()
+    assert body["conflict"] and body["version"] == 2 and "版本不一致" in body["message"]
+    assert body["differences"] == [
+        {"path": "title", "label": "项目名称", "theirs": "甲窗口的标题", "mine": "乙窗口的标题"}
+    ]
+    draft.refresh_from_db()
+    assert draft.data["title"] == "甲窗口的标题"
+    # the person keeps what this tab typed: the page saves it again at the version it was shown
+    kept = _autosave(client, draft, "basic", {"title": "乙窗口的标题", "abstract": "共同的摘要"}, body["version"])
+    assert kept.status_code == 200
+    draft.refresh_from_db()
+    assert draft.data["title"] == "乙窗口的标题"
+
+
+def test_a_conflicting_form_post_without_javascript_shows_both_texts_and_keeps_the_typed_one(client, draft):
+    _autosave(client, draft, "basic", {"title": "甲窗口的标题"}, 1)
+    response = client.post(_section(draft, "basic"), {"version": 1, "title": "乙窗口的标题"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "甲窗口的标题" in body and 'value="乙窗口的标题"' in body and "版本不一致" in body
+    assert 'name="version" value="2"' in body  # saving this form again keeps this tab's text
+
+
+def test_a_table_cell_that_cannot_be_read_is_kept_with_its_message_and_survives_leaving(client, draft):
+    values = {
+        "indicators.__present": "1",
+        "indicators.0.description": "新品种",
+        "indicators.0.quantity": "三篇",
+        "indicators.1.description": "示范基地",
+        "indicators.1.quantity": "2",
+    }
+    body = _autosave(client, draft, "indicators", values, 1).json()
+    assert "应为数字" in body["errors"]["indicators.0.quantity"]
+    draft.refresh_from_db()
+    assert draft.data["indicators"] == [{"description": "新品种"}, {"description": "示范基地", "quantity": 2}]
+    page = client.get(_section(draft, "indicators"))
+    html = page.content.decode()
+    assert 'name="indicators.0.quantity" value="三篇"' in html and "应为数字" in html
+    assert page.context["errors"]["indicators.0.quantity"].startswith("“数量”应为数字")
+
+
+def test_a_month_that_does_not_exist_is_kept_and_blocks_submission_until_corrected(client, draft, applicant):
+    from django.utils import timezone
+
+    from shenbao.applications import services
+
+    values = {
+        "content.schedule.__present": "1",
+        "content.schedule.0.from": "2026-13",
+        "content.schedule.0.task": "调研",
+    }
+    _autosave(client, draft, "content", values, 1)
+    html = client.get(_section(draft, "content")).content.decode()
+    assert 'value="2026-13"' in html and "应为年月" in html
+    draft.refresh_from_db()
+    with pytest.raises(services.EditRefused, match="1处填写的内容无法识别"):
+        services.submit_application(draft, applicant, timezone.now())
+    values["content.schedule.0.from"] = "2026-12"
+    _autosave(client, draft, "content", values, 2)
+    draft.refresh_from_db()
+    assert draft.invalid_inputs == {} and draft.data["content"]["schedule"][0]["from"] == "2026-12"
+
+
+def test_the_lean_save_checks_the_applicant_the_state_and_the_window(client, draft, make_user, unit, during_filing):
+    colleague = make_user(User.Role.APPLICANT, unit=unit, id_number="")
+    client.force_login(colleague)
+    assert _autosave(client, draft, "basic", {"title": "篡改"}, 1).status_code == 404
+    draft.refresh_from_db()
+    Application.objects.filter(pk=draft.pk).update(state=Application.State.SUBMITTED)
+    client.force_login(draft.applicant)
+    refused = _autosave(client, draft, "basic", {"title": "提交后的修改"}, 1)
+    assert refused.status_code == 409 and "已提交单位审核" in refused.json()["message"]
+    Application.objects.filter(pk=draft.pk).update(state=Application.State.DRAFT)
+    during_filing.move_to(AFTER_FILING)
+    client.force_login(draft.applicant)
+    late = _autosave(client, draft, "basic", {"title": "截止后的修改"}, 1)
+    assert late.status_code == 409 and "截止" in late.json()["message"]
+    draft.refresh_from_db()
+    assert draft.data.get("title") in (None, "") and draft.version == 1
+
+
+def test_a_submitted_application_is_read_only_with_the_real_reason(client, draft):
+    Application.objects.filter(pk=draft.pk).update(state=Application.State.SUBMITTED)
+    draft.data["partners"] = [{"name": "北京草业科学研究中心"}]
+    Application.objects.filter(pk=draft.pk).update(data=draft.data)
+    html = client.get(_section(draft, "units")).content.decode()
+    assert "已提交单位审核，如需修改请联系单位管理员撤回/退回" in html
+    assert "申报受理已截止" not in html
+    assert 'name="partners.0.name" value="北京草业科学研究中心" type="text"  disabled' in html
+    assert "增加一行" not in html and "remove-row" not in html and 'data-autosave=""' in html
+
+
+def test_the_attachments_of_a_submitted_application_say_why_nothing_can_be_uploaded(client, draft):
+    Application.objects.filter(pk=draft.pk).update(state=Application.State.SUBMITTED)
+    html = client.get(reverse("attachments:list", args=[draft.public_id])).content.decode()
+    assert "已提交单位审核，如需修改请联系单位管理员撤回/退回" in html and 'type="file"' not in html
+
+
+def test_the_live_findings_count_another_application_of_the_same_pi_started_later(client, draft, applicant, call):
+    from shenbao.applications import live_review, services
+    from shenbao.applications.models import Application as Model
+
+    _autosave(client, draft, "basic", {"title": "第一份", "category": "1001"}, 1)
+    draft.refresh_from_db()
+    before, _ = live_review.context(draft, Snapshot(draft.data))
+    assert before.peers == []
+    from django.utils import timezone
+
+    second = services.start_application(applicant, call, timezone.now())
+    after, context = live_review.context(draft, Snapshot(draft.data))
+    assert [pk for pk, _, _ in after.peers] == [second.pk]
+    assert len(context.applications_by_pi[applicant.id_number]) == 2 and Model.objects.count() == 2
+
+
+def test_the_lean_save_serves_an_application_while_another_call_is_open_too(client, draft, call):
+    from shenbao.calls.models import Call
+
+    Call.objects.create(code="demo-copy", title="【演示】", data=call.data, is_demo=True)
+    _autosave(client, draft, "basic", {"title": "第一稿"}, 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = _autosave(client, draft, "basic", {"title": "第二稿"}, 2)
+    assert response.json()["version"] == 3 and len(queries.captured_queries) <= 3
+    draft.refresh_from_db()
+    assert draft.data["title"] == "第二稿"
+
+
+def test_a_committed_save_is_answered_as_saved_even_when_the_panels_cannot_be_drawn(client, draft):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from shenbao.applications import live_review
+
+    with mock.patch.object(live_review, "findings", side_effect=OperationalError("database away")):
+        response = _autosave(client, draft, "basic", {"title": "保存了"}, 1)
+    assert response.status_code == 200 and response.json() == {"ok": True, "version": 2, "errors": {}}
+    draft.refresh_from_db()
+    assert draft.data["title"] == "保存了"
+
+
+def test_every_section_page_shows_its_fields_and_no_template_text(client, draft):
+    from shenbao.applications.sections import SECTIONS
+
+    for section in SECTIONS:
+        body = client.get(_section(draft, section.slug)).content.decode()
+        assert "{#" not in body and "{%" not in body and "endcomment" not in body, section.slug
