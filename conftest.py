@@ -34,6 +34,9 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.JOBS_IMMEDIATE = True
+    # A small ceiling for opening uploaded PDFs, so that the decompression-bomb tests stay quick.
+    settings.PDF_CHECK_MEMORY_MB = 192
+    settings.PDF_CHECK_SECONDS = 10
 
 
 @pytest.fixture

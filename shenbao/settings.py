@@ -253,6 +253,11 @@ LIST_CONFIRMATION_LEASE_SECONDS = env_int("LIST_CONFIRMATION_LEASE_SECONDS", 300
 # Jobs run inside the request that accepted them, once committed (tests, TASKS_BACKEND=immediate).
 JOBS_IMMEDIATE = TASKS_BACKEND == "immediate"
 
+# Every uploaded PDF is opened in a child process with these ceilings (二(一)3): a file that needs more
+# memory or CPU time than this to open (a decompression bomb) is refused and never reaches the worker.
+PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 512)
+PDF_CHECK_SECONDS = env_int("PDF_CHECK_SECONDS", 20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,9 +8,11 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from shenbao.accounts.models import User
+from shenbao.attachments.uploads import LimitedUploadHandler, declared_too_large
 from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
@@ -258,11 +260,26 @@ def export_json(request, public_id):
     return response
 
 
+@csrf_exempt  # the size limit must be in place before the CSRF check reads the body
 @login_required
 @require_POST
 def import_json(request):
+    too_large = f"导入失败：文件超过{MAX_IMPORT_BYTES // 1048576}MB，不是申报书。"
+    if declared_too_large(request, MAX_IMPORT_BYTES):  # refused unread: no change, so no CSRF token needed
+        messages.error(request, too_large)
+        return redirect("applications:list")
+    limit = LimitedUploadHandler(MAX_IMPORT_BYTES, request)
+    request.upload_handlers.insert(0, limit)
+    return _import_checked(request, limit, too_large)
+
+
+@csrf_protect
+def _import_checked(request, limit, too_large):
     call = current_call()
     upload = request.FILES.get("file")
+    if limit.too_large:
+        messages.error(request, too_large)
+        return redirect("applications:list")
     if call is None or upload is None:
         messages.error(request, "请选择要导入的申报书JSON文件。")
         return redirect("applications:list")

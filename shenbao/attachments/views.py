@@ -19,7 +19,7 @@ from shenbao.rules.ruleset import review
 from shenbao.storage import StorageUnavailable
 
 from .models import Attachment
-from .services import add_attachment, remove_attachment
+from .services import add_attachment, check_room_for_another, remove_attachment
 from .uploads import LimitedUploadHandler, UploadRefused, declared_too_large
 
 
@@ -76,6 +76,10 @@ def upload(request, public_id):
         return _page(
             request, application, 413, f"文件超过{rules['max_bytes'] // 1048576}MB，未上传（{rules['clause']}）。"
         )
+    try:
+        check_room_for_another(application)  # also refused unread; checked again under the lock
+    except UploadRefused as error:
+        return _page(request, application, 400, str(error))
     limit = LimitedUploadHandler(rules["max_bytes"], request)
     request.upload_handlers.insert(0, limit)
     return _checked_upload(request, application, limit)
@@ -129,4 +133,10 @@ def delete(request, public_id, attachment_id):
 def download(request, public_id, attachment_id):
     application = _application(request, public_id)
     attachment = get_object_or_404(Attachment, application=application, public_id=attachment_id)
-    return FileResponse(attachment.file.open("rb"), filename=attachment.original_name, content_type="application/pdf")
+    # Always a download, never shown inline: whatever the file holds, the browser does not run it here.
+    return FileResponse(
+        attachment.file.open("rb"),
+        filename=attachment.original_name,
+        content_type="application/pdf",
+        as_attachment=True,
+    )
