@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shenbao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "shenbao.web.middleware.StorageErrorMiddleware",
+    "shenbao.web.middleware.BadInputMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

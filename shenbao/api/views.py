@@ -19,6 +19,7 @@ from shenbao.applications.models import Application
 from shenbao.calls.current import current_call
 from shenbao.documents.tasks import queue_seal
 from shenbao.documents.views import pdf_response
+from shenbao.parsing import BadInput, loads_json
 from shenbao.review import services as flow
 from shenbao.rules.batch import context_for
 from shenbao.rules.ruleset import review
@@ -82,9 +83,11 @@ def _body(request) -> dict:
     if not request.body:
         return {}
     try:
-        data = json.loads(request.body)
+        data = loads_json(request.body, "请求体")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise interchange.InterchangeError(f"请求体不是有效的JSON：{error}") from None
+    except BadInput as error:
+        raise interchange.InterchangeError(str(error)) from None
     if not isinstance(data, dict):
         raise interchange.InterchangeError("请求体应为JSON对象")
     return data

@@ -12,6 +12,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from shenbao.parsing import BadInput, loads_json
+
 FORMAT = "shenbao.application/1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "application-1.schema.json"
 
@@ -73,9 +75,11 @@ def validate(data: Any) -> dict:
 
 def read_text(text: str) -> dict:
     try:
-        data = json.loads(text)
+        data = loads_json(text, "申报书")
     except json.JSONDecodeError as error:
         raise InterchangeError(f"不是有效的JSON（第{error.lineno}行第{error.colno}列：{error.msg}）。") from None
+    except BadInput as error:
+        raise InterchangeError(str(error)) from None
     return validate(data)
 
 

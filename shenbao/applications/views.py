@@ -16,6 +16,7 @@ from shenbao.attachments.uploads import LimitedUploadHandler, declared_too_large
 from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
+from shenbao.parsing import parse_int, parse_optional_int
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments
@@ -165,8 +166,7 @@ def section_page(request, public_id, slug):
             raise PermissionDenied
         wants_json = request.headers.get("X-Autosave") == "1"
         try:
-            posted_version = request.POST.get("version", "")
-            version = int(posted_version) if posted_version.isdigit() else 0
+            version = parse_optional_int(request.POST.get("version"), "版本号", minimum=0) or 0
             result = services.save_section(application, request.user, section, request.POST, version, timezone.now())
         except services.EditRefused as error:
             if wants_json:
@@ -302,10 +302,8 @@ def _import_checked(request, limit, too_large):
 @require_POST
 def hand_over(request, public_id):
     application = _visible(request, public_id)
-    chosen = request.POST.get("applicant", "")
-    if not chosen.isdigit():
-        raise Http404
-    applicant = get_object_or_404(User, pk=int(chosen), unit=request.user.unit_id, role=User.Role.APPLICANT)
+    chosen = parse_int(request.POST.get("applicant", ""), "移交给的申报人")
+    applicant = get_object_or_404(User, pk=chosen, unit=request.user.unit_id, role=User.Role.APPLICANT)
     try:
         services.hand_over(application, request.user, applicant, request=request)
     except services.EditRefused as error:

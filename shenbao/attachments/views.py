@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from shenbao.applications.models import Application
 from shenbao.applications.sections import SECTIONS
 from shenbao.applications.services import EditRefused, completeness, is_editable, visible_applications
+from shenbao.parsing import parse_optional_int
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
@@ -94,7 +95,7 @@ def _checked_upload(request, application, limit):
         return _page(request, application, 413, f"文件超过{max_mb}MB，上传已中止（{spec.attachments['clause']}）。")
     if uploaded is None:
         return _page(request, application, 400, "请选择要上传的PDF文件。")
-    year = request.POST.get("year") or None
+    year = request.POST.get("year")
     try:
         attachment = add_attachment(
             application,
@@ -102,7 +103,7 @@ def _checked_upload(request, application, limit):
             uploaded,
             kind=request.POST.get("kind", ""),
             partner=request.POST.get("partner", ""),
-            year=int(year) if year and year.isdigit() else None,
+            year=parse_optional_int(year, "年度", minimum=1900, maximum=2100),
             now=timezone.now(),
             request=request,
         )

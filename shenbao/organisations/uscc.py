@@ -68,3 +68,10 @@ def check_uscc(raw: str) -> UsccCheck:
         is_government_organ=code[:2] in GOVERNMENT_ORGAN_PREFIXES,
         division_code=code[2:8],
     )
+
+
+def shaped_like_uscc(text: str) -> bool:
+    """18 characters of the code's alphabet, whatever the check character: such usernames are reserved
+    for unit admins, whose username is their unit's code, so no other account can stand in for one."""
+    text = (text or "").strip().upper()
+    return len(text) == 18 and all(c in ALPHABET for c in text)
