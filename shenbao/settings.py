@@ -5,6 +5,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from shenbao import installation_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,12 +34,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for a developer's machine; production sets SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-only-key-change-me-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# SECRET_KEY, SEAL_KEY_PASSPHRASE, AUDIT_HMAC_KEY: from the environment in production; a demo or a
+# test run uses per-installation values generated into DATA_DIR/secrets.json. Outside DEBUG a missing,
+# empty or published-default value refuses to start, naming the variable (installation_secrets.py).
+try:
+    _secrets = installation_secrets.load(DATA_DIR, debug=DEBUG)
+except installation_secrets.MissingSecret as _error:
+    raise ImproperlyConfigured(str(_error)) from None
+SECRET_KEY = _secrets["SECRET_KEY"]
+# Keys the audit log's hash chain (HMAC): kept out of the database, so that whoever can write to the
+# database cannot re-chain edited rows.
+AUDIT_HMAC_KEY = _secrets["AUDIT_HMAC_KEY"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -234,7 +247,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # E-seals (二(一)4). SEAL_KEY_PASSPHRASE encrypts the private keys of shenbao's development CA;
 # SEAL_TRUST_ROOTS (comma-separated PEM files) replaces that CA as the trust root when a real CA signs.
-SEAL_KEY_PASSPHRASE = env_str("SEAL_KEY_PASSPHRASE", SECRET_KEY)
+SEAL_KEY_PASSPHRASE = _secrets["SEAL_KEY_PASSPHRASE"]
 SEAL_TRUST_ROOTS = [p for p in env_str("SEAL_TRUST_ROOTS", "").split(",") if p]
 # A function (kind, owner, common_name, organisation) -> documents.ca.Identity: who signs.
 SEAL_IDENTITY_PROVIDER = env_str("SEAL_IDENTITY_PROVIDER", "shenbao.documents.ca.identity")
