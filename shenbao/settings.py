@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "shenbao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "shenbao.web.middleware.StorageErrorMiddleware",
     "shenbao.web.middleware.BadInputMiddleware",
+    "shenbao.audit.middleware.RefusedAccessMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -271,6 +272,11 @@ JOBS_IMMEDIATE = TASKS_BACKEND == "immediate"
 # memory or CPU time than this to open (a decompression bomb) is refused and never reaches the worker.
 PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 512)
 PDF_CHECK_SECONDS = env_int("PDF_CHECK_SECONDS", 20)
+
+# Where `manage.py anchor_audit` appends the signed head of the audit chain: a local append-only file
+# (default) or, with AUDIT_ANCHOR_STORAGE=storage, Django's default storage (S3) under audit-anchors/.
+AUDIT_ANCHOR_STORAGE = env_str("AUDIT_ANCHOR_STORAGE", "file")
+AUDIT_ANCHOR_FILE = Path(env_str("AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.jsonl")))
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,6 @@ before the body is read (二(一)3)."""
 
 import io
 import resource
-import time
 
 import pikepdf
 import pytest
@@ -59,9 +58,9 @@ def test_the_bomb_is_opened_in_a_child_so_the_worker_does_not_grow(settings):
 def test_a_bomb_under_the_memory_ceiling_still_hits_the_time_ceiling(tmp_path):
     path = tmp_path / "bomb.pdf"
     path.write_bytes(object_stream_bomb(padding_mb=1000))
-    started = time.monotonic()
+    # Memory enough to inflate it all (~2 GB): only the CPU-time limit (1 s of the ~5 s it needs) stops it.
     inspection = inspect_in_child(str(path), None, memory_bytes=8 << 30, seconds=1)
-    assert inspection.outcome == "ceiling" and time.monotonic() - started < 6
+    assert inspection.outcome == "ceiling"
 
 
 def test_the_same_pages_without_padding_are_a_sound_pdf():
