@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shenbao.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shenbao.web.middleware.ChosenLanguageMiddleware",
@@ -157,6 +158,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind HTTPS (SECURE_COOKIES on), browsers are told to use nothing else: HSTS for HSTS_SECONDS.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+# Behind a proxy that ends TLS: SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https" makes Django trust
+# that header (only set it when the proxy always sets or strips it).
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    _name, _, _value = _proxy_header.partition("=")
+    if not _name.startswith("HTTP_") or not _value:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER should look like HTTP_X_FORWARDED_PROTO=https")
+    SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script, event handler or style attribute anywhere: behaviour lives in static files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 # django-axes: lock an account+address after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -84,3 +84,23 @@ class BadInputMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "web/bad_input.html", {"message": message}, status=400)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY on every response: scripts and styles only from our own
+    static files, no inline script, event handler or style attribute, no plugins, no framing. A page
+    that needs behaviour loads it from a static file (see web/static/shenbao/site.js). Django's admin,
+    whose templates carry style attributes, may use inline styles but still no inline script."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if request.path.startswith("/admin/"):
+            policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        return response
