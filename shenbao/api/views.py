@@ -157,6 +157,8 @@ def _transition(name):
     def view(request, public_id):
         application = _application(request, public_id)
         reason, now, user = _body(request).get("reason", ""), timezone.now(), request.user
+        if not isinstance(reason, str):
+            raise interchange.InterchangeError("“reason”应为文字（字符串）。")
         actions = {
             "submit": lambda: applications.submit_application(application, user, now, request=request),
             "withdraw": lambda: flow.withdraw(application, user, now, request=request),

@@ -98,3 +98,24 @@ def test_nan_in_json_on_the_api_is_a_400(client, applicant, call):
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
     assert response.status_code == 400 and "NaN" in response.json()["error"]
+
+
+@pytest.mark.parametrize("number", ["1²0105199007160025", "１50105199007160025", "15010519900716002²"])
+def test_an_id_number_with_non_ascii_digits_is_refused_with_its_rule(number):
+    from shenbao.accounts.id_number import check_id_number
+
+    assert "GB 11643-1999" in check_id_number(number).error
+
+
+def test_a_reason_that_is_not_text_is_a_400_on_the_api(client, applicant, call):
+    from shenbao.applications.models import Application
+
+    draft = Application.objects.create(call=call, unit=applicant.unit, applicant=applicant)
+    _, key = ApiToken.issue(applicant, "测试")
+    response = client.post(
+        reverse("api:transition-return", args=[draft.public_id]),
+        json.dumps({"reason": {"x": 1}}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 400 and "reason" in response.json()["error"]
