@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from shenbao.applications import interchange
 from shenbao.applications import services as applications
 from shenbao.applications.models import Application
+from shenbao.attachments.uploads import declared_too_large
 from shenbao.audit import log
 from shenbao.calls.current import current_call
 from shenbao.documents.tasks import queue_seal
@@ -91,8 +92,9 @@ def endpoint(*methods):
 
 
 def _body(request) -> dict:
-    if len(request.body) > MAX_BODY:
-        raise interchange.InterchangeError("请求体过大")
+    # The declared length first, so that an oversized import is refused before its body is read.
+    if declared_too_large(request, MAX_BODY) or len(request.body) > MAX_BODY:
+        raise interchange.InterchangeError(f"请求体超过{MAX_BODY // 1048576}MB，不是申报书。")
     if not request.body:
         return {}
     try:

@@ -176,3 +176,17 @@ def test_an_import_file_over_the_limit_is_cut_off_while_streaming(client, applic
     big = SimpleUploadedFile("a.json", b"{" + b" " * (3 * 1024 * 1024) + b"}", content_type="application/json")
     response = client.post(reverse("applications:import"), {"file": big}, follow=True)
     assert "文件超过2MB" in response.content.decode()
+
+
+def test_an_api_import_over_the_limit_is_refused_before_its_body_is_read(client, applicant, call):
+    from shenbao.api.models import ApiToken
+
+    _, key = ApiToken.issue(applicant, "x")
+    response = client.post(
+        reverse("api:applications"),
+        b"",
+        content_type="application/json",
+        CONTENT_LENGTH=str(2 * 1024 * 1024 + 200_000),  # declared, never sent
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 400 and "超过2MB" in response.json()["error"]

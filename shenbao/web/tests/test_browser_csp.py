@@ -10,6 +10,16 @@ from shenbao.applications.models import Application
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def page(browser, live_server):
+    """A page under the site's real Content-Security-Policy (the shared fixture bypasses it)."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 def _log_in(page, user):
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(user.username)
