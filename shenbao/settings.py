@@ -289,6 +289,15 @@ LIST_CONFIRMATION_LEASE_SECONDS = env_int("LIST_CONFIRMATION_LEASE_SECONDS", 300
 # Jobs run inside the request that accepted them, once committed (tests, TASKS_BACKEND=immediate).
 JOBS_IMMEDIATE = TASKS_BACKEND == "immediate"
 
+# The cache holds rate-limit counters (API tokens): per process by default; CACHE_REDIS_URL shares them
+# between the web workers of a scaled-out deployment, so that a limit holds across all of them.
+_cache_url = env_str("CACHE_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # Every uploaded PDF is opened in a child process with these ceilings (二(一)3): a file that needs more
 # memory or CPU time than this to open (a decompression bomb) is refused and never reaches the worker.
 PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 512)
