@@ -246,7 +246,7 @@ def tokens(request):
             with transaction.atomic():
                 token, key = ApiToken.issue(request.user, name)
                 log.record("api_token.issued", actor=request.user, obj=token, after={"name": name}, request=request)
-    tokens = request.user.api_tokens.filter(revoked=False)
+    tokens = [(t, t.refusal()) for t in request.user.api_tokens.filter(revoked=False).select_related("user")]
     return render(request, "api/tokens.html", {"tokens": tokens, "key": key}, status=status)
 
 

@@ -75,3 +75,12 @@ def test_issuing_tokens_is_rate_limited(client, applicant):
         assert client.post(reverse("api:tokens"), {"name": "x"}).status_code == 200
     response = client.post(reverse("api:tokens"), {"name": "x"})
     assert response.status_code == 429 and ApiToken.objects.count() == TOKEN_CHANGES_PER_HOUR
+
+
+def test_the_token_page_marks_a_token_ended_by_a_password_reset(client, applicant, unit_admin, key):
+    accounts.reset_password(unit_admin, applicant)
+    applicant.refresh_from_db()
+    applicant.must_change_password = False
+    applicant.save()
+    client.force_login(applicant)
+    assert "已失效" in client.get(reverse("api:tokens")).content.decode()
