@@ -23,6 +23,7 @@ ACTIVE_KEYS = {
     "/AA": "自动动作(AA)",
     "/EmbeddedFile": "嵌入文件",
     "/EmbeddedFiles": "嵌入文件",
+    "/EF": "嵌入文件",
     "/RichMedia": "多媒体内容",
     "/XFA": "XFA表单",
 }
@@ -34,6 +35,8 @@ ACTIVE_ACTIONS = {
     "/GoToE": "嵌入文件跳转(GoToE)",
     "/RichMediaExecute": "多媒体内容",
 }
+# /Type or /Subtype values that mark a carried file, whoever refers to it.
+ACTIVE_TYPES = {"/EmbeddedFile": "嵌入文件", "/FileAttachment": "嵌入文件", "/RichMedia": "多媒体内容"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,10 @@ def _active_content(pdf) -> list[str]:
                     found.append(ACTIVE_KEYS[key])
                 if key == "/S" and isinstance(value, pikepdf.Name) and str(value) in ACTIVE_ACTIONS:
                     found.append(ACTIVE_ACTIONS[str(value)])
-                if key == "/OpenAction" and isinstance(value, pikepdf.Dictionary):  # an action, not a page
-                    found.append("打开时执行的动作(OpenAction)")
+                if key in ("/Type", "/Subtype") and isinstance(value, pikepdf.Name) and str(value) in ACTIVE_TYPES:
+                    found.append(ACTIVE_TYPES[str(value)])
+                if key == "/OpenAction" and isinstance(value, pikepdf.Dictionary) and value.get("/S") != "/GoTo":
+                    found.append("打开时执行的动作(OpenAction)")  # an action, not just a page to show
             children = [value for _, value in children]
         elif isinstance(obj, pikepdf.Array):
             children = list(obj)

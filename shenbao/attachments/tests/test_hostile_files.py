@@ -97,10 +97,27 @@ def test_active_content_is_refused_naming_what_was_found(entries, named):
     assert "可执行或嵌入内容" in str(refused.value) and named in str(refused.value) and "二(一)3" in str(refused.value)
 
 
-def test_an_open_action_that_only_shows_a_page_is_accepted():
+def test_a_file_attachment_annotation_carrying_an_embedded_file_is_refused():
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+    carried = pdf.make_stream(b"MZ\x90\x00 not a document", Type=pikepdf.Name.EmbeddedFile)
+    spec = pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("a.exe"), EF=pikepdf.Dictionary(F=carried))
+    annotation = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FileAttachment, Rect=[0, 0, 10, 10], FS=spec
+    )
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(annotation)]))
+    out = io.BytesIO()
+    pdf.save(out)
+    with pytest.raises(UploadRefused, match="嵌入文件"):
+        _check(out.getvalue())
+
+
+@pytest.mark.parametrize("as_action", [False, True])
+def test_an_open_action_that_only_shows_a_page_is_accepted(as_action):
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    destination = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=destination) if as_action else destination
     out = io.BytesIO()
     pdf.save(out)
     assert _check(out.getvalue()).pages == 1
