@@ -207,3 +207,12 @@ def test_an_api_import_over_the_limit_is_refused_before_its_body_is_read(client,
         HTTP_AUTHORIZATION=f"Bearer {key}",
     )
     assert response.status_code == 400 and "超过2MB" in response.json()["error"]
+
+
+def test_the_import_still_demands_the_csrf_token_once_the_size_is_checked(applicant, call):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(applicant)
+    small = SimpleUploadedFile("a.json", b"{}", content_type="application/json")
+    assert client.post(reverse("applications:import"), {"file": small}).status_code == 403
