@@ -36,6 +36,7 @@ from shenbao.accounts.models import User
 from shenbao.api.models import ApiToken
 from shenbao.applications.models import Application
 from shenbao.attachments.models import Attachment
+from shenbao.jobs.models import Job
 from shenbao.organisations.models import Unit
 from shenbao.review.models import RecommendationList
 
@@ -117,6 +118,9 @@ URLS = {
     "attachments:delete": Route("post", "attachment", {APPLICANT}),
     # The flow after submission.
     "review:unit_queue": Route("get", None, {UNIT_ADMIN}),
+    "review:unit_progress": Route("get", None, {UNIT_ADMIN}),
+    "review:retry_job": Route("post", "failed_seal", {UNIT_ADMIN}),
+    "review:window_extensions": Route("get", None, {DEPARTMENT}),
     "review:unit_action": Route("post", None, {UNIT_ADMIN}, {"action": "approve"}),
     "review:recommender_queue": Route("get", None, {RECOMMENDER}),
     "review:recommender_action": Route("post", None, {RECOMMENDER}, {"action": "recommend"}),
@@ -223,6 +227,16 @@ class Side:
             division=division, recommender_code=recommender_code, status=Unit.Status.PENDING, name=f"{tag}待审单位"
         )
         self.tokens = {role: ApiToken.issue(user, "matrix")[0] for role, user in people.items()}
+        self.failed_seal = Job.objects.create(
+            key=f"seal:{self.draft.pk}:matrix",
+            handler="shenbao.documents.tasks.seal",
+            queue="sealing",
+            accepted_at=timezone.now(),
+            run_after=timezone.now(),
+            state=Job.State.FAILED,
+            application=self.draft,
+            requested_by=people[UNIT_ADMIN],
+        )
 
 
 @dataclass
@@ -255,6 +269,7 @@ OBJECTS = {
         lambda w, role: w.mine.registration if role == DEPARTMENT else w.theirs.registration,
     ),
     "applicant_account": (lambda w, role: w.mine.people[APPLICANT], lambda w, role: w.theirs.people[APPLICANT]),
+    "failed_seal": (lambda w, role: w.mine.failed_seal, lambda w, role: w.theirs.failed_seal),
 }
 
 
