@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/shenbao
 TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),$(LOCAL_POSTGRES))
 
-.PHONY: run serve setup test test-tools test-sqlite test-postgres lint format bench worker clean
+.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/ensure-debian-packages.sh
@@ -21,10 +21,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # The English catalogue is compiled from its source, never committed.
 MESSAGES := locale/en/LC_MESSAGES/django.mo
-$(MESSAGES): locale/en/LC_MESSAGES/django.po $(STAMP)
+$(MESSAGES): locale/en/LC_MESSAGES/django.po $(STAMP) secrets
 	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 
-setup: $(STAMP) $(MESSAGES)
+# Per-installation secrets (SECRET_KEY, SEAL_KEY_PASSPHRASE, AUDIT_HMAC_KEY) for the demo, generated once
+# into DATA_DIR/secrets.json; production sets them as environment variables instead.
+secrets: $(STAMP)
+	@$(BIN)/python -m shenbao.installation_secrets "$${DATA_DIR:-var}" >/dev/null
+
+setup: $(STAMP) $(MESSAGES) secrets
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
@@ -46,7 +51,7 @@ serve: $(STAMP) $(MESSAGES)
 # A background worker for shenbao's jobs (sealing, mail): leased, retried, reconnecting after outages.
 # Start several for parallel sealing, e.g. `make worker QUEUES=sealing`.
 QUEUES ?=
-worker: $(STAMP)
+worker: $(STAMP) secrets
 	$(BIN)/python manage.py work $(if $(QUEUES),--queues $(QUEUES))
 
 # The whole suite needs chromium (browser tests), Redis (the scaled-out task queue) and, for the second
@@ -77,7 +82,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP) secrets
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

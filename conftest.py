@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from stdnum.cn.uscc import calc_check_digit
 
 from shenbao.accounts.models import User
@@ -34,6 +35,10 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.JOBS_IMMEDIATE = True
+    cache.clear()  # rate-limit counters start afresh in every test
+    # A small ceiling for opening uploaded PDFs, so that the decompression-bomb tests stay quick.
+    settings.PDF_CHECK_MEMORY_MB = 192
+    settings.PDF_CHECK_SECONDS = 10
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,10 @@ os.environ["DATABASE_URL"] = "sqlite:///:memory:"
 
 import django  # noqa: E402
 
+from shenbao import installation_secrets  # noqa: E402
+
+# A benchmark is a developer's run, like `make run`: per-installation secrets, generated once.
+installation_secrets.generate_file(Path(os.environ.get("DATA_DIR", REPO / "var")))
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

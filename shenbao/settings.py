@@ -5,6 +5,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from shenbao import installation_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,12 +34,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for a developer's machine; production sets SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-only-key-change-me-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# SECRET_KEY, SEAL_KEY_PASSPHRASE, AUDIT_HMAC_KEY: from the environment in production; a demo or a
+# test run uses per-installation values generated into DATA_DIR/secrets.json. Outside DEBUG a missing,
+# empty or published-default value refuses to start, naming the variable (installation_secrets.py).
+try:
+    _secrets = installation_secrets.load(DATA_DIR, debug=DEBUG)
+except installation_secrets.MissingSecret as _error:
+    raise ImproperlyConfigured(str(_error)) from None
+SECRET_KEY = _secrets["SECRET_KEY"]
+# Keys the audit log's hash chain (HMAC): kept out of the database, so that whoever can write to the
+# database cannot re-chain edited rows.
+AUDIT_HMAC_KEY = _secrets["AUDIT_HMAC_KEY"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shenbao.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shenbao.web.middleware.ChosenLanguageMiddleware",
@@ -78,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shenbao.accounts.middleware.PasswordChangeRequiredMiddleware",
     "shenbao.web.middleware.StorageErrorMiddleware",
+    "shenbao.web.middleware.BadInputMiddleware",
+    "shenbao.audit.middleware.RefusedAccessMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,6 +182,25 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20},
         },
     }
+# Behind HTTPS (SECURE_COOKIES on), browsers are told to use nothing else: HSTS for HSTS_SECONDS.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+# Behind a proxy that ends TLS: SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO=https" makes Django trust
+# that header (only set it when the proxy always sets or strips it).
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    _name, _, _value = _proxy_header.partition("=")
+    if not _name.startswith("HTTP_") or not _value:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER should look like HTTP_X_FORWARDED_PROTO=https")
+    SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script, event handler or style attribute anywhere: behaviour lives in static files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 # django-axes: lock an account+address after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -257,7 +292,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # E-seals (二(一)4). SEAL_KEY_PASSPHRASE encrypts the private keys of shenbao's development CA;
 # SEAL_TRUST_ROOTS (comma-separated PEM files) replaces that CA as the trust root when a real CA signs.
-SEAL_KEY_PASSPHRASE = env_str("SEAL_KEY_PASSPHRASE", SECRET_KEY)
+SEAL_KEY_PASSPHRASE = _secrets["SEAL_KEY_PASSPHRASE"]
 SEAL_TRUST_ROOTS = [p for p in env_str("SEAL_TRUST_ROOTS", "").split(",") if p]
 # A function (kind, owner, common_name, organisation) -> documents.ca.Identity: who signs.
 SEAL_IDENTITY_PROVIDER = env_str("SEAL_IDENTITY_PROVIDER", "shenbao.documents.ca.identity")
@@ -276,6 +311,16 @@ JOB_LATE_SECONDS = env_int("JOB_LATE_SECONDS", 300)
 LIST_CONFIRMATION_LEASE_SECONDS = env_int("LIST_CONFIRMATION_LEASE_SECONDS", 300)
 # Jobs run inside the request that accepted them, once committed (tests, TASKS_BACKEND=immediate).
 JOBS_IMMEDIATE = TASKS_BACKEND == "immediate"
+
+# Every uploaded PDF is opened in a child process with these ceilings (二(一)3): a file that needs more
+# memory or CPU time than this to open (a decompression bomb) is refused and never reaches the worker.
+PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 512)
+PDF_CHECK_SECONDS = env_int("PDF_CHECK_SECONDS", 20)
+
+# Where `manage.py anchor_audit` appends the signed head of the audit chain: a local append-only file
+# (default) or, with AUDIT_ANCHOR_STORAGE=storage, Django's default storage (S3) under audit-anchors/.
+AUDIT_ANCHOR_STORAGE = env_str("AUDIT_ANCHOR_STORAGE", "file")
+AUDIT_ANCHOR_FILE = Path(env_str("AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit-anchors.jsonl")))
 
 LOGGING = {
     "version": 1,

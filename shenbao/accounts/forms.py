@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from shenbao.documents.fonts import printable_validator
+from shenbao.organisations.uscc import shaped_like_uscc
 
 from .id_number import check_id_number
 from .models import User
@@ -38,6 +39,10 @@ class ApplicantForm(forms.ModelForm):
         username = self.cleaned_data["username"].strip()
         if not USERNAME.match(username):
             raise forms.ValidationError("用户名应为3-32位字母、数字或 _ . -。")
+        if shaped_like_uscc(username):
+            raise forms.ValidationError(
+                "形如统一社会信用代码（18位）的用户名留给单位管理员，申报人请换一个用户名，如姓名拼音。"
+            )
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(f"用户名“{username}”已被使用，请换一个。")
         return username

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from stdnum.cn.ric import calc_check_digit
 
+from shenbao.parsing import is_index
+
 
 @dataclass(frozen=True)
 class IdNumberCheck:
@@ -39,7 +41,7 @@ def check_id_number(raw: str, today: dt.date | None = None) -> IdNumberCheck:
     number = "".join((raw or "").split()).upper()
     if len(number) != 18:
         return IdNumberCheck(number, f"身份证号应为18位，当前为{len(number)}位（GB 11643-1999）")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not is_index(number[:17]) or not (is_index(number[17]) or number[17] == "X"):  # ASCII, not ² or １
         return IdNumberCheck(number, "身份证号前17位应为数字，第18位为数字或X（GB 11643-1999）")
     try:
         birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

@@ -8,10 +8,11 @@ first login.
 import secrets
 
 from axes.utils import reset as reset_login_failures
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from shenbao.audit import log
+from shenbao.organisations.uscc import shaped_like_uscc
 
 from .models import User
 
@@ -49,6 +50,8 @@ def create_applicant(admin: User, values: dict, *, request=None) -> tuple[User, 
     """1. the admin manages a unit; 2. create the account in it with a temporary password it must
     change; 3. audit. Returns the account and the temporary password."""
     applicants_of(admin)
+    if shaped_like_uscc(values.get("username", "")):
+        raise ValidationError("形如统一社会信用代码的用户名留给单位管理员。")
     password = temporary_password()
     user = User(role=User.Role.APPLICANT, unit_id=admin.unit_id, must_change_password=True, **values)
     user.set_password(password)

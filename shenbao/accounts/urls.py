@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -10,9 +10,7 @@ urlpatterns = [
     path("password/", views.PasswordChange.as_view(), name="password_change"),
     path(
         "set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/set_password.html", success_url=reverse_lazy("accounts:login")
-        ),
+        views.SetPassword.as_view(),
         name="set_password",
     ),
     path("applicants/", views.applicant_list, name="applicant_list"),

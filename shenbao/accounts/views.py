@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from shenbao.audit import log
+
 from . import services
 from .forms import ApplicantForm
 
@@ -20,7 +22,20 @@ class PasswordChange(auth_views.PasswordChangeView):
         if self.request.user.must_change_password:
             self.request.user.must_change_password = False
             self.request.user.save(update_fields=["must_change_password"])
+        log.record("account.password_changed", actor=self.request.user, obj=self.request.user, request=self.request)
         messages.success(self.request, "密码已修改。")
+        return response
+
+
+class SetPassword(auth_views.PasswordResetConfirmView):
+    """The one-time link with which a new unit admin sets the first password; audited."""
+
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log.record("account.password_set", actor=form.user, obj=form.user, request=self.request)
         return response
 
 

@@ -5,8 +5,10 @@ comes back as {"error": "<the same Chinese sentence>"} with 403, 404 or 409."""
 import json
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,17 +18,25 @@ from django.views.decorators.http import require_POST
 from shenbao.applications import interchange
 from shenbao.applications import services as applications
 from shenbao.applications.models import Application
+from shenbao.attachments.uploads import declared_too_large
+from shenbao.audit import log
 from shenbao.calls.current import current_call
 from shenbao.documents.tasks import queue_seal
 from shenbao.documents.views import pdf_response
+from shenbao.parsing import BadInput, loads_json
 from shenbao.review import services as flow
 from shenbao.rules.batch import context_for
 from shenbao.rules.ruleset import review
 
-from .models import ApiToken, digest
+from .models import INVALID, ApiToken, digest
 from .openapi import document
+from .ratelimit import too_many
 
 MAX_BODY = 2 * 1024 * 1024
+# Guessing tokens: after this many refused tokens from one address in a minute, every request from it
+# is refused for the rest of the minute. Issuing and revoking: this many per person per hour.
+FAILED_AUTH_LIMIT = 20
+TOKEN_CHANGES_PER_HOUR = 10
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -46,6 +56,9 @@ def endpoint(*methods):
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
                 return _error(f"不支持{request.method}方法", 405)
+            address = log.client_ip(request) or "-"
+            if too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=60, count=False):
+                return _error("无效令牌的请求过多，请1分钟后再试。", 429)
             header = request.headers.get("Authorization", "")
             token = None
             if header.startswith("Bearer "):
@@ -54,8 +67,10 @@ def endpoint(*methods):
                     .filter(key_hash=digest(header[7:].strip()), revoked=False)
                     .first()
                 )
-            if token is None or not token.user.is_active:
-                return _error("缺少或无效的API令牌（Authorization: Bearer …）", 401)
+            refusal = token.refusal() if token is not None else (401, INVALID)
+            if refusal:
+                too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=60)
+                return _error(refusal[1], refusal[0])
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
             request.user = token.user
             try:
@@ -77,14 +92,17 @@ def endpoint(*methods):
 
 
 def _body(request) -> dict:
-    if len(request.body) > MAX_BODY:
-        raise interchange.InterchangeError("请求体过大")
+    # The declared length first, so that an oversized import is refused before its body is read.
+    if declared_too_large(request, MAX_BODY) or len(request.body) > MAX_BODY:
+        raise interchange.InterchangeError(f"请求体超过{MAX_BODY // 1048576}MB，不是申报书。")
     if not request.body:
         return {}
     try:
-        data = json.loads(request.body)
+        data = loads_json(request.body, "请求体")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise interchange.InterchangeError(f"请求体不是有效的JSON：{error}") from None
+    except BadInput as error:
+        raise interchange.InterchangeError(str(error)) from None
     if not isinstance(data, dict):
         raise interchange.InterchangeError("请求体应为JSON对象")
     return data
@@ -141,6 +159,8 @@ def _transition(name):
     def view(request, public_id):
         application = _application(request, public_id)
         reason, now, user = _body(request).get("reason", ""), timezone.now(), request.user
+        if not isinstance(reason, str):
+            raise interchange.InterchangeError("“reason”应为文字（字符串）。")
         actions = {
             "submit": lambda: applications.submit_application(application, user, now, request=request),
             "withdraw": lambda: flow.withdraw(application, user, now, request=request),
@@ -216,17 +236,29 @@ def openapi(request):
 @login_required
 def tokens(request):
     """A person's API tokens: issue one (its key is shown this once), see when each was last used."""
-    key = None
+    key, status = None, 200
     if request.method == "POST":
-        name = (request.POST.get("name") or "").strip()[:100] or "科研管理系统"
-        _, key = ApiToken.issue(request.user, name)
-    return render(request, "api/tokens.html", {"tokens": request.user.api_tokens.filter(revoked=False), "key": key})
+        if too_many("api-token-change", str(request.user.pk), limit=TOKEN_CHANGES_PER_HOUR, seconds=3600):
+            messages.error(request, f"每小时最多申请或吊销{TOKEN_CHANGES_PER_HOUR}次令牌，请稍后再试。")
+            status = 429
+        else:
+            name = (request.POST.get("name") or "").strip()[:100] or "科研管理系统"
+            with transaction.atomic():
+                token, key = ApiToken.issue(request.user, name)
+                log.record("api_token.issued", actor=request.user, obj=token, after={"name": name}, request=request)
+    tokens = [(t, t.refusal()) for t in request.user.api_tokens.filter(revoked=False).select_related("user")]
+    return render(request, "api/tokens.html", {"tokens": tokens, "key": key}, status=status)
 
 
 @login_required
 @require_POST
 def revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
-    token.revoked = True
-    token.save(update_fields=["revoked"])
+    if too_many("api-token-change", str(request.user.pk), limit=TOKEN_CHANGES_PER_HOUR, seconds=3600):
+        messages.error(request, f"每小时最多申请或吊销{TOKEN_CHANGES_PER_HOUR}次令牌，请稍后再试。")
+        return redirect("api:tokens")
+    with transaction.atomic():
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        log.record("api_token.revoked", actor=request.user, obj=token, before={"name": token.name}, request=request)
     return redirect("api:tokens")

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from shenbao.documents.fonts import describe, unprintable
+from shenbao.parsing import BadInput, loads_json
 
 FORMAT = "shenbao.application/1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "application-1.schema.json"
@@ -91,9 +92,11 @@ def unprintable_texts(value: Any, path: str = "") -> list[tuple[str, list[str]]]
 
 def read_text(text: str) -> dict:
     try:
-        data = json.loads(text)
+        data = loads_json(text, "申报书")
     except json.JSONDecodeError as error:
         raise InterchangeError(f"不是有效的JSON（第{error.lineno}行第{error.colno}列：{error.msg}）。") from None
+    except BadInput as error:
+        raise InterchangeError(str(error)) from None
     return validate(data)
 
 

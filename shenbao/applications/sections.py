@@ -12,6 +12,7 @@ from typing import Any
 
 from shenbao.calls.spec import CallSpec
 from shenbao.documents.fonts import describe, unprintable
+from shenbao.parsing import BadInput, is_index, parse_finite_number
 
 TEXT, TEXTAREA, DATE, MONTH, NUMBER, BOOL, SELECT, CHECKBOXES, KEYWORDS = (
     "text",
@@ -311,7 +312,7 @@ def get(data: Any, path: str, default: Any = None) -> Any:
     for part in path.split("."):
         if isinstance(data, dict):
             data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+        elif isinstance(data, list) and is_index(part) and int(part) < len(data):
             data = data[int(part)]
         else:
             return default
@@ -362,9 +363,9 @@ def parse(item: Field, raw: str | list[str], choices: list[tuple[str, str]]) -> 
         return None
     if item.kind == NUMBER:
         try:
-            number = float(raw.replace(",", "").replace("，", ""))
-        except ValueError:
-            raise BadValue(f"“{item.label}”应为数字，当前为“{raw}”") from None
+            number = parse_finite_number(raw, item.label)
+        except BadInput as error:
+            raise BadValue(str(error)) from None
         if number < 0:
             raise BadValue(f"“{item.label}”不能为负数")
         return int(number) if number.is_integer() else number
@@ -394,7 +395,7 @@ def posted_row_indices(posted, table: Table) -> list[int]:
         {
             int(head)
             for key in posted
-            if key.startswith(prefix) and (head := key[len(prefix) :].split(".", 1)[0]).isdigit()
+            if key.startswith(prefix) and is_index(head := key[len(prefix) :].split(".", 1)[0])
         }
     )
 

@@ -11,13 +11,16 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from shenbao.accounts.models import User
 from shenbao.attachments.rows import attachment_rows
+from shenbao.attachments.uploads import LimitedUploadHandler, declared_too_large
 from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
+from shenbao.parsing import parse_int, parse_optional_int
 from shenbao.rules.checks.project import near_duplicates
 from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
@@ -191,8 +194,7 @@ def _saved(application, section, section_version, errors):
 
 
 def _posted_version(request) -> int:
-    posted = request.POST.get("version", "")
-    return int(posted) if posted.isdigit() else 0
+    return parse_optional_int(request.POST.get("version"), "版本号", minimum=0) or 0
 
 
 @login_required
@@ -320,11 +322,26 @@ def export_json(request, public_id):
     return response
 
 
+@csrf_exempt  # the size limit must be in place before the CSRF check reads the body
 @login_required
 @require_POST
 def import_json(request):
+    too_large = f"导入失败：文件超过{MAX_IMPORT_BYTES // 1048576}MB，不是申报书。"
+    if declared_too_large(request, MAX_IMPORT_BYTES):  # refused unread: no change, so no CSRF token needed
+        messages.error(request, too_large)
+        return redirect("applications:list")
+    limit = LimitedUploadHandler(MAX_IMPORT_BYTES, request)
+    request.upload_handlers.insert(0, limit)
+    return _import_checked(request, limit, too_large)
+
+
+@csrf_protect
+def _import_checked(request, limit, too_large):
     call = current_call()
     upload = request.FILES.get("file")
+    if limit.too_large:
+        messages.error(request, too_large)
+        return redirect("applications:list")
     if call is None or upload is None:
         messages.error(request, "请选择要导入的申报书JSON文件。")
         return redirect("applications:list")
@@ -347,10 +364,8 @@ def import_json(request):
 @require_POST
 def hand_over(request, public_id):
     application = _visible(request, public_id)
-    chosen = request.POST.get("applicant", "")
-    if not chosen.isdigit():
-        raise Http404
-    applicant = get_object_or_404(User, pk=int(chosen), unit=request.user.unit_id, role=User.Role.APPLICANT)
+    chosen = parse_int(request.POST.get("applicant", ""), "移交给的申报人")
+    applicant = get_object_or_404(User, pk=chosen, unit=request.user.unit_id, role=User.Role.APPLICANT)
     try:
         services.hand_over(application, request.user, applicant, request=request)
     except services.EditRefused as error:

@@ -35,6 +35,7 @@ def add_attachment(
     rules = application.call.spec.attachments
     if kind not in KINDS:
         raise UploadRefused("请选择附件类型。")
+    check_room_for_another(application)
     checked = check_pdf(uploaded, rules["max_bytes"], rules["clause"])
     attachment = Attachment(
         application=application,
@@ -80,6 +81,15 @@ def _record_upload(attachment: Attachment, name: str, user, now: dt.datetime, re
         request=request,
     )
     return attachment
+
+
+def check_room_for_another(application: Application) -> None:
+    """At most the call's `max_count` attachments per application (二(一)3)."""
+    rules = application.call.spec.attachments
+    if Attachment.objects.filter(application=application).count() >= rules["max_count"]:
+        raise UploadRefused(
+            f"每份申报书最多上传{rules['max_count']}个附件，请先删除不需要的附件（{rules['clause']}）。"
+        )
 
 
 @transaction.atomic

@@ -1,5 +1,10 @@
 """Receiving an upload without trusting it: the size limit holds while the bytes stream in, and the
-file must be a real, unencrypted PDF with pages before it is kept.
+file must be a real, unencrypted PDF with pages and no active content before it is kept.
+
+`check_pdf` is the one check every uploaded PDF goes through (attachments, the recommendation letter,
+anything later). It never parses the file in the web worker: `pdf_inspection` opens it in a child
+process under a hard memory and CPU-time ceiling (PDF_CHECK_MEMORY_MB, PDF_CHECK_SECONDS), so a
+decompression bomb costs the child, not the worker, and is refused when it hits the ceiling.
 
 A request whose declared length is already too large is refused before its body is read
 (`declared_too_large`). `LimitedUploadHandler` goes first in the request's handlers and stops the
@@ -14,12 +19,16 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-import pikepdf
+from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from .pdf_inspection import inspect_in_child
 
 # Multipart framing around the file: boundaries, headers and the other fields of the form.
 FORM_OVERHEAD_BYTES = 64 * 1024
 MAX_NAME_CHARS = 120
+# Markup that makes a browser or a viewer read the file as a web page (an HTML/PDF polyglot).
+MARKUP_MARKERS = (b"<html", b"<script", b"<!doctype", b"<svg", b"<body", b"<iframe")
 
 
 class UploadRefused(ValueError):
@@ -76,7 +85,10 @@ class CheckedPdf:
 
 
 def check_pdf(uploaded, max_bytes: int, clause: str) -> CheckedPdf:
-    """Open the upload with pikepdf: it must be a PDF, not password-protected, with pages."""
+    """1. within the size limit; 2. a PDF from byte 0 and no markup in its head (not an HTML/PDF
+    polyglot); 3. opened in a child process within the ceilings: not encrypted (neither an opening
+    nor a permissions password), with pages, with no JavaScript, launch actions, embedded files or
+    actions run on opening."""
     label = sanitise_name(uploaded.name)
     if uploaded.size > max_bytes:
         raise UploadRefused(
@@ -84,20 +96,36 @@ def check_pdf(uploaded, max_bytes: int, clause: str) -> CheckedPdf:
         )
     uploaded.seek(0)
     head = uploaded.read(1024)
-    if b"%PDF-" not in head:
+    if not head.startswith(b"%PDF-") or any(marker in head.lower() for marker in MARKUP_MARKERS):
         raise UploadRefused(f"“{label}”不是PDF文件（只接受PDF格式，{clause}）。")
     digest = hashlib.sha256(head)
     for chunk in iter(lambda: uploaded.read(1 << 20), b""):
         digest.update(chunk)
     uploaded.seek(0)
-    try:
-        with pikepdf.open(uploaded) as pdf:
-            pages = len(pdf.pages)
-    except pikepdf.PasswordError:
-        raise UploadRefused(f"“{label}”设置了打开密码，请上传未加密的PDF（{clause}）。") from None
-    except (pikepdf.PdfError, ValueError, OSError):
-        raise UploadRefused(f"“{label}”已损坏或不是有效的PDF，无法打开（{clause}）。") from None
-    if pages == 0:
-        raise UploadRefused(f"“{label}”没有页面（{clause}）。")
+    on_disk = getattr(uploaded, "temporary_file_path", None)
+    inspection = inspect_in_child(
+        on_disk() if on_disk else None,
+        None if on_disk else uploaded.read(),
+        memory_bytes=settings.PDF_CHECK_MEMORY_MB * 1048576,
+        seconds=settings.PDF_CHECK_SECONDS,
+    )
     uploaded.seek(0)
-    return CheckedPdf(pages, digest.hexdigest(), uploaded.size)
+    if inspection.outcome == "ceiling":
+        raise UploadRefused(
+            f"“{label}”打开时超出了检查的内存或时间上限（{settings.PDF_CHECK_MEMORY_MB}MB，"
+            f"{settings.PDF_CHECK_SECONDS}秒），可能是异常构造的文件，请重新扫描或另存为PDF后上传（{clause}）。"
+        )
+    if inspection.outcome == "password":
+        raise UploadRefused(f"“{label}”设置了打开密码，请上传未加密的PDF（{clause}）。")
+    if inspection.outcome == "encrypted":
+        raise UploadRefused(f"“{label}”已加密（设置了权限密码），请上传未加密的PDF（{clause}）。")
+    if inspection.outcome != "ok":
+        raise UploadRefused(f"“{label}”已损坏或不是有效的PDF，无法打开（{clause}）。")
+    if inspection.active:
+        raise UploadRefused(
+            f"“{label}”含有可执行或嵌入内容（{'、'.join(inspection.active)}），"
+            f"请去除后（如重新扫描或打印为PDF）再上传（{clause}）。"
+        )
+    if inspection.pages == 0:
+        raise UploadRefused(f"“{label}”没有页面（{clause}）。")
+    return CheckedPdf(inspection.pages, digest.hexdigest(), uploaded.size)

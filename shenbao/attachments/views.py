@@ -18,6 +18,7 @@ from shenbao.applications.services import (
     is_editable,
     visible_applications,
 )
+from shenbao.parsing import parse_optional_int
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
@@ -25,7 +26,7 @@ from shenbao.rules.ruleset import review
 from shenbao.storage import StorageUnavailable
 
 from .models import Attachment
-from .services import add_attachment, remove_attachment
+from .services import add_attachment, check_room_for_another, remove_attachment
 from .uploads import LimitedUploadHandler, UploadRefused, declared_too_large
 
 
@@ -83,6 +84,10 @@ def upload(request, public_id):
         return _page(
             request, application, 413, f"文件超过{rules['max_bytes'] // 1048576}MB，未上传（{rules['clause']}）。"
         )
+    try:
+        check_room_for_another(application)  # also refused unread; checked again under the lock
+    except UploadRefused as error:
+        return _page(request, application, 400, str(error))
     limit = LimitedUploadHandler(rules["max_bytes"], request)
     request.upload_handlers.insert(0, limit)
     return _checked_upload(request, application, limit)
@@ -97,7 +102,7 @@ def _checked_upload(request, application, limit):
         return _page(request, application, 413, f"文件超过{max_mb}MB，上传已中止（{spec.attachments['clause']}）。")
     if uploaded is None:
         return _page(request, application, 400, "请选择要上传的PDF文件。")
-    year = request.POST.get("year") or None
+    year = request.POST.get("year")
     try:
         attachment = add_attachment(
             application,
@@ -105,7 +110,7 @@ def _checked_upload(request, application, limit):
             uploaded,
             kind=request.POST.get("kind", ""),
             partner=request.POST.get("partner", ""),
-            year=int(year) if year and year.isdigit() else None,
+            year=parse_optional_int(year, "年度", minimum=1900, maximum=2100),
             now=timezone.now(),
             request=request,
         )
@@ -136,4 +141,10 @@ def delete(request, public_id, attachment_id):
 def download(request, public_id, attachment_id):
     application = _application(request, public_id)
     attachment = get_object_or_404(Attachment, application=application, public_id=attachment_id)
-    return FileResponse(attachment.file.open("rb"), filename=attachment.original_name, content_type="application/pdf")
+    # Always a download, never shown inline: whatever the file holds, the browser does not run it here.
+    return FileResponse(
+        attachment.file.open("rb"),
+        filename=attachment.original_name,
+        content_type="application/pdf",
+        as_attachment=True,
+    )

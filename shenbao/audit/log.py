@@ -2,13 +2,19 @@
 
 Call `record(...)` inside the transaction of the change it describes: if the change rolls back, so
 does its entry. Every transition, upload, seal and login is recorded.
+
+Each entry's hash is an HMAC-SHA256 keyed with AUDIT_HMAC_KEY, a secret kept outside the database:
+whoever can write to the database cannot recompute a valid chain after editing or deleting rows.
+`anchors.py` also writes the chain's head, signed, outside the database (`manage.py anchor_audit`).
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,6 +42,22 @@ ACTION_LABELS = {
 }
 
 
+def record_registry_import(
+    registry: str, *, actor, source_name: str, sha256: str, counts: dict, request=None, replaced: bool = False
+) -> AuditEntry:
+    """The audit entry of an import into a registry (在研项目库, 失信记录, 已立项项目): who loaded which
+    file (by name and SHA-256) into which registry and how many rows it added, changed or removed.
+    Call it inside the import's transaction, like `record`."""
+    return record(
+        "registry.imported",
+        actor=actor,
+        object_type=f"registry.{registry}"[:64],
+        object_id=sha256[:64],
+        after={"registry": registry, "file": source_name, "sha256": sha256, "counts": counts, "replaced": replaced},
+        request=request,
+    )
+
+
 def _canonical(entry: AuditEntry) -> bytes:
     content = {
         "at": entry.at.isoformat(),
@@ -54,7 +76,7 @@ def _canonical(entry: AuditEntry) -> bytes:
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(_canonical(entry)).hexdigest()
+    return hmac.new(settings.AUDIT_HMAC_KEY.encode(), _canonical(entry), hashlib.sha256).hexdigest()
 
 
 def jsonable(value: Any) -> Any:

@@ -486,6 +486,7 @@ def parse_call(data: dict[str, Any], source: str = "(call)") -> CallSpec:
         indirect_limits=indirect_limits,
         attachments={
             "max_bytes": attachments.int("max_bytes", minimum=1),
+            "max_count": attachments.int("max_count", minimum=1),
             "content_type": attachments.str("content_type"),
             "clause": attachments.str("clause"),
         },

@@ -6,10 +6,8 @@ removed again if recording the state change fails.
 
 import datetime as dt
 import hashlib
-import io
 import logging
 
-import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,6 +24,7 @@ from . import ca, seals
 from .models import SigningIdentity
 from .render import LEGAL_REPRESENTATIVE_BOX, LIST_SEAL_BOX, UNIT_SEAL_BOX, render_application, render_list
 from .signing import Seal, SealingFailed, apply_seals
+from .spreadsheets import Sheet, workbook
 
 logger = logging.getLogger(__name__)
 
@@ -114,21 +113,16 @@ def _list_rows(recommender, call) -> list[Application]:
 
 
 def list_xlsx(recommender, call, rows) -> bytes:
-    output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True})
-    sheet = book.add_worksheet("推荐项目清单")
-    bold = book.add_format({"bold": True})
+    """The list as Excel, through `spreadsheets.workbook`: what applicants typed stays text."""
     headers = ["序号", "受理编号", "类别", "项目名称", "牵头单位", "项目负责人", "申请财政资金（元）"]
-    sheet.write_row(0, 0, headers, bold)
+    table = []
     for i, application in enumerate(rows, start=1):
         fiscal = sum(
             v
             for v in (application.data.get("budget", {}).get("fiscal", {}) or {}).values()
             if isinstance(v, int | float)
         )
-        sheet.write_row(
-            i,
-            0,
+        table.append(
             [
                 i,
                 application.receipt_no,
@@ -137,11 +131,9 @@ def list_xlsx(recommender, call, rows) -> bytes:
                 application.unit.name,
                 application.data.get("pi", {}).get("name", ""),
                 fiscal,
-            ],
+            ]
         )
-    sheet.set_column(3, 4, 40)
-    book.close()
-    return output.getvalue()
+    return workbook(Sheet("推荐项目清单", headers, table, widths={3: 40, 4: 40}))
 
 
 def list_pdf(recommender, call, rows, now) -> bytes:

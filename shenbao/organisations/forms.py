@@ -76,15 +76,19 @@ class RegistrationForm(forms.ModelForm):
                 "该统一社会信用代码的登记管理部门和机构类别代码为“11”（机构编制部门登记的机关），"
                 f"政府机关不得作为申报单位或合作单位（{self.spec.unit['barred_types_clause']}）。"
             )
-        taken = Unit.objects.filter(uscc=check.code).exclude(pk=getattr(self.correcting, "pk", None)).first()
-        if taken is not None and taken.status != Unit.Status.REJECTED:
+        taken = (
+            Unit.objects.filter(uscc=check.code)
+            .exclude(status=Unit.Status.REJECTED)
+            .exclude(pk=getattr(self.correcting, "pk", None))
+            .first()
+        )
+        if taken is not None:
             contact = contact_for(taken, self.spec)
             where = f"；组织推荐咨询：{contact.department} {contact.phone}" if contact.phone else ""
             raise forms.ValidationError(
                 f"该统一社会信用代码已由“{taken.name}”注册（{taken.get_status_display()}），不能重复注册。"
                 f"如需找回单位管理员账号或变更注册信息，请联系{contact.recommender}{where}。"
             )
-        self.rejected_record = taken
         return check.code
 
     def clean_unit_type(self):

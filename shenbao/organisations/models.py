@@ -48,7 +48,9 @@ class Unit(models.Model):
         DIRECT = "direct", "直报单位（中央驻区单位、自治区高校、科研院所、无主管部门单位）：单位内部审核后直接推荐"
 
     name = models.CharField("单位名称", max_length=200)
-    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    # Unique among live registrations (see Meta): a rejected one stays as it was when someone registers
+    # the code afresh, so its contacts and private link never pass to whoever comes next.
+    uscc = models.CharField("统一社会信用代码", max_length=18, db_index=True)
     unit_type = models.CharField("单位类型", max_length=32)
     independent_legal_person = models.BooleanField("具有独立法人资格")
     registered_on = models.DateField("注册（成立）日期")
@@ -81,6 +83,11 @@ class Unit(models.Model):
         verbose_name_plural = "申报单位"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recommender", "status"]), models.Index(fields=["name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~models.Q(status="rejected"), name="one_live_registration_per_uscc"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -154,7 +154,8 @@ def approve_registration(unit: Unit, actor: User, now: dt.datetime, *, quota_typ
 
     1. the actor reviews this unit (can_review) and it is pending;
     2. a direct-report unit becomes its own recommender (二(二)2) with the call's direct quota type;
-    3. the unit admin account is created: username = the USCC, no password until its holder sets one;
+    3. a new unit admin account is created: username = the USCC, no password until its holder sets
+       one; if any account already has that username, the approval is refused (never handed over);
     4. audit; e-mail the set-password link.
     """
     unit = _locked_pending(unit, actor)
@@ -164,14 +165,18 @@ def approve_registration(unit: Unit, actor: User, now: dt.datetime, *, quota_typ
     unit.status = Unit.Status.APPROVED
     unit.reviewed_by, unit.reviewed_at = actor, now
     unit.save()
-    admin, created = User.objects.get_or_create(
-        username=unit.uscc,
-        defaults={"role": User.Role.UNIT_ADMIN, "unit": unit, "real_name": unit.contact_name, "email": unit.email},
+    if User.objects.filter(username__iexact=unit.uscc).exists():
+        # Never hand an existing account (whoever holds it) to the registrant: refuse, and say why.
+        raise RegistrationStateError(
+            f"用户名“{unit.uscc}”已被其他账号占用，无法为该单位开设单位管理员账号。"
+            "统一社会信用代码形式的用户名只用于单位管理员，请联系科技厅核查该账号后再审核。"
+        )
+    # A new account, with no password until its holder sets one through the link: nobody else knows it.
+    admin = User(
+        username=unit.uscc, role=User.Role.UNIT_ADMIN, unit=unit, real_name=unit.contact_name, email=unit.email
     )
-    if created:
-        # No password until its holder sets one through the link: nobody else ever knows it.
-        admin.set_unusable_password()
-        admin.save(update_fields=["password"])
+    admin.set_unusable_password()
+    admin.save()
     log.record("unit.approved", actor=actor, obj=unit, before=before, after=_snapshot(unit), request=request)
     _notify(
         unit,

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from shenbao.parsing import is_index
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {character: value for value, character in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -56,7 +58,7 @@ def check_uscc(raw: str) -> UsccCheck:
             code,
             f"统一社会信用代码含有不允许的字符“{bad[0]}”（只能是数字和除I、O、Z、S、V以外的大写字母，GB 32100-2015）",
         )
-    if not code[2:8].isdigit():
+    if not is_index(code[2:8]):
         return UsccCheck(code, "统一社会信用代码第3-8位应为登记管理机关行政区划码（6位数字，GB 32100-2015）")
     expected = check_character(code[:17])
     if code[17] != expected:
@@ -68,3 +70,10 @@ def check_uscc(raw: str) -> UsccCheck:
         is_government_organ=code[:2] in GOVERNMENT_ORGAN_PREFIXES,
         division_code=code[2:8],
     )
+
+
+def shaped_like_uscc(text: str) -> bool:
+    """18 characters of the code's alphabet, whatever the check character: such usernames are reserved
+    for unit admins, whose username is their unit's code, so no other account can stand in for one."""
+    text = (text or "").strip().upper()
+    return len(text) == 18 and all(c in ALPHABET for c in text)

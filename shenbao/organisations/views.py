@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shenbao.calls.current import current_call
+from shenbao.parsing import parse_uuid
 
 from . import services
 from .forms import DecisionForm, LookupForm, RegistrationForm
@@ -41,14 +42,17 @@ def register(request):
     correcting = None
     token = request.POST.get("token") or request.GET.get("token")
     if token:
-        correcting = Unit.objects.filter(tracking_token=token, status=Unit.Status.REJECTED).first()
+        # Only the private link corrects a rejected registration; without it, a registration of the
+        # same code is a new record and the rejected one keeps its contacts and its link.
+        correcting = Unit.objects.filter(
+            tracking_token=parse_uuid(token, "注册进度链接"), status=Unit.Status.REJECTED
+        ).first()
         if correcting is None:
             raise Http404
     form = RegistrationForm(request.POST or None, spec=spec, correcting=correcting)
     if request.method == "POST" and form.is_valid():
-        existing = correcting or form.rejected_record
         try:
-            unit = services.register_unit(form.cleaned_data, request=request, existing=existing)
+            unit = services.register_unit(form.cleaned_data, request=request, existing=correcting)
         except services.RegistrationStateError as error:
             form.add_error(None, str(error))
         else:

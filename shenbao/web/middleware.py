@@ -60,3 +60,47 @@ def _store_error(exception) -> bool:
 def _missing_object(exception) -> bool:
     response = getattr(exception, "response", None)
     return isinstance(response, dict) and response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}
+
+
+class BadInputMiddleware:
+    """A value that cannot be read (`shenbao.parsing.BadInput`) is the sender's error: 400 with the
+    parser's Chinese message naming the field and the rule, as JSON on the API, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from shenbao.parsing import BadInput
+
+        if not isinstance(exception, BadInput):
+            return None
+        message = str(exception)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "web/bad_input.html", {"message": message}, status=400)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY on every response: scripts and styles only from our own
+    static files, no inline script, event handler or style attribute, no plugins, no framing. A page
+    that needs behaviour loads it from a static file (see web/static/shenbao/site.js). Django's admin,
+    whose templates carry style attributes, may use inline styles but still no inline script."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if request.path.startswith("/admin/"):
+            policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        return response
