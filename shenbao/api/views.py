@@ -132,7 +132,7 @@ def application_detail(request, public_id):
 @endpoint("GET")
 def application_findings(request, public_id):
     application = _application(request, public_id)
-    return _json([f.as_dict() for f in review(*context_for(application))])
+    return _json([f.as_dict() for f in review(*context_for(application, viewer=request.user))])
 
 
 def _transition(name):

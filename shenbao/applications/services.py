@@ -342,7 +342,7 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     """
     from shenbao.review.notify import tell
     from shenbao.rules.batch import context_for  # the rules read applications: imported when used
-    from shenbao.rules.findings import Severity
+    from shenbao.rules.findings import BLOCKING
     from shenbao.rules.ruleset import review
 
     if application.applicant_id == user.pk and application.state != Application.State.SUBMITTED:
@@ -360,7 +360,7 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
     # cheap on deadline day (SPEC §5).
     snapshot, context = context_for(application)
-    bars = [f for f in review(snapshot, context) if f.severity == Severity.BAR]
+    bars = [f for f in review(snapshot, context) if f.severity in BLOCKING]  # a breach, or still 未填写
     if bars:
         raise SubmissionBarred(bars)
     before = application.state

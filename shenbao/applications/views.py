@@ -201,7 +201,7 @@ def formal_review(request, public_id):
     application = _visible(request, public_id)
     # Comparing with the whole call costs a little: done for the staff who judge it, not on every
     # applicant's page view.
-    snapshot, context = context_for(application, with_similar=not request.user.is_applicant)
+    snapshot, context = context_for(application, with_similar=not request.user.is_applicant, viewer=request.user)
     findings = review(snapshot, context)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]

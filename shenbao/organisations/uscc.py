@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from shenbao import normalise as _normalise
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {character: value for value, character in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -29,7 +31,8 @@ class UsccCheck:
 
 
 def normalise(raw: str) -> str:
-    return "".join(raw.split()).replace("-", "").upper()
+    """Full-width letters, spaces and hyphens are the same code (shenbao.normalise.code)."""
+    return _normalise.code(raw)
 
 
 def check_character(body: str) -> str:

@@ -3,6 +3,8 @@
 
 from django.db import models
 
+from shenbao import normalise
+
 
 class OngoingProjectRecord(models.Model):
     """A regional S&T project in progress, by its leader (一(二)3)."""
@@ -20,6 +22,10 @@ class OngoingProjectRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.leader_name}"
 
+    def save(self, *args, **kwargs):
+        self.id_number = normalise.code(self.id_number)[:18]
+        super().save(*args, **kwargs)
+
 
 class DishonestyRecord(models.Model):
     """A unit or person in a punishment period for serious research misconduct (一(四)1)."""
@@ -31,6 +37,8 @@ class DishonestyRecord(models.Model):
     kind = models.CharField("类型", max_length=8, choices=Kind.choices)
     identifier = models.CharField("身份证号或统一社会信用代码", max_length=18, db_index=True)
     name = models.CharField("名称", max_length=200, blank=True)
+    # The name as a comparison key (shenbao.normalise.text): a unit a document names without a code.
+    name_key = models.CharField("名称（比对用）", max_length=200, blank=True, db_index=True, editable=False)
     until = models.DateField("处罚期至", null=True, blank=True)
     reason = models.TextField("事由", blank=True)
 
@@ -41,8 +49,9 @@ class DishonestyRecord(models.Model):
         return f"{self.name} {self.identifier}"
 
     def save(self, *args, **kwargs):
-        # Looked up by exact value: one spelling for ID numbers' X and USCCs' letters.
-        self.identifier = self.identifier.strip().upper()
+        # Looked up by exact value: one spelling (full-width, spaces, hyphens, case) for every code.
+        self.identifier = normalise.code(self.identifier)[:18]
+        self.name_key = normalise.text(self.name)[:200]
         super().save(*args, **kwargs)
 
 

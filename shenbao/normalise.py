@@ -1,0 +1,53 @@
+"""One spelling for every code, ID, type and name that arrives from forms, files and the API.
+
+A 身份证号 in full-width digits, a 统一社会信用代码 in full-width letters or written with a hyphen, a
+课题 leader's ID with a trailing space, a unit type in traditional characters (政府機關) or a
+cooperation form with a trailing space are the same values as their plain spellings (SPEC §3).
+Every comparison of such values goes through `code` or `text`; nothing compares raw input.
+
+- `code`: Unicode NFKC (full-width → ASCII), no whitespace, no dashes, upper case — 身份证号, 统一社会信用代码,
+  division codes, registry project codes.
+- `text`: NFKC, traditional → simplified characters (OpenCC), trimmed, inner runs of whitespace as
+  one space, case-folded — unit types, names, plan and project types, forms, categories.
+
+Both are pure and cached: the review of a whole call meets the same few hundred values again and again.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import opencc
+
+_SPACE = re.compile(r"\s+")
+# Every dash of Unicode's "Pd" category that NFKC leaves as itself (hyphen, en dash, em dash …).
+_DASHES = re.compile(r"[\-\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def _code(value: str) -> str:
+    return _DASHES.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", value))).upper()
+
+
+@lru_cache(maxsize=65536)
+def _text(value: str) -> str:
+    folded = unicodedata.normalize("NFKC", value)
+    if not folded.isascii():
+        folded = _TO_SIMPLIFIED.convert(folded)
+    return _SPACE.sub(" ", folded).strip().casefold()
+
+
+def code(value: Any) -> str:
+    """A code as the registries hold it: `code(" １５０１０５１９９００７１６００２ｘ ")` == "15010519900716002X"."""
+    if value is None or isinstance(value, bool):
+        return ""
+    return _code(value if isinstance(value, str) else str(value))
+
+
+def text(value: Any) -> str:
+    """A type or name as a comparison key: `text("政府機關 ")` == `text("政府机关")`."""
+    if value is None or isinstance(value, bool):
+        return ""
+    return _text(value if isinstance(value, str) else str(value))
