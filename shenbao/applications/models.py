@@ -20,7 +20,7 @@ class Utf8JSONEncoder(DjangoJSONEncoder):
 
 class Application(models.Model):
     """A 申报书. `data` holds the whole application in the interchange format
-    (`shenbao.application/1`, see docs/interchange.md); the columns beside it are what queues,
+    (`shenbao.application/2`, see docs/interchange.md); the columns beside it are what queues,
     quotas and permissions filter on."""
 
     class State(models.TextChoices):

@@ -298,6 +298,8 @@ def hand_over(request, public_id):
     return redirect("applications:list")
 
 
-def schema(request):
-    """The interchange format's JSON Schema, published."""
-    return HttpResponse(interchange.SCHEMA_PATH.read_text(encoding="utf-8"), content_type="application/schema+json")
+def schema(request, format=interchange.FORMAT):
+    """The interchange format's JSON Schema, published (and the previous version's, which is still read)."""
+    return HttpResponse(
+        interchange.SCHEMA_PATHS[format].read_text(encoding="utf-8"), content_type="application/schema+json"
+    )
