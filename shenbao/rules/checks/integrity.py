@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from ..context import ReviewContext
-from ..findings import Finding, bar, incomplete
+from ..findings import Finding, Severity, bar, incomplete
 from ..required_attachments import attachment_defect, missing_attachments
 from ..snapshot import Snapshot
 
@@ -62,12 +62,13 @@ def attachments(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         defect = attachment_defect(row, ctx.spec)
         if defect:
             yield bar("attachments.refused", f"attachments[{i}]", ctx.spec.attachments["clause"], defect)
-    for requirement in missing_attachments(app, ctx.spec):
-        yield bar(
+    for requirement in missing_attachments(app, ctx.spec):  # not uploaded yet: incomplete, not a breach
+        yield Finding(
             "attachments.missing",
+            Severity.INCOMPLETE,
             f"attachments.{requirement.kind}",
             requirement.clause,
-            f"缺少附件：{requirement.label}。",
+            f"缺少附件：{requirement.label}（未上传，提交前须补全）。",
         )
 
 

@@ -334,12 +334,18 @@ CASES = [
         Severity.INCOMPLETE,
         ["涉及人的研究"],
     ),
-    ("attachments", _no_joint_agreement, "attachments.missing", Severity.BAR, ["北京草业科学研究中心", "联合申报协议"]),
-    ("attachments", _human_subjects, "attachments.missing", Severity.BAR, ["伦理审查批件"]),
-    ("attachments", _employed_elsewhere, "attachments.missing", Severity.BAR, ["聘用证明"]),
-    ("attachments", _enterprise_lead, "attachments.missing", Severity.BAR, ["2022年度财务报表", "承诺函"]),
-    ("attachments", _foreign_partner, "attachments.missing", Severity.BAR, ["外文"]),
-    ("attachments", _pi_retiring, "attachments.missing", Severity.BAR, ["退休承诺函"]),
+    (
+        "attachments",
+        _no_joint_agreement,
+        "attachments.missing",
+        Severity.INCOMPLETE,
+        ["北京草业科学研究中心", "联合申报协议"],
+    ),
+    ("attachments", _human_subjects, "attachments.missing", Severity.INCOMPLETE, ["伦理审查批件"]),
+    ("attachments", _employed_elsewhere, "attachments.missing", Severity.INCOMPLETE, ["聘用证明"]),
+    ("attachments", _enterprise_lead, "attachments.missing", Severity.INCOMPLETE, ["2022年度财务报表", "承诺函"]),
+    ("attachments", _foreign_partner, "attachments.missing", Severity.INCOMPLETE, ["外文"]),
+    ("attachments", _pi_retiring, "attachments.missing", Severity.INCOMPLETE, ["退休承诺函"]),
 ]
 
 
