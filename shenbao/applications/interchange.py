@@ -41,12 +41,12 @@ def upgrade(data: dict) -> dict:
 
     /2 asks each 课题负责人 whether they are a civil servant or 参公 staff (一(二)5). A /1 document
     cannot say it, except for a 课题 the PI leads: that one takes the PI's answer. Other leaders stay
-    unanswered-by-format (no key), which the review shows as "请核实", never as a breach.
+    without a key, and `upgraded_from` says why: the review shows "请核实", not 未填写 or a breach.
     """
     if data.get("format") != FORMAT_1:
         return data
     data = copy.deepcopy(data)
-    data["format"] = FORMAT
+    data["format"], data["upgraded_from"] = FORMAT, FORMAT_1
     pi = data.get("pi") if isinstance(data.get("pi"), dict) else {}
     pi_number, answer = normalise.code(pi.get("id_number")), pi.get("civil_servant")
     for row in data.get("subprojects") or []:

@@ -12,6 +12,8 @@ from shenbao.calls.spec import CallSpec
 from .places import FOREIGN, IN_REGION, LOCATION_SCOPES, MAINLAND, OUT_OF_REGION, Place, place_of
 from .retirement import retirement_date
 
+FORMAT_1 = "shenbao.application/1"
+
 __all__ = ["FOREIGN", "IN_REGION", "LOCATION_SCOPES", "OUT_OF_REGION", "Snapshot", "amount", "parse_date"]
 
 
@@ -79,6 +81,8 @@ class Snapshot:
         self.pi = self.section("pi")
         self.pi_id: IdNumberCheck = check_id_number(str(self.pi.get("id_number") or ""))
         self.lead_uscc = normalise.code(self.lead.get("uscc"))
+        # Written as shenbao.application/1 (read as it is, or upgraded): some questions did not exist.
+        self.written_as_format_1 = FORMAT_1 in (data.get("format"), data.get("upgraded_from"))
         self.start = parse_date(data.get("start_date"))
         self.end = parse_date(data.get("end_date"))
         self.budget = self.section("budget")

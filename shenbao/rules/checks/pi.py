@@ -95,9 +95,9 @@ def pi_civil_servant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         if not leader or leader == app.pi_id.number:
             continue
         field, who = f"subprojects[{i}].leader_civil_servant", f"课题“{row.get('title') or i + 1}”的负责人"
-        if "leader_civil_servant" not in row:
+        if "leader_civil_servant" not in row and app.written_as_format_1:
             # A document written before the question existed (shenbao.application/1 had no such key): a
-            # person must confirm it, but a file units' systems wrote in today's format is not refused.
+            # person must confirm it, but a file units' systems wrote in that format is not refused.
             yield warning(
                 "subproject.leader_civil_servant_unconfirmed",
                 field,
