@@ -232,9 +232,7 @@ def pi_one_category(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         details = "；".join(f"{p.unit_name}“{p.title}”（类别{p.category}，{p.state_label or p.state}）" for p in other)
         text = f"同一项目负责人另有其他单位的申报书：{details}。请协调处理。"
     else:
-        text = (
-            "同一项目负责人（身份证号相同）在另一单位另有已报送归口管理部门的申报书，已作为待协调事项提交科技厅处理。"
-        )
+        text = "同一项目负责人（身份证号相同）在另一单位另有申报书，已作为待协调事项提交科技厅处理。"
     yield warning(
         "pi.cross_unit_case", "pi.id_number", clause, f"{text}本申报书不因此被拒绝（{clause}：同一人只能申报1个类别）。"
     )
