@@ -10,12 +10,12 @@ Every comparison of such values goes through `code` or `text`; nothing compares 
 - `text`: NFKC, traditional → simplified characters (OpenCC), trimmed, inner runs of whitespace as
   one space, case-folded — unit types, names, plan and project types, forms, categories.
 
-Both are pure and cached: the review of a whole call meets the same few hundred values again and again.
+Both are pure and remembered in plain dictionaries: the review of a whole call meets the same few
+thousand values a million times, and a dictionary hit is the cheapest thing Python does.
 """
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 import opencc
@@ -26,12 +26,15 @@ _DASHES = re.compile(r"[\-\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=65536)
+MAX_REMEMBERED = 200_000  # values per kind; past it the memory is emptied and refilled
+_codes: dict[str, str] = {}
+_texts: dict[str, str] = {}
+
+
 def _code(value: str) -> str:
     return _DASHES.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", value))).upper()
 
 
-@lru_cache(maxsize=65536)
 def _text(value: str) -> str:
     folded = unicodedata.normalize("NFKC", value)
     if not folded.isascii():
@@ -39,15 +42,28 @@ def _text(value: str) -> str:
     return _SPACE.sub(" ", folded).strip().casefold()
 
 
+def _remember(memory: dict[str, str], value: str, result: str) -> str:
+    if len(memory) >= MAX_REMEMBERED:
+        memory.clear()
+    memory[value] = result
+    return result
+
+
 def code(value: Any) -> str:
     """A code as the registries hold it: `code(" １５０１０５１９９００７１６００２ｘ ")` == "15010519900716002X"."""
+    if value.__class__ is str:
+        found = _codes.get(value)
+        return found if found is not None else _remember(_codes, value, _code(value))
     if value is None or isinstance(value, bool):
         return ""
-    return _code(value if isinstance(value, str) else str(value))
+    return _code(str(value))
 
 
 def text(value: Any) -> str:
     """A type or name as a comparison key: `text("政府機關 ")` == `text("政府机关")`."""
+    if value.__class__ is str:
+        found = _texts.get(value)
+        return found if found is not None else _remember(_texts, value, _text(value))
     if value is None or isinstance(value, bool):
         return ""
-    return _text(value if isinstance(value, str) else str(value))
+    return _text(str(value))

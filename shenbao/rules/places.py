@@ -6,6 +6,7 @@ region for 1001 (粤港澳 cooperation is named in 一(三)1), and carry no 统�
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shenbao import normalise
 
@@ -50,7 +51,8 @@ def _hmt(key: str) -> str:
     return ""
 
 
-def place_of(province: object, country: object, declared: str, region_short_name: str) -> Place:
+@lru_cache(maxsize=4096)  # a call's partners sit in a few dozen places
+def place_of(province: str, country: str, declared: str, region_short_name: str) -> Place:
     """The partner's scope from its province or country; the declared scope only when neither is given."""
     province_key, country_key = normalise.text(province), normalise.text(country)
     for key in (country_key, province_key):

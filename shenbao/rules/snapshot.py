@@ -43,6 +43,8 @@ def vocabulary(choices: tuple[str, ...], aliases: tuple[tuple[str, str], ...] = 
 
 def canonical(value: Any, choices: tuple[str, ...], aliases: tuple[tuple[str, str], ...] = ()) -> str | None:
     """The call file's spelling of `value` (政府機關 → 政府机关, "联合攻关 " → 联合攻关), or None."""
+    if value.__class__ is str and value in choices:  # the usual case: spelt as the call file spells it
+        return value
     return vocabulary(choices, aliases).get(normalise.text(value))
 
 
@@ -93,6 +95,7 @@ class Snapshot:
         self.unit_keys = {normalise.text(name) for name in self.unit_names} - {""}
         self.implied_partners = self._implied_partners()
         self._places: list[Place] | None = None
+        self.memo: dict[str, Any] = {}  # what a rule works out once for the others (required_attachments)
         self.attachments = self.rows("attachments")
         self.declarations = self.section("declarations")
         self.ethics = self.section("ethics")
@@ -138,7 +141,12 @@ class Snapshot:
         if self._places is None:
             region = _region_short_name(spec.unit["region_name"])
             self._places = [
-                place_of(location.get("province"), location.get("country"), str(location.get("scope") or ""), region)
+                place_of(
+                    str(location.get("province") or ""),
+                    str(location.get("country") or ""),
+                    str(location.get("scope") or ""),
+                    region,
+                )
                 for location in (self._location(p) for p in self.partners)
             ]
         return self._places

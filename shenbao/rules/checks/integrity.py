@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..context import ReviewContext
 from ..findings import Finding, Severity, bar, incomplete
-from ..required_attachments import attachment_defect, missing_attachments
+from ..required_attachments import attachment_defects, missing_attachments
 from ..snapshot import Snapshot
 
 # (key, code, the question when unanswered, the breach when answered 否)
@@ -58,8 +58,7 @@ def ethics(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 def attachments(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     """二(一)3: every attachment is a PDF within the call's size limit — a file under review (manage.py
     review, the API) is checked like an upload — and every required attachment is there."""
-    for i, row in enumerate(app.attachments):
-        defect = attachment_defect(row, ctx.spec)
+    for i, defect in enumerate(attachment_defects(app, ctx.spec)):
         if defect:
             yield bar("attachments.refused", f"attachments[{i}]", ctx.spec.attachments["clause"], defect)
     for requirement in missing_attachments(app, ctx.spec):  # not uploaded yet: incomplete, not a breach
