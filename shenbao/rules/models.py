@@ -68,3 +68,55 @@ class FundedProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
+
+
+class RegistryImport(models.Model):
+    """One spreadsheet loaded into a registry: validated and previewed first, then applied as a whole,
+    and rolled back as a whole (registry_import.py). Department staff only; every step is audited."""
+
+    class Kind(models.TextChoices):
+        ONGOING = "ongoing", "在研项目库"
+        DISHONESTY = "dishonesty", "科研失信记录"
+        FUNDED = "funded", "已立项项目"
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "待确认"
+        APPLIED = "applied", "已导入"
+        ROLLED_BACK = "rolled_back", "已撤销"
+
+    kind = models.CharField("登记库", max_length=16, choices=Kind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件SHA-256", max_length=64)
+    rows = models.JSONField("校验后的行", default=list)  # the values to write, as the preview showed them
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name="导入人", on_delete=models.PROTECT, related_name="registry_imports"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    rolled_back_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登记库导入"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+
+class RegistryImportChange(models.Model):
+    """What one applied import did to one registry row, so the import can be undone: `before` is the
+    row's values before (null when the import created it)."""
+
+    registry_import = models.ForeignKey(RegistryImport, on_delete=models.CASCADE, related_name="changes")
+    object_id = models.PositiveBigIntegerField()
+    before = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.registry_import} #{self.object_id}"
