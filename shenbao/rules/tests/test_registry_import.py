@@ -161,6 +161,10 @@ def test_only_department_staff_may_import(client, unit_admin, recommender_staff)
         client.force_login(user)
         assert client.get(reverse("rules:registries")).status_code == 403
         assert client.get(reverse("rules:registry_template", args=["funded"])).status_code == 403
+        upload = io.BytesIO(content)
+        upload.name = "f.csv"
+        assert client.post(reverse("rules:registry_upload", args=["funded"]), {"file": upload}).status_code == 403
+    assert not RegistryImport.objects.exists()
 
 
 def test_the_page_previews_then_imports_then_rolls_back(client, department_staff, call):
