@@ -35,14 +35,18 @@ def attachment_defect(row: dict, spec: CallSpec) -> str:
     over the call's limit, or a file that is not a PDF by its declared type or its name."""
     rules, clause = spec.attachments, spec.attachments["clause"]
     name = str(row.get("file") or row.get("name") or "").strip()
-    label = f"附件“{name or KINDS.get(str(row.get('kind')), row.get('kind') or '')}”"
     size = row.get("size")
     if isinstance(size, int | float) and not isinstance(size, bool) and size > rules["max_bytes"]:
-        return f"{label}大小为{size / 1048576:.1f}MB，超过{rules['max_bytes'] // 1048576}MB的限制（{clause}）。"
+        limit = rules["max_bytes"] // 1048576
+        return f"{_label(row, name)}大小为{size / 1048576:.1f}MB，超过{limit}MB的限制（{clause}）。"
     declared = normalise.text(row.get("content_type") or row.get("media_type"))
     if (declared and declared not in PDF_TYPES) or (name and not normalise.text(name).endswith(".pdf")):
-        return f"{label}不是PDF文件（只接受PDF格式，{clause}）。"
+        return f"{_label(row, name)}不是PDF文件（只接受PDF格式，{clause}）。"
     return ""
+
+
+def _label(row: dict, name: str) -> str:
+    return f"附件“{name or KINDS.get(str(row.get('kind')), row.get('kind') or '')}”"
 
 
 # Every kind an upload may declare, with its name on the page.

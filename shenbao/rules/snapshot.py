@@ -63,6 +63,9 @@ def parse_date(value: Any) -> dt.date | None:
 
 def amount(value: Any) -> int | float | None:
     """A money value in yuan, or None when it is not a number (bool is not a number here)."""
+    kind = value.__class__
+    if kind is int or kind is float:  # the usual case, and bool (a subclass of int) is not it
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return value
@@ -92,7 +95,10 @@ class Snapshot:
         self.self_raised_total = self.total("self_raised")
         self.by_unit = self.rows("by_unit", self.budget)
         self.unit_names = [str(self.lead.get("name") or "")] + [str(p.get("name") or "") for p in self.partners]
-        self.unit_keys = {normalise.text(name) for name in self.unit_names} - {""}
+        # Each unit's name → its comparison key: a row naming a unit as it was written is found here
+        # without normalising it again (the usual case); any other spelling through `unit_key`.
+        self.name_keys = {name: normalise.text(name) for name in self.unit_names}
+        self.unit_keys = set(self.name_keys.values()) - {""}
         self.implied_partners = self._implied_partners()
         self._places: list[Place] | None = None
         self.memo: dict[str, Any] = {}  # what a rule works out once for the others (required_attachments)
@@ -126,10 +132,15 @@ class Snapshot:
         found: dict[str, ImpliedPartner] = {}
         for table in ("team", "subprojects"):
             for i, row in enumerate(self.rows(table)):
-                key = normalise.text(row.get("unit"))
+                key = self.unit_key(row.get("unit"))
                 if key and key not in self.unit_keys and key not in found:
                     found[key] = ImpliedPartner(str(row.get("unit")).strip(), f"{table}[{i}].unit")
         return list(found.values())
+
+    def unit_key(self, name: Any) -> str:
+        """A unit's name as a comparison key (normalise.text), remembered for the names of this application."""
+        key = self.name_keys.get(name) if name.__class__ is str else None
+        return key if key is not None else normalise.text(name)
 
     @property
     def unit_count(self) -> int:
@@ -152,7 +163,10 @@ class Snapshot:
         return self._places
 
     def scopes(self, spec: CallSpec) -> list[str]:
-        return [place.scope for place in self.places(spec)]
+        scopes = self.memo.get("scopes")
+        if scopes is None:
+            scopes = self.memo["scopes"] = [place.scope for place in self.places(spec)]
+        return scopes
 
     def lead_type(self, spec: CallSpec) -> str | None:
         return unit_type(self.lead.get("unit_type"), spec)

@@ -56,7 +56,7 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         return
     names = app.unit_keys | {normalise.text(p.name) for p in app.implied_partners}
     for i, row in enumerate(rows):
-        if normalise.text(row.get("unit")) not in names:
+        if app.unit_key(row.get("unit")) not in names:
             yield bar(
                 "budget.by_unit_unknown",
                 f"budget.by_unit[{i}].unit",
@@ -82,11 +82,11 @@ def out_of_region_share(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         return
     # Outside by where the partner is (its province or country), not by how it was marked (一(一)2).
     outside = {
-        normalise.text(p.get("name"))
+        app.unit_key(p.get("name"))
         for p, scope in zip(app.partners, app.scopes(ctx.spec), strict=True)
         if scope in OUTSIDE
     }
-    share = sum(amount(row.get("fiscal")) or 0 for row in app.by_unit if normalise.text(row.get("unit")) in outside)
+    share = sum(amount(row.get("fiscal")) or 0 for row in app.by_unit if app.unit_key(row.get("unit")) in outside)
     limit: Decimal = rules["out_of_region_share_max"]
     if Decimal(str(share)) > limit * Decimal(str(total)):
         yield bar(

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 
 from shenbao import normalise
 from shenbao.accounts.id_number import age_on, check_id_number
@@ -126,10 +127,14 @@ def is_counted(project: OngoingProject, ctx: ReviewContext, opens: dt.date) -> b
     if project.until is not None and project.until < opens:
         return False
     plan, kind = normalise.text(project.plan), normalise.text(project.type)
-    if plan and not plan.startswith(tuple(normalise.text(p) for p in rules["regional_plan_prefixes"])):
+    if plan and not plan.startswith(_keys(rules["regional_plan_prefixes"])):
         return False  # 国家重点研发计划, another province's plan: not a 自治区科技计划 project
-    exempt = [normalise.text(family) for family in rules["exempt_project_types"]]
-    return not any(family in kind or family in plan for family in exempt)
+    return not any(family in kind or family in plan for family in _keys(rules["exempt_project_types"]))
+
+
+@lru_cache(maxsize=64)
+def _keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalise.text(name) for name in names)
 
 
 def _ongoing(app: Snapshot, ctx: ReviewContext) -> tuple[list[OngoingProject], list[OngoingProject]]:
