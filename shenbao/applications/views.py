@@ -214,6 +214,7 @@ def formal_review(request, public_id):
             "by_section": by_section,
             "other": other,
             "bars": sum(1 for f in findings if f.severity == Severity.BAR),
+            "incomplete": sum(1 for f in findings if f.severity == Severity.INCOMPLETE),
             "warnings": sum(1 for f in findings if f.severity == Severity.WARNING),
             "required": required_attachments(snapshot, application.call.spec),
             "missing": missing_attachments(snapshot, application.call.spec),

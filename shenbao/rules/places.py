@@ -44,7 +44,7 @@ class Place:
 
 def _hmt(key: str) -> str:
     """香港 / 澳门 / 台湾 when the key names one of them (中国香港, 香港特别行政区, Hong Kong SAR …)."""
-    key = key.removeprefix("中国").strip(" ,，")
+    key = key.removeprefix("中华人民共和国").removeprefix("中国").strip(" ,，")
     for name, short in HONG_KONG_MACAO_TAIWAN.items():
         if key.startswith(name):
             return short
