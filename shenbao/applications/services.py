@@ -308,11 +308,15 @@ def hand_over(application: Application, admin: User, applicant: User, *, request
 
 
 class SubmissionBarred(EditRefused):
-    """The formal review found bars; `findings` lists them, each with its field and clause."""
+    """The formal review found breaches (不符合) or unanswered questions (未填写); `findings` lists them,
+    each with its field and clause."""
 
     def __init__(self, findings):
         self.findings = findings
-        super().__init__(f"形式审查有{len(findings)}项不符合指南，改正后才能提交。")
+        breaches = sum(1 for f in findings if f.severity == "bar")
+        parts = [f"{breaches}项不符合指南"] if breaches else []
+        parts += [f"{len(findings) - breaches}项未填写"] if len(findings) > breaches else []
+        super().__init__(f"形式审查有{'、'.join(parts)}，改正、补全后才能提交。")
 
 
 def receipt_number(application: Application) -> str:
