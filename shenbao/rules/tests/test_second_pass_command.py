@@ -54,6 +54,54 @@ def test_the_command_bars_what_the_guide_bars_in_a_file(capsys, db, tmp_path, ch
     assert code == 1 and findings[expected]["severity"] == "bar"
 
 
+def _hong_kong_partner(data):
+    data["partners"] = [{"name": "香港大学", "unit_type": "高等院校", "location": {"province": "香港特別行政區"}}]
+    data["team"][0]["unit"] = data["subprojects"][1]["unit"] = data["budget"]["by_unit"][1]["unit"] = "香港大学"
+    data["attachments"][0]["partner"] = "香港大学"
+
+
+def _central_enterprise(data):
+    data["lead_unit"].update(unit_type="中央驻自治区企事业单位", uscc="91150000MA01234568")
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "severity", "exit_code"),
+    [
+        (lambda d: d["team"].append({"name": "李华", "unit": "清华大学"}), "unit.implied_partner", "warning", 1),
+        (_hong_kong_partner, "unit.uscc_missing", None, 0),
+        (lambda d: d["lead_unit"].update(uscc="92150102MA01234567"), "unit.not_legal_person", "bar", 1),
+        (_central_enterprise, "budget.enterprise_matching", "bar", 1),
+        (
+            lambda d: d["pi"]["ongoing_projects"].append(
+                {"plan": "国家重点研发计划", "type": "重点专项", "code": "2023YF1"}
+            ),
+            "pi.too_many_ongoing",
+            None,
+            0,
+        ),
+        (lambda d: d["pi"].update(id_number="１５０１０５１９９００７１６００２５"), "pi.id_invalid", None, 0),
+        (lambda d: d["budget"]["fiscal"].update(业务费=530000.5), "budget.over_cap", "bar", 1),
+    ],
+    ids=[
+        "people-make-partners",
+        "hong-kong",
+        "individual-business",
+        "central-enterprise",
+        "national-plan",
+        "width",
+        "money",
+    ],
+)
+def test_each_class_of_the_second_pass_holds_for_a_file(capsys, db, tmp_path, change, code, severity, exit_code):
+    data = _example()
+    change(data)
+    exit_, findings = _run(capsys, tmp_path, data)
+    assert exit_ == exit_code
+    assert (findings[code]["severity"] if code in findings else None) == severity
+    if code == "budget.over_cap":
+        assert "1,000,000.50元" in findings[code]["message"]
+
+
 def test_the_command_exits_1_for_an_unanswered_question_and_says_it_is_unanswered(capsys, db, tmp_path):
     data = _example()
     data["format"] = interchange.FORMAT

@@ -87,3 +87,29 @@ def test_a_partner_typed_as_out_of_region_but_in_inner_mongolia_is_counted_in_re
         },
     )
     assert "按区内单位计" in html
+
+
+def test_a_hong_kong_partner_typed_in_the_form_needs_no_uscc_and_counts_as_out_of_region(client, draft):
+    html = _autosave(
+        client,
+        draft,
+        "units",
+        {
+            "partners.__present": "1",
+            "partners.0.name": "香港大学",
+            "partners.0.unit_type": "高等院校",
+            "partners.0.location.scope": "domestic_out_of_region",
+            "partners.0.location.province": "香港特別行政區",
+        },
+    )
+    assert "统一社会信用代码" not in html and "区外（国内）单位联合申报" not in html
+
+
+def test_a_team_members_id_typed_in_full_width_digits_is_a_valid_id(client, draft):
+    html = _autosave(
+        client,
+        draft,
+        "team",
+        {"team.__present": "1", "team.0.name": "张明", "team.0.id_number": "３１０１０４１９８２０５０４００１５"},
+    )
+    assert "张明的身份证号" not in html
