@@ -246,7 +246,7 @@ def completeness(application: Application) -> tuple[dict[str, Progress], Progres
 def import_application(applicant: User, call: Call, data: dict, now: dt.datetime, *, request=None) -> Application:
     """A new draft from an interchange document; the registration's facts replace the file's."""
     application = start_application(applicant, call, now, request=request)
-    data = copy.deepcopy(data)
+    data = interchange.upgrade(copy.deepcopy(data))  # stored in today's format, whoever imports
     data["call"] = call.code
     data.pop("attachments", None)  # files come by upload, never by claim
     old_lead = get(data, "lead_unit.name")
