@@ -49,5 +49,7 @@ def info(code, field, clause, message) -> Finding:
 
 def yuan(amount: int | float) -> str:
     """Money in 元 with thousands separators, always: 1,000,000元, 1,000,000.50元 (never 1e+06元)."""
+    if amount.__class__ is int:  # the usual case
+        return f"{amount:,}元"
     value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"{value:,.0f}元" if value == value.to_integral_value() else f"{value:,.2f}元"

@@ -34,13 +34,16 @@ def attachment_defect(row: dict, spec: CallSpec) -> str:
     """Why a listed attachment would have been refused as an upload (二(一)3), or "": a declared size
     over the call's limit, or a file that is not a PDF by its declared type or its name."""
     rules, clause = spec.attachments, spec.attachments["clause"]
-    name = str(row.get("file") or row.get("name") or "").strip()
+    name = row.get("file") or row.get("name") or ""
+    name = (name if name.__class__ is str else str(name)).strip()
     size = row.get("size")
     if isinstance(size, int | float) and not isinstance(size, bool) and size > rules["max_bytes"]:
         limit = rules["max_bytes"] // 1048576
         return f"{_label(row, name)}大小为{size / 1048576:.1f}MB，超过{limit}MB的限制（{clause}）。"
-    declared = normalise.text(row.get("content_type") or row.get("media_type"))
-    if (declared and declared not in PDF_TYPES) or (name and not normalise.text(name).endswith(".pdf")):
+    declared = row.get("content_type") or row.get("media_type")
+    declared = normalise.text(declared) if declared else ""
+    is_pdf_name = not name or name.endswith(".pdf") or normalise.text(name).endswith(".pdf")
+    if (declared and declared not in PDF_TYPES) or not is_pdf_name:
         return f"{_label(row, name)}不是PDF文件（只接受PDF格式，{clause}）。"
     return ""
 

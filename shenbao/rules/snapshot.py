@@ -83,6 +83,8 @@ class Snapshot:
         self.category = normalise.code(data.get("category"))
         self.lead = self.section("lead_unit")
         self.partners = self.rows("partners")
+        self.team = self.rows("team")
+        self.subprojects = self.rows("subprojects")
         self.pi = self.section("pi")
         self.pi_id: IdNumberCheck = check_id_number(str(self.pi.get("id_number") or ""))
         self.lead_uscc = normalise.code(self.lead.get("uscc"))
@@ -120,18 +122,18 @@ class Snapshot:
     def people(self) -> list[Person]:
         """Every person of the project with an ID number: the PI, each 课题负责人, each team member."""
         found = [Person(self.pi_id.number, "pi.id_number", "项目负责人")] if self.pi_id.number else []
-        for i, row in enumerate(self.rows("subprojects")):
+        for i, row in enumerate(self.subprojects):
             if number := normalise.code(row.get("leader_id_number")):
                 found.append(Person(number, f"subprojects[{i}].leader_id_number", f"课题{i + 1}负责人"))
-        for i, row in enumerate(self.rows("team")):
+        for i, row in enumerate(self.team):
             if number := normalise.code(row.get("id_number")):
                 found.append(Person(number, f"team[{i}].id_number", f"团队成员{row.get('name') or i + 1}"))
         return found
 
     def _implied_partners(self) -> list[ImpliedPartner]:
         found: dict[str, ImpliedPartner] = {}
-        for table in ("team", "subprojects"):
-            for i, row in enumerate(self.rows(table)):
+        for table, rows in (("team", self.team), ("subprojects", self.subprojects)):
+            for i, row in enumerate(rows):
                 key = self.unit_key(row.get("unit"))
                 if key and key not in self.unit_keys and key not in found:
                     found[key] = ImpliedPartner(str(row.get("unit")).strip(), f"{table}[{i}].unit")

@@ -91,7 +91,7 @@ def pi_civil_servant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         yield incomplete(
             "pi.civil_servant_unanswered", "pi.civil_servant", clause, "项目负责人是否公务员或参公管理人员"
         )
-    for i, row in enumerate(app.rows("subprojects")):
+    for i, row in enumerate(app.subprojects):
         leader = normalise.code(row.get("leader_id_number"))
         if not leader or leader == app.pi_id.number:
             continue
@@ -191,7 +191,7 @@ def pi_ongoing_projects(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    subprojects = app.rows("subprojects")
+    subprojects = app.subprojects
     if subprojects and not any(normalise.code(s.get("leader_id_number")) == app.pi_id.number for s in subprojects):
         yield bar(
             "pi.leads_no_subproject",
@@ -259,7 +259,7 @@ def pi_integrity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def team_ids(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    for i, member in enumerate(app.rows("team")):
+    for i, member in enumerate(app.team):
         check = check_id_number(str(member.get("id_number") or ""))
         if not check.is_valid:
             yield warning(

@@ -91,7 +91,7 @@ def duration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def counts(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.project
-    subprojects = app.rows("subprojects")
+    subprojects = app.subprojects
     if len(subprojects) > rules["max_subprojects"]:
         yield bar(
             "project.too_many_subprojects",
