@@ -33,14 +33,15 @@ class Requirement:
 def attachment_defect(row: dict, spec: CallSpec) -> str:
     """Why a listed attachment would have been refused as an upload (二(一)3), or "": a declared size
     over the call's limit, or a file that is not a PDF by its declared type or its name."""
+    size, declared, name = row.get("size"), row.get("content_type") or row.get("media_type"), row.get("file")
+    if size is None and not declared and name.__class__ is str and name.endswith(".pdf"):
+        return ""  # the usual row: a PDF by name, nothing else declared
     rules, clause = spec.attachments, spec.attachments["clause"]
     name = row.get("file") or row.get("name") or ""
     name = (name if name.__class__ is str else str(name)).strip()
-    size = row.get("size")
     if isinstance(size, int | float) and not isinstance(size, bool) and size > rules["max_bytes"]:
         limit = rules["max_bytes"] // 1048576
         return f"{_label(row, name)}大小为{size / 1048576:.1f}MB，超过{limit}MB的限制（{clause}）。"
-    declared = row.get("content_type") or row.get("media_type")
     declared = normalise.text(declared) if declared else ""
     is_pdf_name = not name or name.endswith(".pdf") or normalise.text(name).endswith(".pdf")
     if (declared and declared not in PDF_TYPES) or not is_pdf_name:
@@ -141,23 +142,21 @@ def attachment_defects(app: Snapshot, spec: CallSpec) -> list[str]:
 def missing_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
     """Requirements no acceptable attachment meets (a refused one, see attachment_defect, meets none).
 
-    Same result as asking `Requirement.matches` of every row, from three sets built once: a whole
-    call has a dozen requirements and a dozen rows per application."""
-    kinds, by_partner, by_year = set(), set(), set()
+    Same result as asking `Requirement.matches` of every row, with the rows grouped by kind once."""
+    by_kind: dict[str, list[dict]] = {}
     for row, defect in zip(app.attachments, attachment_defects(app, spec), strict=True):
         if not defect:
-            kind = normalise.text(row.get("kind"))
-            kinds.add(kind)
-            by_partner.add((kind, normalise.text(row.get("partner"))))
-            by_year.add((kind, row.get("year")))
-    return [
-        r
-        for r in required_attachments(app, spec)
-        if not (
-            (r.kind, normalise.text(r.partner)) in by_partner
-            if r.partner is not None
-            else (r.kind, r.year) in by_year
-            if r.year is not None
-            else r.kind in kinds
-        )
-    ]
+            by_kind.setdefault(normalise.text(row.get("kind")), []).append(row)
+    missing = []
+    for r in required_attachments(app, spec):
+        rows = by_kind.get(r.kind, ())
+        if r.partner is not None:
+            partner = normalise.text(r.partner)
+            met = any(row.get("partner") == r.partner or normalise.text(row.get("partner")) == partner for row in rows)
+        elif r.year is not None:
+            met = any(row.get("year") == r.year for row in rows)
+        else:
+            met = bool(rows)
+        if not met:
+            missing.append(r)
+    return missing
