@@ -20,6 +20,43 @@ MAINLAND = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
     "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆"
 ).split()
+# The same provinces as a partner's own English documents name them (longest names first: shaanxi).
+ENGLISH = {
+    "beijing": "北京",
+    "tianjin": "天津",
+    "hebei": "河北",
+    "shanxi": "山西",
+    "inner mongolia": "内蒙古",
+    "nei mongol": "内蒙古",
+    "liaoning": "辽宁",
+    "jilin": "吉林",
+    "heilongjiang": "黑龙江",
+    "shanghai": "上海",
+    "jiangsu": "江苏",
+    "zhejiang": "浙江",
+    "anhui": "安徽",
+    "fujian": "福建",
+    "jiangxi": "江西",
+    "shandong": "山东",
+    "henan": "河南",
+    "hubei": "湖北",
+    "hunan": "湖南",
+    "guangdong": "广东",
+    "guangxi": "广西",
+    "hainan": "海南",
+    "chongqing": "重庆",
+    "sichuan": "四川",
+    "guizhou": "贵州",
+    "yunnan": "云南",
+    "tibet": "西藏",
+    "xizang": "西藏",
+    "shaanxi": "陕西",
+    "gansu": "甘肃",
+    "qinghai": "青海",
+    "ningxia": "宁夏",
+    "xinjiang": "新疆",
+}
+ENGLISH_PREFIXES = sorted(ENGLISH, key=len, reverse=True)
 # Domestic, outside the mainland's registration system: no 统一社会信用代码.
 HONG_KONG_MACAO_TAIWAN = {
     "香港": "香港",
@@ -55,6 +92,8 @@ def _hmt(key: str) -> str:
 def place_of(province: str, country: str, declared: str, region_short_name: str) -> Place:
     """The partner's scope from its province or country; the declared scope only when neither is given."""
     province_key, country_key = normalise.text(province), normalise.text(country)
+    if province_key.isascii():  # "Inner Mongolia", "Beijing": the Chinese name decides as well
+        province_key = next((ENGLISH[p] for p in ENGLISH_PREFIXES if province_key.startswith(p)), province_key)
     for key in (country_key, province_key):
         if key and (hmt := _hmt(key)):
             return Place(OUT_OF_REGION, False, hmt)

@@ -438,3 +438,9 @@ def test_answering_no_to_a_declaration_is_a_breach_and_leaving_it_blank_is_not(e
     )
     example["declarations"]["integrity_commitment_pi"] = False
     assert "integrity.pi_commitment" in _bars(example, call_spec)
+
+
+@pytest.mark.parametrize("province", ["内蒙古", "內蒙古自治區", "Inner Mongolia", " 内蒙古自治区呼和浩特市 "])
+def test_a_partner_in_inner_mongolia_is_in_region_in_any_spelling(example, call_spec, province):
+    example["partners"][0]["location"] = {"scope": "domestic_out_of_region", "province": province}
+    assert "unit.no_required_partner" in _bars(example, call_spec)
