@@ -84,6 +84,12 @@ def text(value: Any) -> str:
     return _text(str(value))
 
 
+def prepare() -> None:
+    """Build what the first non-ASCII name would build, e.g. before forking workers that would each
+    build it again."""
+    _traditional()
+
+
 def forget() -> None:
     """Empty the memory (benchmarks measure a cold run)."""
     _codes.clear()

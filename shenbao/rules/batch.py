@@ -19,6 +19,7 @@ from django.db.models import TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
+from shenbao import normalise
 from shenbao.applications.models import Application
 from shenbao.attachments.services import attachment_rows
 from shenbao.calls.models import Call
@@ -189,6 +190,7 @@ class _WorkerReview:
     def __enter__(self):
         global _shared
         connections.close_all()  # a forked worker must never share the parent's database socket
+        normalise.prepare()  # built once here, inherited by every worker
         _shared = (self.texts, ReviewContext(**{**vars(self.context), "similar": {}}))
         size = -(-len(self.texts) // self.workers)
         bounds = [(i, min(i + size, len(self.texts))) for i in range(0, len(self.texts), size)]
