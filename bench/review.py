@@ -103,6 +103,9 @@ def generate(count: int, seed: int = 2026) -> list[dict]:
                     }
                 )
         data["partners"] = partners
+        # The example's 课题 and team member sit at its Beijing partner: here at the first partner, so no
+        # unit is made a partner by its people (一(三)9) unless a case wants it.
+        data["team"][0]["unit"] = data["subprojects"][1]["unit"] = partners[0]["name"]
         cap = 500_000 if international else 1_000_000
         fiscal_total = rng.randrange(cap // 2, int(cap * 1.1), 10_000)
         equipment = fiscal_total // 5
