@@ -90,17 +90,6 @@ class CallReview:
     states: dict[str, str]
 
 
-def idle_cores() -> int:
-    """The cores not already busy (os.getloadavg): forking workers onto busy cores costs more than it
-    gains (measured on 2 cores at load 9: 9.0 s with two workers, 6.1 s in one process)."""
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # no load average on this system
-        busy = 0.0
-    return max(1, min(cores, int(cores - busy + 1)))  # + 1: the load counts this process too
-
-
 # Below this many applications one process is faster than starting others.
 PARALLEL_FROM = 2000
 
@@ -150,7 +139,7 @@ def review_call(call: Call, *, include_drafts: bool = False, workers: int | None
 
     One query reads each application's columns, the abstract (the database's own JSON extraction)
     and the document as JSON text. Large calls are decoded and reviewed in forked worker processes
-    (default: one per idle core) while this process finds the near-duplicates, whose rule then runs here:
+    (default: one per core) while this process finds the near-duplicates, whose rule then runs here:
     every rule of the set still runs on every application.
     """
     rows = Application.objects.filter(call=call)
@@ -178,7 +167,7 @@ def review_call(call: Call, *, include_drafts: bool = False, workers: int | None
     )
     texts = [(key, h[6], files.get(h[7], [])) for key, h in zip(keys, heads, strict=True)]
     documents = [Document(key, h[1], h[5] or "", CALL_SOURCE) for key, h in zip(keys, heads, strict=True)]
-    workers = workers or idle_cores()
+    workers = workers or (os.cpu_count() or 1)
     if workers == 1 or len(texts) < PARALLEL_FROM:
         context.similar = counted_similar(find_similar(documents, earlier_projects()), units, states)
         findings = dict(_review_rows(texts, context))
