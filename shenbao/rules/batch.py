@@ -181,8 +181,15 @@ def review_call(call: Call, *, include_drafts: bool = False, workers: int | None
     return CallReview(call, findings, titles, states)
 
 
+# The share of the rows this process reviews itself once it has found the near-duplicates, which
+# take about a fifth of the rules' time: on 2 cores, one worker and this process then finish together.
+OWN_SHARE_PER_CORE = 0.8
+
+
 class _WorkerReview:
-    """Reviews rows in forked processes, which inherit the rows instead of receiving them by pipe."""
+    """Reviews rows in forked processes, which inherit the rows instead of receiving them by pipe.
+    One core per process: `workers - 1` forked workers, and this process, which finds the
+    near-duplicates first and then reviews its own (smaller) share of the rows."""
 
     def __init__(self, texts, context, workers):
         self.texts, self.context, self.workers = texts, context, workers
@@ -192,14 +199,19 @@ class _WorkerReview:
         connections.close_all()  # a forked worker must never share the parent's database socket
         normalise.prepare()  # built once here, inherited by every worker
         _shared = (self.texts, ReviewContext(**{**vars(self.context), "similar": {}}))
-        size = -(-len(self.texts) // self.workers)
-        bounds = [(i, min(i + size, len(self.texts))) for i in range(0, len(self.texts), size)]
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        total = len(self.texts)
+        self.own = (total - int(total * OWN_SHARE_PER_CORE / self.workers), total)
+        forked = self.workers - 1
+        size = -(-self.own[0] // forked)
+        bounds = [(i, min(i + size, self.own[0])) for i in range(0, self.own[0], size)]
+        self.pool = ProcessPoolExecutor(forked, mp_context=multiprocessing.get_context("fork"))
         self.futures = [self.pool.submit(_review_slice, start, stop) for start, stop in bounds]
         return self
 
     def results(self) -> list[tuple[str, list[Finding]]]:
-        return [pair for future in self.futures for pair in future.result()]
+        """This process's share (without near-duplicates, added for all rows afterwards), then the workers'."""
+        own = _review_slice(*self.own)
+        return [pair for future in self.futures for pair in future.result()] + own
 
     def __exit__(self, *exc):
         global _shared

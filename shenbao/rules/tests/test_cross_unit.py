@@ -164,3 +164,22 @@ def test_a_near_duplicate_forwarded_by_another_unit_is_shown_to_a_unit_admin_wit
     client.force_login(department_staff)
     page = client.get(reverse("applications:review", args=[mine.public_id])).content.decode()
     assert mine.title + "（改）" in page
+
+
+def test_the_whole_call_finds_the_same_with_workers_as_in_one_process(
+    make_complete, applicant, intruder, call, monkeypatch
+):
+    from shenbao.rules import batch
+
+    mine = make_complete(applicant)
+    mine.state = Application.State.SUBMITTED_TO_RECOMMENDER
+    mine.save()
+    _other_application(intruder, call, Application.State.RECOMMENDED, **_near_copy(mine))
+    for i in range(4):
+        _other_application(intruder, call, Application.State.SUBMITTED, title=f"其他项目{i}", abstract=f"摘要{i}" * 20)
+    one = batch.review_call(call, workers=1)
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 2)
+    forked = batch.review_call(call, workers=2)
+    assert list(forked.findings) == list(one.findings)
+    assert {k: sorted(v) for k, v in forked.findings.items()} == {k: sorted(v) for k, v in one.findings.items()}
+    assert "pi.cross_unit_case" in {f.code for f in one.findings[str(mine.public_id)]}
