@@ -166,6 +166,7 @@ def test_a_near_duplicate_forwarded_by_another_unit_is_shown_to_a_unit_admin_wit
     assert mine.title + "（改）" in page
 
 
+@pytest.mark.django_db(transaction=True)  # forking closes the connection: no test transaction to lose
 def test_the_whole_call_finds_the_same_with_workers_as_in_one_process(
     make_complete, applicant, intruder, call, monkeypatch
 ):
