@@ -187,7 +187,7 @@ class Snapshot:
 
     def rows(self, name: str, data: dict | None = None) -> list[dict]:
         value = (self.data if data is None else data).get(name)
-        return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+        return [row for row in value if row.__class__ is dict] if value.__class__ is list else []
 
     def budget_table(self, kind: str) -> dict:
         table = self.budget.get(kind)

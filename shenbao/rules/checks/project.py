@@ -20,11 +20,14 @@ REQUIRED_TEXT = {
 IP_OWNERSHIPS = ("sole", "joint")
 
 
+_PARTS = {path: tuple(path.split(".")) for path in REQUIRED_TEXT}
+
+
 def _text(app: Snapshot, path: str) -> str:
     value = app.data
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value.strip() if isinstance(value, str) else ""
+    for part in _PARTS.get(path) or path.split("."):
+        value = value.get(part) if value.__class__ is dict else None
+    return value.strip() if value.__class__ is str else ""
 
 
 def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
