@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from stdnum.cn.ric import calc_check_digit
 
+from shenbao import normalise
 from shenbao.parsing import is_index
 
 
@@ -38,7 +39,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 @lru_cache(maxsize=65536)
 def check_id_number(raw: str, today: dt.date | None = None) -> IdNumberCheck:
-    number = "".join((raw or "").split()).upper()
+    number = normalise.code(raw)  # full-width digits, spaces, a lower-case x: the same number
     if len(number) != 18:
         return IdNumberCheck(number, f"身份证号应为18位，当前为{len(number)}位（GB 11643-1999）")
     if not is_index(number[:17]) or not (is_index(number[17]) or number[17] == "X"):  # ASCII, not ² or １

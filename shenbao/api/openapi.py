@@ -69,15 +69,30 @@ def document(server: str) -> dict:
             "/applications": {
                 "get": {"summary": "可见的申报书", "responses": _responses("200", {"type": "array", "items": SUMMARY})},
                 "post": {
-                    "summary": "导入申报书（交换格式 shenbao.application/1）为草稿",
+                    "summary": "导入申报书（交换格式 shenbao.application/2；/1 读入时自动升级）为草稿",
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/json": {"schema": {"$ref": "/applications/schema/application-1.schema.json"}}
+                            "application/json": {"schema": {"$ref": "/applications/schema/application-2.schema.json"}}
                         },
                     },
                     "responses": _responses("201", SUMMARY, "已创建"),
                 },
+            },
+            "/review": {
+                "post": {
+                    "summary": "形式审查一份申报书文档（不保存；所列附件按上传规则检查大小和PDF格式）",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "/applications/schema/application-2.schema.json"}}
+                        },
+                    },
+                    "responses": {
+                        **_responses("200", {"type": "array", "items": FINDING}),
+                        "400": {"description": "不是可读的申报书", "content": {"application/json": {"schema": ERROR}}},
+                    },
+                }
             },
             "/applications/{id}": {
                 "get": {

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("v1/openapi.json", views.openapi, name="openapi"),
     path("v1/applications", views.applications_collection, name="applications"),
+    path("v1/review", views.review_document, name="review"),
     path("v1/applications/<uuid:public_id>", views.application_detail, name="application"),
     path("v1/applications/<uuid:public_id>/findings", views.application_findings, name="findings"),
     path("v1/applications/<uuid:public_id>/seal", views.seal, name="seal"),

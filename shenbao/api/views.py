@@ -150,7 +150,17 @@ def application_detail(request, public_id):
 @endpoint("GET")
 def application_findings(request, public_id):
     application = _application(request, public_id)
-    return _json([f.as_dict() for f in review(*context_for(application))])
+    return _json([f.as_dict() for f in review(*context_for(application, viewer=request.user))])
+
+
+@endpoint("POST")
+def review_document(request):
+    """The formal review of a posted document, stored nowhere: what `manage.py review FILE.json` does.
+    Its listed attachments are checked like uploads (declared size, PDF only, 二(一)3)."""
+    from shenbao.rules.documents import review_document as review_posted
+
+    findings = review_posted(interchange.validate(_body(request)), "document")
+    return _json([f.as_dict() for f in findings])
 
 
 def _transition(name):

@@ -1,9 +1,15 @@
-"""The interchange format `shenbao.application/1`: an application as a JSON document.
+"""The interchange format `shenbao.application/2`: an application as a JSON document.
 
-The JSON Schema in schema/application-1.schema.json says what the shapes are; the formal review
+The JSON Schema in schema/application-2.schema.json says what the shapes are; the formal review
 says whether the content meets the guide. A document that fails the schema is not an application.
+
+Units' own systems already write `shenbao.application/1`: every reader (`manage.py review`, the
+import page, the API) goes through `validate`, which checks a /1 document against the /1 schema and
+upgrades it (`upgrade`), so nothing downstream ever sees /1. Stored documents were upgraded by the
+migration applications/0008_interchange_format_2.
 """
 
+import copy
 import json
 from functools import cache
 from pathlib import Path
@@ -12,11 +18,15 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from shenbao import normalise
 from shenbao.documents.fonts import describe, unprintable
 from shenbao.parsing import BadInput, loads_json
 
-FORMAT = "shenbao.application/1"
-SCHEMA_PATH = Path(__file__).parent / "schema" / "application-1.schema.json"
+FORMAT = "shenbao.application/2"
+FORMAT_1 = "shenbao.application/1"
+SCHEMA_DIR = Path(__file__).parent / "schema"
+SCHEMA_PATH = SCHEMA_DIR / "application-2.schema.json"
+SCHEMA_PATHS = {FORMAT_1: SCHEMA_DIR / "application-1.schema.json", FORMAT: SCHEMA_PATH}
 
 
 class InterchangeError(ValueError):
@@ -24,8 +34,28 @@ class InterchangeError(ValueError):
 
 
 @cache
-def validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+def validator(format: str = FORMAT) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATHS[format].read_text(encoding="utf-8")))
+
+
+def upgrade(data: dict) -> dict:
+    """A /1 document as /2 (a copy; a /2 document is returned as it is).
+
+    /2 asks each 课题负责人 whether they are a civil servant or 参公 staff (一(二)5). A /1 document
+    cannot say it, except for a 课题 the PI leads: that one takes the PI's answer. Other leaders stay
+    without a key, and `upgraded_from` says why: the review shows "请核实", not 未填写 or a breach.
+    """
+    if data.get("format") != FORMAT_1:
+        return data
+    data = copy.deepcopy(data)
+    data["format"], data["upgraded_from"] = FORMAT, FORMAT_1
+    pi = data.get("pi") if isinstance(data.get("pi"), dict) else {}
+    pi_number, answer = normalise.code(pi.get("id_number")), pi.get("civil_servant")
+    for row in data.get("subprojects") or []:
+        if isinstance(row, dict) and "leader_civil_servant" not in row and isinstance(answer, bool):
+            if pi_number and normalise.code(row.get("leader_id_number")) == pi_number:
+                row["leader_civil_servant"] = answer
+    return data
 
 
 def _path(error: ValidationError) -> str:
@@ -61,16 +91,27 @@ def _reason(error: ValidationError) -> str:
     return error.message
 
 
-def validate(data: Any) -> dict:
-    if not isinstance(data, dict):
-        raise InterchangeError("文件内容不是一个JSON对象，不是申报书。")
-    if data.get("format") != FORMAT:
-        raise InterchangeError(f"“format”应为“{FORMAT}”，当前为“{data.get('format')}”：不是本系统可读的申报书格式。")
-    errors = sorted(validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+def _check(data: dict, format: str) -> None:
+    errors = sorted(validator(format).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         details = "；".join(f"{_path(e)}：{_reason(e)}" for e in errors[:5])
         more = f"（另有{len(errors) - 5}处）" if len(errors) > 5 else ""
-        raise InterchangeError(f"申报书不符合交换格式{FORMAT}：{details}{more}")
+        raise InterchangeError(f"申报书不符合交换格式{format}：{details}{more}")
+
+
+def validate(data: Any) -> dict:
+    """A readable document in today's format (/2): a /1 document is checked as /1, then upgraded."""
+    if not isinstance(data, dict):
+        raise InterchangeError("文件内容不是一个JSON对象，不是申报书。")
+    format = data.get("format")
+    if format not in SCHEMA_PATHS:
+        raise InterchangeError(
+            f"“format”应为“{FORMAT}”（或旧版“{FORMAT_1}”），当前为“{format}”：不是本系统可读的申报书格式。"
+        )
+    _check(data, format)
+    if format == FORMAT_1:
+        data = upgrade(data)
+        _check(data, FORMAT)
     if unprintable := unprintable_texts(data):
         details = "；".join(f"{path}：{describe(characters)}" for path, characters in unprintable[:5])
         raise InterchangeError(f"申报书含PDF无法打印的字符（如表情符号、生僻字），请删除或改用文字：{details}")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from shenbao import normalise
 from shenbao.calls.models import Call
 from shenbao.organisations.models import Unit
 
@@ -19,7 +20,7 @@ class Utf8JSONEncoder(DjangoJSONEncoder):
 
 class Application(models.Model):
     """A 申报书. `data` holds the whole application in the interchange format
-    (`shenbao.application/1`, see docs/interchange.md); the columns beside it are what queues,
+    (`shenbao.application/2`, see docs/interchange.md); the columns beside it are what queues,
     quotas and permissions filter on."""
 
     class State(models.TextChoices):
@@ -100,7 +101,7 @@ class Application(models.Model):
         pi = data.get("pi") if isinstance(data.get("pi"), dict) else {}
         self.category = str(data.get("category") or "")[:8]
         self.title = str(data.get("title") or "")[:300]
-        self.pi_id_number = str(pi.get("id_number") or "").strip().upper()[:18]
+        self.pi_id_number = normalise.code(pi.get("id_number"))[:18]
         if "update_fields" in kwargs and kwargs["update_fields"] is not None and "data" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "category", "title", "pi_id_number"}
         super().save(*args, **kwargs)

@@ -205,6 +205,14 @@ SECTIONS: tuple[Section, ...] = (
                     Field("title", "课题名称"),
                     Field("leader_id_number", "课题负责人身份证号"),
                     Field("unit", "承担单位"),
+                    Field(
+                        "leader_civil_servant",
+                        "课题负责人是否公务员或参公管理人员",
+                        SELECT,
+                        tuple(YES_NO),
+                        help="政府部门（含参公事业单位）工作人员不能作为项目（课题）负责人（一(二)5）。",
+                        required=False,  # a 课题 the PI leads takes the PI's answer
+                    ),
                 ),
             ),
         ),

@@ -21,7 +21,7 @@ from shenbao.calls.spec import CallSpec
 from shenbao.organisations.models import Unit
 from shenbao.review.notify import tell
 from shenbao.rules.batch import context_for
-from shenbao.rules.findings import Severity
+from shenbao.rules.findings import BLOCKING
 from shenbao.rules.ruleset import review
 
 from . import findings as stored_findings
@@ -384,7 +384,7 @@ def completeness(application: Application) -> tuple[dict[str, Progress], Progres
 def import_application(applicant: User, call: Call, data: dict, now: dt.datetime, *, request=None) -> Application:
     """A new draft from an interchange document; the registration's facts replace the file's."""
     application = start_application(applicant, call, now, request=request)
-    data = copy.deepcopy(data)
+    data = interchange.upgrade(copy.deepcopy(data))  # stored in today's format, whoever imports
     data["call"] = call.code
     data.pop("attachments", None)  # files come by upload, never by claim
     old_lead = get(data, "lead_unit.name")
@@ -446,11 +446,15 @@ def hand_over(application: Application, admin: User, applicant: User, *, request
 
 
 class SubmissionBarred(EditRefused):
-    """The formal review found bars; `findings` lists them, each with its field and clause."""
+    """The formal review found breaches (不符合) or unanswered questions (未填写); `findings` lists them,
+    each with its field and clause."""
 
     def __init__(self, findings):
         self.findings = findings
-        super().__init__(f"形式审查有{len(findings)}项不符合指南，改正后才能提交。")
+        breaches = sum(1 for f in findings if f.severity == "bar")
+        parts = [f"{breaches}项不符合指南"] if breaches else []
+        parts += [f"{len(findings) - breaches}项未填写"] if len(findings) > breaches else []
+        super().__init__(f"形式审查有{'、'.join(parts)}，改正、补全后才能提交。")
 
 
 def receipt_number(application: Application) -> str:
@@ -497,7 +501,7 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     # cheap on deadline day (SPEC §5).
     snapshot, context = context_for(application)
     found = review(snapshot, context)
-    bars = [f for f in found if f.severity == Severity.BAR]
+    bars = [f for f in found if f.severity in BLOCKING]  # a breach, or still 未填写
     if bars:
         raise SubmissionBarred(bars)
     stored_findings.store(application, found)  # what the unit's queue shows, without reviewing again

@@ -25,7 +25,7 @@ from django.dispatch import receiver
 from rapidfuzz import fuzz
 
 from shenbao.rules.batch import CALL_SOURCE
-from shenbao.rules.context import Similar
+from shenbao.rules.context import Similar, counts_as_peer
 from shenbao.rules.duplicates import CANDIDATE_THRESHOLD, NUM_PERM, SIMILAR_SCORE, Document, normalise, signatures
 from shenbao.rules.models import FundedProject
 
@@ -141,13 +141,16 @@ def similar_to(application: Application) -> list[Similar]:
         .filter(Q(call_id=application.call_id) | Q(call__isnull=True))
         .exclude(pk=entry.pk)
         .distinct()
-        .values_list("title", "source", "text")
+        .values_list("title", "source", "text", "application__public_id", "application__unit_id", "application__state")
     )
     found = []
-    for title, source, text in candidates:
+    for title, source, text, public_id, unit_id, state in candidates:
+        if public_id is not None and not counts_as_peer(state, same_unit=unit_id == application.unit_id):
+            continue  # a draft belongs to its author, and another unit's counts only once sent onward (一(三)7)
         score = fuzz.ratio(entry.text, text) / 100
         if score >= SIMILAR_SCORE:
-            found.append(Similar(title, source, score))
+            key = str(public_id) if public_id is not None else ""
+            found.append(Similar(title, source, score, key, str(unit_id) if unit_id is not None else None))
     return found
 
 

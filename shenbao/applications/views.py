@@ -21,6 +21,7 @@ from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
 from shenbao.parsing import parse_int, parse_optional_int
+from shenbao.rules.batch import audience_of
 from shenbao.rules.checks.project import near_duplicates
 from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
@@ -266,7 +267,13 @@ def formal_review(request, public_id):
     snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
     if not request.user.is_applicant:  # near-duplicates are for the staff who judge them: from the index
         similar = {snapshot.key: similarity.similar_to(application)}
-        findings += near_duplicates(snapshot, ReviewContext(application.call.spec, similar=similar))
+        context = ReviewContext(
+            application.call.spec,
+            similar=similar,
+            units={snapshot.key: str(application.unit_id)},
+            audience=audience_of(request.user),
+        )
+        findings += near_duplicates(snapshot, context)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
     per_section, overall = services.completeness(application)
@@ -278,6 +285,7 @@ def formal_review(request, public_id):
             "by_section": by_section,
             "other": other,
             "bars": sum(1 for f in findings if f.severity == Severity.BAR),
+            "incomplete": sum(1 for f in findings if f.severity == Severity.INCOMPLETE),
             "warnings": sum(1 for f in findings if f.severity == Severity.WARNING),
             "required": required_attachments(snapshot, application.call.spec),
             "missing": missing_attachments(snapshot, application.call.spec),
@@ -375,6 +383,8 @@ def hand_over(request, public_id):
     return redirect("applications:list")
 
 
-def schema(request):
-    """The interchange format's JSON Schema, published."""
-    return HttpResponse(interchange.SCHEMA_PATH.read_text(encoding="utf-8"), content_type="application/schema+json")
+def schema(request, format=interchange.FORMAT):
+    """The interchange format's JSON Schema, published (and the previous version's, which is still read)."""
+    return HttpResponse(
+        interchange.SCHEMA_PATHS[format].read_text(encoding="utf-8"), content_type="application/schema+json"
+    )

@@ -309,6 +309,9 @@ def _unit(reader: _Reader) -> dict[str, Any]:
         "barred_types": reader.strings("barred_types", types),
         "barred_types_clause": reader.str("barred_types_clause"),
         "enterprise_types": reader.strings("enterprise_types", types),
+        # A lead whose USCC begins with one of these is an enterprise whatever its declared type (一(一)3).
+        "enterprise_uscc_prefixes": reader.strings("enterprise_uscc_prefixes", default=[]),
+        "type_aliases": _aliases(reader, "type_aliases", types),
         "financial_statement_years": tuple(reader.raw("financial_statement_years")),
         "financial_statements": reader.strings("financial_statements"),
         "young_enterprise_years": reader.int("young_enterprise_years"),
@@ -321,6 +324,14 @@ def _unit(reader: _Reader) -> dict[str, Any]:
     return unit
 
 
+def _aliases(reader: _Reader, key: str, allowed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Other spellings of a choice (参照公务员法管理事业单位 → 参公事业单位), as (alias, choice) pairs."""
+    value = reader.raw(key, {})
+    if not isinstance(value, dict) or not all(isinstance(k, str) and v in allowed for k, v in value.items()):
+        raise reader.fail(key, f"a table of alias = one of {list(allowed)}, got {value!r}")
+    return tuple(sorted(value.items()))
+
+
 def _pi(reader: _Reader) -> dict[str, Any]:
     return {
         "born_on_or_after": reader.date("born_on_or_after"),
@@ -328,6 +339,8 @@ def _pi(reader: _Reader) -> dict[str, Any]:
         "max_ongoing_projects": reader.int("max_ongoing_projects"),
         "ongoing_clause": reader.str("ongoing_clause"),
         "exempt_project_types": reader.strings("exempt_project_types", default=[]),
+        # An ongoing project counts only when its plan is the region's own (一(二)3 自治区科技计划项目).
+        "regional_plan_prefixes": reader.strings("regional_plan_prefixes", default=[]),
         "categories_per_pi": reader.int("categories_per_pi", minimum=1),
         "categories_clause": reader.str("categories_clause"),
         "young_age": reader.int("young_age", minimum=1),

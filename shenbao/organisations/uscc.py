@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from shenbao import normalise as _normalise
 from shenbao.parsing import is_index
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -31,7 +32,8 @@ class UsccCheck:
 
 
 def normalise(raw: str) -> str:
-    return "".join(raw.split()).replace("-", "").upper()
+    """Full-width letters, spaces and hyphens are the same code (shenbao.normalise.code)."""
+    return _normalise.code(raw)
 
 
 def check_character(body: str) -> str:

@@ -82,5 +82,5 @@ def find_similar(applications: list[Document], earlier: list[Document] = ()) -> 
             score = fuzz.ratio(texts[i], texts[j]) / 100
             if score >= SIMILAR_SCORE:
                 other = documents[j]
-                found.setdefault(document.key, []).append(Similar(other.title, other.source, score))
+                found.setdefault(document.key, []).append(Similar(other.title, other.source, score, other.key))
     return found

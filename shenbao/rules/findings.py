@@ -1,13 +1,19 @@
 """What a rule returns: one finding per problem, citing the guide."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
 
 class Severity(StrEnum):
-    BAR = "bar"  # blocks submission
-    WARNING = "warning"  # a person must look at it
-    INFO = "info"  # statistics and hints, never in the way
+    BAR = "bar"  # 不符合: what was answered breaches the guide; blocks submission
+    INCOMPLETE = "incomplete"  # 未填写: not answered yet; never a breach, but blocks submission
+    WARNING = "warning"  # 请核实: a person must look at it
+    INFO = "info"  # 提示: statistics and hints, never in the way
+
+
+# What stops a submission: a breach, or a question still unanswered when the person submits.
+BLOCKING = frozenset({Severity.BAR, Severity.INCOMPLETE})
 
 
 class Finding(NamedTuple):
@@ -28,6 +34,11 @@ def bar(code, field, clause, message) -> Finding:
     return Finding(code, Severity.BAR, field, clause, message)
 
 
+def incomplete(code, field, clause, what) -> Finding:
+    """An unanswered question: "未填写", shown as incomplete, never read as the worse answer (issue #13)."""
+    return Finding(code, Severity.INCOMPLETE, field, clause, f"请填写{what}（未填写，提交前须补全）。")
+
+
 def warning(code, field, clause, message) -> Finding:
     return Finding(code, Severity.WARNING, field, clause, message)
 
@@ -37,9 +48,8 @@ def info(code, field, clause, message) -> Finding:
 
 
 def yuan(amount: int | float) -> str:
-    """Money as the guide writes it: 60万元, 92.5万元, 3000元."""
-    if amount and amount % 100 == 0 and abs(amount) >= 10_000:
-        value = amount / 10_000
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
-        return f"{text}万元"
-    return f"{amount:g}元"
+    """Money in 元 with thousands separators, always: 1,000,000元, 1,000,000.50元 (never 1e+06元)."""
+    if amount.__class__ is int:  # the usual case
+        return f"{amount:,}元"
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{value:,.0f}元" if value == value.to_integral_value() else f"{value:,.2f}元"

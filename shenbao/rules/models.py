@@ -3,6 +3,8 @@
 
 from django.db import models
 
+from shenbao import normalise
+
 
 class OngoingProjectRecord(models.Model):
     """A regional S&T project in progress, by its leader (一(二)3)."""
@@ -20,6 +22,10 @@ class OngoingProjectRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.leader_name}"
 
+    def save(self, *args, **kwargs):
+        self.id_number = normalise.code(self.id_number)[:18]
+        super().save(*args, **kwargs)
+
 
 class DishonestyRecord(models.Model):
     """A unit or person in a punishment period for serious research misconduct (一(四)1)."""
@@ -31,6 +37,8 @@ class DishonestyRecord(models.Model):
     kind = models.CharField("类型", max_length=8, choices=Kind.choices)
     identifier = models.CharField("身份证号或统一社会信用代码", max_length=18, db_index=True)
     name = models.CharField("名称", max_length=200, blank=True)
+    # The name as a comparison key (shenbao.normalise.text): a unit a document names without a code.
+    name_key = models.CharField("名称（比对用）", max_length=200, blank=True, db_index=True, editable=False)
     until = models.DateField("处罚期至", null=True, blank=True)
     reason = models.TextField("事由", blank=True)
 
@@ -41,8 +49,9 @@ class DishonestyRecord(models.Model):
         return f"{self.name} {self.identifier}"
 
     def save(self, *args, **kwargs):
-        # Looked up by exact value: one spelling for ID numbers' X and USCCs' letters.
-        self.identifier = self.identifier.strip().upper()
+        # Looked up by exact value: one spelling (full-width, spaces, hyphens, case) for every code.
+        self.identifier = normalise.code(self.identifier)[:18]
+        self.name_key = normalise.text(self.name)[:200]
         super().save(*args, **kwargs)
 
 
@@ -59,3 +68,55 @@ class FundedProject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
+
+
+class RegistryImport(models.Model):
+    """One spreadsheet loaded into a registry: validated and previewed first, then applied as a whole,
+    and rolled back as a whole (registry_import.py). Department staff only; every step is audited."""
+
+    class Kind(models.TextChoices):
+        ONGOING = "ongoing", "在研项目库"
+        DISHONESTY = "dishonesty", "科研失信记录"
+        FUNDED = "funded", "已立项项目"
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "待确认"
+        APPLIED = "applied", "已导入"
+        ROLLED_BACK = "rolled_back", "已撤销"
+
+    kind = models.CharField("登记库", max_length=16, choices=Kind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件SHA-256", max_length=64)
+    rows = models.JSONField("校验后的行", default=list)  # the values to write, as the preview showed them
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name="导入人", on_delete=models.PROTECT, related_name="registry_imports"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    rolled_back_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登记库导入"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+
+class RegistryImportChange(models.Model):
+    """What one applied import did to one registry row, so the import can be undone: `before` is the
+    row's values before (null when the import created it)."""
+
+    registry_import = models.ForeignKey(RegistryImport, on_delete=models.CASCADE, related_name="changes")
+    object_id = models.PositiveBigIntegerField()
+    before = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.registry_import} #{self.object_id}"

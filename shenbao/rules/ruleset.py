@@ -6,7 +6,7 @@ all call `review`; a rule is added here and nowhere else.
 
 from .checks import budget, integrity, pi, project, unit
 from .context import ReviewContext
-from .findings import Finding, Severity
+from .findings import BLOCKING, Finding
 from .snapshot import Snapshot
 
 RULES = [*project.RULES, *unit.RULES, *pi.RULES, *budget.RULES, *integrity.RULES]
@@ -17,4 +17,5 @@ def review(app: Snapshot, ctx: ReviewContext) -> list[Finding]:
 
 
 def has_bar(findings: list[Finding]) -> bool:
-    return any(f.severity == Severity.BAR for f in findings)
+    """Whether the findings stop a submission: a breach (不符合) or an unanswered question (未填写)."""
+    return any(f.severity in BLOCKING for f in findings)

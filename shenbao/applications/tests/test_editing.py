@@ -159,7 +159,7 @@ def test_export_then_import_gives_the_same_application(client, applicant, call):
     first = Application.objects.get(applicant=applicant)
     exported = client.get(reverse("applications:export", args=[first.public_id]))
     data = json.loads(exported.content)
-    assert data["format"] == "shenbao.application/1"
+    assert data["format"] == "shenbao.application/2"
     client.post(reverse("applications:import"), {"file": _named(exported.content)})
     second = Application.objects.exclude(pk=first.pk).get(applicant=applicant)
     assert second.data == first.data

@@ -3,9 +3,11 @@
 from collections.abc import Iterator
 from decimal import Decimal
 
+from shenbao import normalise
+
 from ..context import ReviewContext
-from ..findings import Finding, Severity, bar, yuan
-from ..snapshot import FOREIGN, OUT_OF_REGION, Snapshot, amount
+from ..findings import Finding, Severity, bar, incomplete, yuan
+from ..snapshot import FOREIGN, OUT_OF_REGION, Snapshot, amount, canonical
 
 KINDS = {"fiscal": "财政资金", "self_raised": "自筹资金"}
 OUTSIDE = (OUT_OF_REGION, FOREIGN)
@@ -15,11 +17,11 @@ def budget_tables(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.budget
     clause = rules["consistency_clause"]
     if not app.budget_table("fiscal"):
-        yield bar("budget.missing", "budget.fiscal", clause, "请填写财政资金预算。")
+        yield incomplete("budget.missing", "budget.fiscal", clause, "财政资金预算")
     for kind, label in KINDS.items():
         for category, value in app.budget_table(kind).items():
             field = f"budget.{kind}.{category}"
-            if category not in rules["categories"]:
+            if canonical(category, rules["categories"]) is None:
                 yield bar(
                     "budget.category_unknown",
                     field,
@@ -27,6 +29,8 @@ def budget_tables(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                     f"{label}预算科目“{category}”不在{'、'.join(rules['categories'])}之列。",
                 )
             number = amount(value)
+            if value is None:
+                continue  # an empty cell is 0 in the sums; the form marks it as it does any blank
             if number is None or number < 0:
                 yield bar("budget.not_an_amount", field, clause, f"{label}“{category}”应为不小于0的金额（元）。")
 
@@ -48,11 +52,11 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.budget["consistency_clause"]
     rows = app.by_unit
     if not rows:
-        yield bar("budget.by_unit_missing", "budget.by_unit", clause, "请填写各参与单位的经费分配。")
+        yield incomplete("budget.by_unit_missing", "budget.by_unit", clause, "各参与单位的经费分配")
         return
-    names = set(app.unit_names)
+    names = app.unit_keys | {normalise.text(p.name) for p in app.implied_partners}
     for i, row in enumerate(rows):
-        if row.get("unit") not in names:
+        if app.unit_key(row.get("unit")) not in names:
             yield bar(
                 "budget.by_unit_unknown",
                 f"budget.by_unit[{i}].unit",
@@ -76,8 +80,13 @@ def out_of_region_share(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     total = app.fiscal_total
     if not total:
         return
-    outside = {p.get("name") for p, scope in zip(app.partners, app.scopes, strict=True) if scope in OUTSIDE}
-    share = sum(amount(row.get("fiscal")) or 0 for row in app.by_unit if row.get("unit") in outside)
+    # Outside by where the partner is (its province or country), not by how it was marked (一(一)2).
+    outside = {
+        app.unit_key(p.get("name"))
+        for p, scope in zip(app.partners, app.scopes(ctx.spec), strict=True)
+        if scope in OUTSIDE
+    }
+    share = sum(amount(row.get("fiscal")) or 0 for row in app.by_unit if app.unit_key(row.get("unit")) in outside)
     limit: Decimal = rules["out_of_region_share_max"]
     if Decimal(str(share)) > limit * Decimal(str(total)):
         yield bar(
@@ -117,7 +126,7 @@ def indirect_costs(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def enterprise_matching(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.project
-    if app.lead.get("unit_type") not in ctx.spec.unit["enterprise_types"]:
+    if not app.is_enterprise(ctx.spec):  # by type, or by a USCC beginning 91 (中央驻自治区 enterprises too)
         return
     ratio: Decimal = rules["enterprise_matching_ratio"]
     needed = Decimal(str(app.fiscal_total)) * ratio

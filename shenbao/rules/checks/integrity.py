@@ -3,31 +3,42 @@
 from collections.abc import Iterator
 
 from ..context import ReviewContext
-from ..findings import Finding, bar
-from ..required_attachments import missing_attachments
+from ..findings import Finding, Severity, bar, incomplete
+from ..required_attachments import attachment_defects, missing_attachments
 from ..snapshot import Snapshot
+
+# (key, code, the question when unanswered, the breach when answered 否)
+DECLARATIONS = (
+    (
+        "integrity_commitment_unit",
+        "integrity.unit_commitment",
+        "牵头单位是否已签署科研诚信承诺",
+        "牵头单位须签署科研诚信承诺。",
+    ),
+    (
+        "integrity_commitment_pi",
+        "integrity.pi_commitment",
+        "项目负责人是否已签署科研诚信承诺",
+        "项目负责人须签署科研诚信承诺。",
+    ),
+    (
+        "not_classified",
+        "integrity.not_classified",
+        "申报材料是否不涉及国家秘密",
+        "须确认申报材料不涉及国家秘密（涉密内容不得通过本系统申报）。",
+    ),
+)
 
 
 def declarations(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    clause = ctx.spec.integrity["clause"]
-    if app.declarations.get("integrity_commitment_unit") is not True:
-        yield bar(
-            "integrity.unit_commitment",
-            "declarations.integrity_commitment_unit",
-            clause,
-            "牵头单位须签署科研诚信承诺。",
-        )
-    if app.declarations.get("integrity_commitment_pi") is not True:
-        yield bar(
-            "integrity.pi_commitment", "declarations.integrity_commitment_pi", clause, "项目负责人须签署科研诚信承诺。"
-        )
-    if app.declarations.get("not_classified") is not True:
-        yield bar(
-            "integrity.not_classified",
-            "declarations.not_classified",
-            ctx.spec.attachments["clause"],
-            "须确认申报材料不涉及国家秘密（涉密内容不得通过本系统申报）。",
-        )
+    """Unanswered is 未填写; only "否" is a breach."""
+    for key, code, question, breach in DECLARATIONS:
+        clause = ctx.spec.attachments["clause"] if key == "not_classified" else ctx.spec.integrity["clause"]
+        answer = app.declarations.get(key)
+        if answer is None:
+            yield incomplete(code, f"declarations.{key}", clause, question)
+        elif answer is not True:
+            yield bar(code, f"declarations.{key}", clause, breach)
 
 
 def ethics(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -39,18 +50,24 @@ def ethics(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         ("ethics_review_required", "是否属于须开展科技伦理审查的活动"),
     ):
         if not isinstance(answers.get(key), bool):
-            yield bar("integrity.ethics_unanswered", f"ethics.{key}", clause, f"请回答“{label}”。")
+            yield incomplete("integrity.ethics_unanswered", f"ethics.{key}", clause, label)
     if not str(answers.get("risk_assessment") or "").strip():
-        yield bar("integrity.risk_assessment_missing", "ethics.risk_assessment", clause, "请填写科技伦理风险评估。")
+        yield incomplete("integrity.risk_assessment_missing", "ethics.risk_assessment", clause, "科技伦理风险评估")
 
 
 def attachments(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    for requirement in missing_attachments(app, ctx.spec):
-        yield bar(
+    """二(一)3: every attachment is a PDF within the call's size limit — a file under review (manage.py
+    review, the API) is checked like an upload — and every required attachment is there."""
+    for i, defect in enumerate(attachment_defects(app, ctx.spec)):
+        if defect:
+            yield bar("attachments.refused", f"attachments[{i}]", ctx.spec.attachments["clause"], defect)
+    for requirement in missing_attachments(app, ctx.spec):  # not uploaded yet: incomplete, not a breach
+        yield Finding(
             "attachments.missing",
+            Severity.INCOMPLETE,
             f"attachments.{requirement.kind}",
             requirement.clause,
-            f"缺少附件：{requirement.label}。",
+            f"缺少附件：{requirement.label}（未上传，提交前须补全）。",
         )
 
 

@@ -2,11 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 
+from shenbao import normalise
 from shenbao.accounts.id_number import age_on, check_id_number
 
-from ..context import OngoingProject, ReviewContext
-from ..findings import Finding, bar, info, warning
+from ..context import APPLICANT, DEPARTMENT, OngoingProject, ReviewContext, counts_as_peer
+from ..findings import Finding, bar, incomplete, info, warning
 from ..retirement import CADRE_OR_TECHNICAL, FEMALE, WORKER
 from ..snapshot import Snapshot, parse_date
 
@@ -15,9 +17,11 @@ POSITION_TYPES = (*CADRE_OR_TECHNICAL, WORKER)
 
 def pi_identity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.pi["age_clause"]
-    if not app.pi.get("name"):
-        yield bar("pi.name_missing", "pi.name", clause, "请填写项目负责人姓名。")
-    if not app.pi_id.is_valid:
+    if not str(app.pi.get("name") or "").strip():
+        yield incomplete("pi.name_missing", "pi.name", clause, "项目负责人姓名")
+    if not app.pi_id.number:
+        yield incomplete("pi.id_missing", "pi.id_number", clause, "项目负责人身份证号")
+    elif not app.pi_id.is_valid:
         yield bar("pi.id_invalid", "pi.id_number", clause, f"项目负责人{app.pi_id.error}。")
     elif app.pi.get("sex") and app.pi.get("sex") != app.pi_id.sex:
         yield warning(
@@ -63,27 +67,80 @@ def pi_retirement(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def pi_employment(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     if app.pi.get("employer") not in ("lead_unit", "other"):
-        yield bar(
+        yield incomplete(
             "pi.employer_missing",
             "pi.employer",
             ctx.spec.pi["external_employment_clause"],
-            "请说明项目负责人是否为牵头单位在职人员。",
+            "项目负责人是否为牵头单位在职人员",
         )
 
 
 def pi_civil_servant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    if app.pi.get("civil_servant") is not False:
+    """一(二)5 "政府部门（含参公事业单位）工作人员不能作为项目（课题）负责人": the PI and every 课题负责人.
+    Unanswered is 未填写, never read as "yes"; a 课题 the PI leads takes the PI's answer."""
+    clause = ctx.spec.pi["civil_servant_clause"]
+    answer = app.pi.get("civil_servant")
+    if answer is True:
         yield bar(
             "pi.civil_servant",
             "pi.civil_servant",
-            ctx.spec.pi["civil_servant_clause"],
-            "公务员及参照公务员法管理的人员不得作为项目负责人申报（请确认项目负责人身份）。",
+            clause,
+            "项目负责人为政府部门（含参公事业单位）工作人员，不能作为项目（课题）负责人。",
         )
+    elif answer is not False:
+        yield incomplete(
+            "pi.civil_servant_unanswered", "pi.civil_servant", clause, "项目负责人是否公务员或参公管理人员"
+        )
+    for i, row in enumerate(app.subprojects):
+        leader = normalise.code(row.get("leader_id_number"))
+        if not leader or leader == app.pi_id.number:
+            continue
+        field, who = f"subprojects[{i}].leader_civil_servant", f"课题“{row.get('title') or i + 1}”的负责人"
+        if "leader_civil_servant" not in row and app.written_as_format_1:
+            # A document written before the question existed (shenbao.application/1 had no such key): a
+            # person must confirm it, but a file units' systems wrote in that format is not refused.
+            yield warning(
+                "subproject.leader_civil_servant_unconfirmed",
+                field,
+                clause,
+                f"{who}是否为政府部门（含参公事业单位）工作人员尚未确认，请核实（不能作为项目（课题）负责人）。",
+            )
+            continue
+        answer = row.get("leader_civil_servant")
+        if answer is True:
+            yield bar(
+                "subproject.leader_civil_servant",
+                field,
+                clause,
+                f"{who}为政府部门（含参公事业单位）工作人员，不能作为项目（课题）负责人。",
+            )
+        elif answer is not False:
+            yield incomplete(
+                "subproject.leader_civil_servant_unanswered", field, clause, f"{who}是否公务员或参公管理人员"
+            )
+
+
+def is_counted(project: OngoingProject, ctx: ReviewContext, opens: dt.date) -> bool:
+    """一(二)3 counts 自治区科技计划 projects still running when the call opens, except the exempt
+    families, whatever their sub-type ("自治区自然科学基金 面上项目" is 自然科学基金), in any spelling."""
+    rules = ctx.spec.pi
+    if project.until is not None and project.until < opens:
+        return False
+    plan, kind = normalise.text(project.plan), normalise.text(project.type)
+    if plan and not plan.startswith(_keys(rules["regional_plan_prefixes"])):
+        return False  # 国家重点研发计划, another province's plan: not a 自治区科技计划 project
+    return not any(family in kind or family in plan for family in _keys(rules["exempt_project_types"]))
+
+
+@lru_cache(maxsize=64)
+def _keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalise.text(name) for name in names)
 
 
 def _ongoing(app: Snapshot, ctx: ReviewContext) -> tuple[list[OngoingProject], list[OngoingProject]]:
-    """(counted, undeclared): non-exempt projects still running when the call opens, and those the
-    registry knows that the application does not declare."""
+    """(counted, undeclared): projects that count (see is_counted), and those the registry knows that
+    the application does not declare. Codes match after normalisation (2024yfhh0001 = 2024YFHH0001),
+    so a declared project is never counted twice."""
     declared = [
         OngoingProject(
             str(row.get("plan") or ""),
@@ -94,11 +151,17 @@ def _ongoing(app: Snapshot, ctx: ReviewContext) -> tuple[list[OngoingProject], l
         for row in app.rows("ongoing_projects", app.pi)
     ]
     registry = ctx.registries.ongoing_by_id_number.get(app.pi_id.number, [])
-    declared_codes = {p.code for p in declared if p.code}
-    undeclared = [p for p in registry if p.code not in declared_codes]
+    declared_codes = {normalise.code(p.code) for p in declared if p.code}
+    undeclared = [p for p in registry if normalise.code(p.code) not in declared_codes]
     opens: dt.date = ctx.spec.filing.opens.date()
-    exempt = ctx.spec.pi["exempt_project_types"]
-    counted = [p for p in declared + undeclared if p.type not in exempt and (p.until is None or p.until >= opens)]
+    counted, seen = [], set()
+    for project in declared + undeclared:
+        key = normalise.code(project.code)
+        if key and key in seen:
+            continue
+        seen.add(key)
+        if is_counted(project, ctx, opens):
+            counted.append(project)
     return counted, undeclared
 
 
@@ -114,7 +177,10 @@ def pi_ongoing_projects(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             f"项目负责人主持在研自治区科技计划项目{len(counted)}项（{codes}），超过{rules['max_ongoing_projects']}项的限制"
             f"（{'、'.join(rules['exempt_project_types'])}不计入）。",
         )
+    opens = ctx.spec.filing.opens.date()
     for project in undeclared:
+        if project.until is not None and project.until < opens:
+            continue
         yield warning(
             "pi.undeclared_ongoing",
             "pi.ongoing_projects",
@@ -125,8 +191,8 @@ def pi_ongoing_projects(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    subprojects = app.rows("subprojects")
-    if subprojects and not any(str(s.get("leader_id_number") or "").upper() == app.pi_id.number for s in subprojects):
+    subprojects = app.subprojects
+    if subprojects and not any(normalise.code(s.get("leader_id_number")) == app.pi_id.number for s in subprojects):
         yield bar(
             "pi.leads_no_subproject",
             "subprojects",
@@ -136,38 +202,64 @@ def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
 
 
 def pi_one_category(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    peers = [p for p in ctx.applications_by_pi.get(app.pi_id.number, []) if p[0] != app.key]
+    """一(二)3 同一人作为项目负责人，只能选取本征集通知中1个类别进行申报, over the applications that count
+    (see context.counts_as_peer). Within one unit a second category is a bar; between two units it is
+    a case for the department to resolve, shown to both units without the other's details — never a
+    bar that the later one suffers for what another unit did."""
     clause = ctx.spec.pi["categories_clause"]
-    other_categories = sorted({category for _, category in peers if category != app.category})
+    own_unit = ctx.units.get(app.key)
+    same, other = [], []
+    for peer in ctx.applications_by_pi.get(app.pi_id.number, ()):
+        if peer.key == app.key:
+            continue
+        is_same = own_unit is None or peer.unit == own_unit
+        if counts_as_peer(peer.state, same_unit=is_same):
+            (same if is_same else other).append(peer)
+    other_categories = sorted({p.category for p in same if p.category != app.category})
     if other_categories:
         yield bar(
             "pi.several_categories",
             "pi.id_number",
             clause,
             f"同一项目负责人本年度只能申报{ctx.spec.pi['categories_per_pi']}个类别，"
-            f"已有类别{'、'.join(other_categories)}的申报书。",
+            f"本单位已有类别{'、'.join(other_categories)}的申报书。",
         )
-    if any(category == app.category for _, category in peers):
+    if any(p.category == app.category for p in same):
         yield warning(
             "pi.same_category_twice",
             "pi.id_number",
             clause,
-            f"同一项目负责人在类别{app.category}下有多份申报书，请核实。",
+            f"同一项目负责人在本单位类别{app.category}下有多份申报书，请核实。",
         )
+    if not other or ctx.audience == APPLICANT:
+        return
+    if ctx.audience == DEPARTMENT:
+        details = "；".join(f"{p.unit_name}“{p.title}”（类别{p.category}，{p.state_label or p.state}）" for p in other)
+        text = f"同一项目负责人另有其他单位的申报书：{details}。请协调处理。"
+    else:
+        text = "同一项目负责人（身份证号相同）在另一单位另有申报书，已作为待协调事项提交科技厅处理。"
+    yield warning(
+        "pi.cross_unit_case", "pi.id_number", clause, f"{text}本申报书不因此被拒绝（{clause}：同一人只能申报1个类别）。"
+    )
 
 
 def pi_integrity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    if app.pi_id.number and app.pi_id.number in ctx.registries.dishonest_id_numbers:
-        yield bar(
-            "pi.dishonest",
-            "pi.id_number",
-            ctx.spec.integrity["clause"],
-            "项目负责人在严重失信行为记录处罚期内，不得申报项目。",
-        )
+    """一(四)1 所有项目人员: the PI, every 课题负责人 and every team member, by normalised ID number."""
+    dishonest = ctx.registries.dishonest_id_numbers
+    if not dishonest:
+        return
+    for person in app.people:
+        if person.id_number in dishonest:
+            yield bar(
+                "pi.dishonest" if person.field == "pi.id_number" else "team.dishonest",
+                person.field,
+                ctx.spec.integrity["clause"],
+                f"{person.who}在科研严重失信行为记录处罚期内，所有项目人员均不得参与申报。",
+            )
 
 
 def team_ids(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    for i, member in enumerate(app.rows("team")):
+    for i, member in enumerate(app.team):
         check = check_id_number(str(member.get("id_number") or ""))
         if not check.is_valid:
             yield warning(

@@ -3,9 +3,9 @@
 import datetime as dt
 from collections.abc import Iterator
 
-from ..context import ReviewContext
-from ..findings import Finding, bar, info, warning
-from ..snapshot import Snapshot
+from ..context import APPLICANT, DEPARTMENT, ReviewContext
+from ..findings import Finding, bar, incomplete, info, warning
+from ..snapshot import Snapshot, canonical
 
 # The fields without which an application is not an application, and what the form calls them.
 REQUIRED_TEXT = {
@@ -20,16 +20,21 @@ REQUIRED_TEXT = {
 IP_OWNERSHIPS = ("sole", "joint")
 
 
+_PARTS = {path: tuple(path.split(".")) for path in REQUIRED_TEXT}
+
+
 def _text(app: Snapshot, path: str) -> str:
     value = app.data
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value.strip() if isinstance(value, str) else ""
+    for part in _PARTS.get(path) or path.split("."):
+        value = value.get(part) if value.__class__ is dict else None
+    return value.strip() if value.__class__ is str else ""
 
 
 def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     codes = ctx.spec.category_codes
-    if app.category not in codes:
+    if not app.category:
+        yield incomplete("project.category_missing", "category", ctx.spec.categories[0].clause, "项目类别")
+    elif app.category not in codes:
         names = "、".join(f"{c.code} {c.name}" for c in ctx.spec.categories)
         yield bar(
             "project.category_unknown",
@@ -38,12 +43,16 @@ def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             f"项目类别“{app.category or '未填写'}”不在本批次之列，应为{names}。",
         )
     form = app.data.get("cooperation_form")
-    if form not in ctx.spec.cooperation_forms:
+    if not str(form or "").strip():
+        yield incomplete(
+            "project.cooperation_form_missing", "cooperation_form", ctx.spec.categories[0].clause, "合作方式"
+        )
+    elif canonical(form, ctx.spec.cooperation_forms) is None:
         yield bar(
             "project.cooperation_form",
             "cooperation_form",
             ctx.spec.categories[0].clause,
-            f"合作方式应为{'、'.join(ctx.spec.cooperation_forms)}之一。",
+            f"合作方式“{form}”应为{'、'.join(ctx.spec.cooperation_forms)}之一。",
         )
 
 
@@ -51,19 +60,19 @@ def required_text(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.attachments["clause"]
     for path, label in REQUIRED_TEXT.items():
         if not _text(app, path):
-            yield bar("project.missing", path, clause, f"请填写{label}。")
+            yield incomplete("project.missing", path, clause, label)
     keywords = app.data.get("keywords")
     if not isinstance(keywords, list) or not [k for k in keywords if isinstance(k, str) and k.strip()]:
-        yield bar("project.missing", "keywords", clause, "请填写关键词。")
+        yield incomplete("project.missing", "keywords", clause, "关键词")
     if not app.rows("schedule", app.section("content")):
-        yield bar("project.missing", "content.schedule", clause, "请填写进度安排。")
+        yield incomplete("project.missing", "content.schedule", clause, "进度安排")
 
 
 def duration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.project
     clause = rules["duration_clause"]
     if app.start is None or app.end is None:
-        yield bar("project.dates_missing", "start_date", clause, "请填写项目起止日期。")
+        yield incomplete("project.dates_missing", "start_date", clause, "项目起止日期")
         return
     if app.end < app.start:
         yield bar("project.dates_reversed", "end_date", clause, "项目结束日期早于开始日期。")
@@ -85,7 +94,7 @@ def duration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def counts(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.project
-    subprojects = app.rows("subprojects")
+    subprojects = app.subprojects
     if len(subprojects) > rules["max_subprojects"]:
         yield bar(
             "project.too_many_subprojects",
@@ -93,24 +102,17 @@ def counts(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             rules["units_clause"],
             f"设置课题{len(subprojects)}个，每个项目下设课题不超过{rules['max_subprojects']}个。",
         )
-    units = 1 + len(app.partners)
+    units = app.unit_count  # listed partners and the units made partners by their people (一(三)9)
     if units > rules["max_units"]:
+        implied = (
+            f"，其中{len(app.implied_partners)}家为项目参与人所在单位（视为合作单位）" if app.implied_partners else ""
+        )
         yield bar(
             "project.too_many_units",
             "partners",
             rules["units_clause"],
-            f"参与单位共{units}家（含牵头单位），不超过{rules['max_units']}家。",
+            f"参与单位共{units}家（含牵头单位{implied}），不超过{rules['max_units']}家。",
         )
-    names = set(app.unit_names)
-    for i, subproject in enumerate(subprojects):
-        if subproject.get("unit") not in names:
-            yield warning(
-                "project.subproject_unit_unknown",
-                f"subprojects[{i}].unit",
-                rules["units_clause"],
-                f"课题“{subproject.get('title') or i + 1}”的承担单位“{subproject.get('unit') or '未填写'}”"
-                "不是本项目的牵头或合作单位。",
-            )
 
 
 def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -118,17 +120,24 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = rules["indicators_clause"]
     rows = app.rows("indicators")
     known, main, papers = rules["indicator_types"], rules["main_indicator_types"], rules["paper_indicator_types"]
-    for i, row in enumerate(rows):
-        if row.get("type") not in known:
+    types = [canonical(row.get("type"), known) for row in rows]
+    for i, (row, kind) in enumerate(zip(rows, types, strict=True)):
+        if kind is None and str(row.get("type") or "").strip():
             yield bar(
                 "project.indicator_type_unknown",
                 f"indicators[{i}].type",
                 clause,
-                f"考核指标类型“{row.get('type') or '未填写'}”不在指南所列类型中。",
+                f"考核指标类型“{row.get('type')}”不在指南所列类型中。",
             )
-    main_count = sum(1 for row in rows if row.get("type") in main)
-    paper_count = sum(1 for row in rows if row.get("type") in papers)
-    if not main_count:
+        elif kind is None:
+            yield incomplete(
+                "project.indicator_type_missing", f"indicators[{i}].type", clause, f"第{i + 1}项考核指标的类型"
+            )
+    main_count = sum(1 for kind in types if kind in main)
+    paper_count = sum(1 for kind in types if kind in papers)
+    if not rows:
+        yield incomplete("project.no_main_indicator", "indicators", clause, "考核指标")
+    elif not main_count:
         yield bar(
             "project.papers_as_main_indicators" if paper_count else "project.no_main_indicator",
             "indicators",
@@ -147,7 +156,10 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 def intellectual_property(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.project["ip_clause"]
-    if app.data.get("ip_ownership") not in IP_OWNERSHIPS or app.declarations.get("ip_owned_in_region") is not True:
+    ownership, confirmed = app.data.get("ip_ownership"), app.declarations.get("ip_owned_in_region")
+    if ownership in (None, "") or confirmed is None:
+        yield incomplete("project.ip_unanswered", "ip_ownership", clause, "核心知识产权归属及确认")
+    elif ownership not in IP_OWNERSHIPS or confirmed is not True:
         yield bar(
             "project.ip_not_in_region",
             "ip_ownership",
@@ -168,13 +180,23 @@ def prior_funding(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def near_duplicates(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """一(三)7. The similar applications are already limited to those that count (batch.py); another
+    unit's title is shown to department staff only, and an applicant is shown nothing of other units."""
+    own_unit = ctx.units.get(app.key)
     for similar in ctx.similar.get(app.key, ()):
+        other_unit = similar.unit is not None and own_unit is not None and similar.unit != own_unit
+        if other_unit and ctx.audience == APPLICANT:
+            continue
+        named = (
+            f"{similar.source}“{similar.title}”"
+            if not other_unit or ctx.audience == DEPARTMENT
+            else "另一单位已报送的一份申报书"
+        )
         yield warning(
             "project.near_duplicate",
             "title",
             ctx.spec.project["duplicate_clause"],
-            f"与{similar.source}“{similar.title}”高度相似（相似度{similar.score:.0%}），"
-            "不得多头申报或改头换面重复申报，请核实。",
+            f"与{named}高度相似（相似度{similar.score:.0%}），不得多头申报或改头换面重复申报，请核实。",
         )
 
 
@@ -184,7 +206,8 @@ def priority_tags(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     category = ctx.spec.category(app.category)
     tags = app.data.get("priority_tags") or []
     tags = tags if isinstance(tags, list) else []
-    unknown = [t for t in tags if t not in category.priority_tags]
+    named = [(tag, canonical(tag, category.priority_tags)) for tag in tags]
+    unknown = [tag for tag, known in named if known is None]
     if unknown:
         yield warning(
             "project.priority_tag_unknown",
@@ -192,7 +215,7 @@ def priority_tags(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             category.priority_tags_clause,
             f"优先支持情形“{'、'.join(map(str, unknown))}”不在{category.name}所列情形中。",
         )
-    known = [t for t in tags if t in category.priority_tags]
+    known = [known for _, known in named if known is not None]
     if known:
         yield info(
             "project.priority", "priority_tags", category.priority_tags_clause, f"优先支持：{'、'.join(known)}。"

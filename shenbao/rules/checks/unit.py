@@ -2,45 +2,60 @@
 
 from collections.abc import Iterator
 
+from shenbao import normalise
 from shenbao.organisations.uscc import check_uscc
 
 from ..context import ReviewContext
-from ..findings import Finding, bar, info, warning
-from ..snapshot import FOREIGN, LOCATION_SCOPES, OUT_OF_REGION, Snapshot, parse_date
+from ..findings import Finding, bar, incomplete, info, warning
+from ..snapshot import FOREIGN, IN_REGION, LOCATION_SCOPES, OUT_OF_REGION, Snapshot, parse_date, unit_type
 
-SCOPE_NAMES = {OUT_OF_REGION: "区外（国内）", FOREIGN: "国外"}
+SCOPE_NAMES = {IN_REGION: "区内", OUT_OF_REGION: "区外（国内）", FOREIGN: "国外"}
 RESEARCH_ASSISTANT_POSTS = ("per_project", "shared")
+# GB 32100-2015: registering department 9 (市场监管) + entity type 2 = 个体工商户, which has no
+# independent legal personality (一(一)1) whatever the form's flag says.
+INDIVIDUAL_BUSINESS_PREFIX = "92"
 
 
 def lead_unit_type(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """一(一)1 and 一(一)5, with the type compared after normalisation (政府機關, "参公事业单位 ")."""
     unit = ctx.spec.unit
-    unit_type = app.lead.get("unit_type")
-    if not unit_type:
-        yield bar("unit.type_missing", "lead_unit.unit_type", unit["lead_types_clause"], "请填写牵头单位的单位类型。")
-    elif unit_type in unit["barred_types"]:
+    raw = str(app.lead.get("unit_type") or "").strip()
+    canonical = app.lead_type(ctx.spec)
+    if not raw:
+        yield incomplete("unit.type_missing", "lead_unit.unit_type", unit["lead_types_clause"], "牵头单位的单位类型")
+    elif canonical in unit["barred_types"]:
         yield bar(
             "unit.barred_type",
             "lead_unit.unit_type",
             unit["barred_types_clause"],
-            f"牵头单位为{unit_type}，{'、'.join(unit['barred_types'])}不得作为牵头单位或合作单位。",
+            f"牵头单位为{canonical}（填写为“{raw}”），{'、'.join(unit['barred_types'])}不得作为牵头单位或合作单位。",
         )
-    elif unit_type not in unit["lead_types"]:
+    elif canonical not in unit["lead_types"]:
         yield bar(
             "unit.type_not_lead",
             "lead_unit.unit_type",
             unit["lead_types_clause"],
-            f"牵头单位类型为“{unit_type}”，牵头单位须为{'、'.join(unit['lead_types'])}之一。",
+            f"牵头单位类型为“{raw}”，牵头单位须为{'、'.join(unit['lead_types'])}之一。",
         )
 
 
 def lead_unit_legal_person(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    if app.lead.get("independent_legal_person") is not True:
+    clause = ctx.spec.unit["registered_clause"]
+    flag = app.lead.get("independent_legal_person")
+    if app.lead_uscc.startswith(INDIVIDUAL_BUSINESS_PREFIX) and check_uscc(app.lead_uscc).is_valid:
         yield bar(
             "unit.not_legal_person",
-            "lead_unit.independent_legal_person",
-            ctx.spec.unit["registered_clause"],
-            "牵头单位须具有独立法人资格。",
+            "lead_unit.uscc",
+            clause,
+            f"牵头单位统一社会信用代码{app.lead_uscc}第1-2位为92（个体工商户），个体工商户不具有独立法人资格，"
+            "不能作为牵头单位。",
         )
+    elif flag is None:
+        yield incomplete(
+            "unit.legal_person_unanswered", "lead_unit.independent_legal_person", clause, "是否具有独立法人资格"
+        )
+    elif flag is not True:
+        yield bar("unit.not_legal_person", "lead_unit.independent_legal_person", clause, "牵头单位须具有独立法人资格。")
 
 
 def lead_unit_registration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -49,7 +64,7 @@ def lead_unit_registration(app: Snapshot, ctx: ReviewContext) -> Iterator[Findin
     registered_on = parse_date(app.lead.get("registered_on"))
     limit = unit["registered_on_or_before"]
     if registered_on is None:
-        yield bar("unit.registered_on_missing", "lead_unit.registered_on", clause, "请填写牵头单位的注册（成立）日期。")
+        yield incomplete("unit.registered_on_missing", "lead_unit.registered_on", clause, "牵头单位的注册（成立）日期")
     elif registered_on > limit:
         yield bar(
             "unit.registered_too_late",
@@ -57,18 +72,23 @@ def lead_unit_registration(app: Snapshot, ctx: ReviewContext) -> Iterator[Findin
             clause,
             f"牵头单位注册日期为{registered_on:%Y年%m月%d日}，须在{limit:%Y年%m月%d日}前（含）注册。",
         )
-    division = str(app.lead.get("division_code") or "")
-    if not division.startswith(unit["region_division_prefix"]):
+    division = normalise.code(app.lead.get("division_code"))
+    if not division:
+        yield incomplete("unit.division_missing", "lead_unit.division_code", clause, "牵头单位注册地行政区划码")
+    elif not division.startswith(unit["region_division_prefix"]):
         yield bar(
             "unit.outside_region",
             "lead_unit.division_code",
             clause,
-            f"牵头单位注册地行政区划码为“{division or '未填写'}”，须为在{unit['region_name']}注册的单位。",
+            f"牵头单位注册地行政区划码为“{division}”，须为在{unit['region_name']}注册的单位。",
         )
 
 
 def _uscc_findings(code: str, field: str, who: str, ctx: ReviewContext, *, lead: bool) -> Iterator[Finding]:
     unit = ctx.spec.unit
+    if not code:
+        yield incomplete("unit.uscc_missing", field, unit["registered_clause"], f"{who}的统一社会信用代码")
+        return
     check = check_uscc(code)
     if not check.is_valid:
         yield bar("unit.uscc_invalid", field, unit["registered_clause"], f"{who}：{check.error}。")
@@ -91,39 +111,69 @@ def _uscc_findings(code: str, field: str, who: str, ctx: ReviewContext, *, lead:
 
 
 def unit_codes(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    yield from _uscc_findings(str(app.lead.get("uscc") or ""), "lead_unit.uscc", "牵头单位", ctx, lead=True)
-    for i, (partner, scope) in enumerate(zip(app.partners, app.scopes, strict=True)):
-        if scope == FOREIGN:
+    """Mainland units carry a valid USCC; foreign, Hong Kong, Macao and Taiwan units have none."""
+    yield from _uscc_findings(app.lead_uscc, "lead_unit.uscc", "牵头单位", ctx, lead=True)
+    for i, (partner, place) in enumerate(zip(app.partners, app.places(ctx.spec), strict=True)):
+        if not place.has_uscc:
             continue
         name = partner.get("name") or f"第{i + 1}个合作单位"
-        yield from _uscc_findings(str(partner.get("uscc") or ""), f"partners[{i}].uscc", name, ctx, lead=False)
+        code = normalise.code(partner.get("uscc"))
+        yield from _uscc_findings(code, f"partners[{i}].uscc", name, ctx, lead=False)
 
 
 def partner_types(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    barred = ctx.spec.unit["barred_types"]
-    for i, (partner, scope) in enumerate(zip(app.partners, app.scopes, strict=True)):
-        if partner.get("unit_type") in barred:
+    """一(一)5 for every partner (type normalised); where each partner is, from its province or country."""
+    unit = ctx.spec.unit
+    barred = unit["barred_types"]
+    for i, (partner, place) in enumerate(zip(app.partners, app.places(ctx.spec), strict=True)):
+        name = partner.get("name") or f"第{i + 1}个合作单位"
+        canonical = unit_type(partner.get("unit_type"), ctx.spec)
+        if canonical in barred:
             yield bar(
                 "unit.partner_barred_type",
                 f"partners[{i}].unit_type",
-                ctx.spec.unit["barred_types_clause"],
-                f"合作单位“{partner.get('name')}”为{partner.get('unit_type')}，不得作为合作单位。",
+                unit["barred_types_clause"],
+                f"合作单位“{name}”为{canonical}，{'、'.join(barred)}不得作为牵头单位或合作单位。",
             )
-        if scope not in LOCATION_SCOPES:
-            yield bar(
+        if place.scope not in LOCATION_SCOPES:
+            yield incomplete(
                 "unit.partner_location_missing",
-                f"partners[{i}].location.scope",
-                ctx.spec.unit["registered_clause"],
-                f"请选择合作单位“{partner.get('name') or i + 1}”所在地（区内、区外或国外）。",
+                f"partners[{i}].location",
+                unit["registered_clause"],
+                f"合作单位“{name}”所在地（国内单位填写省份，国外单位填写国家）",
             )
+            continue
+        declared = Snapshot._location(partner).get("scope")
+        if declared in LOCATION_SCOPES and declared != place.scope:
+            yield warning(
+                "unit.partner_scope_corrected",
+                f"partners[{i}].location.scope",
+                ctx.spec.category_codes.get(app.category, ctx.spec.categories[0]).partner_scope_clause,
+                f"合作单位“{name}”位于{place.name}，按{SCOPE_NAMES[place.scope]}单位计，"
+                f"而非所标注的{SCOPE_NAMES[declared]}。",
+            )
+
+
+def implied_partners(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """一(三)9: 项目参与人所在单位非牵头单位的，均视为合作单位 — listed or not, it needs its agreement
+    (see required_attachments) and counts towards the units of 一(三)3 (see project.counts)."""
+    clause = ctx.spec.project["joint_agreement_clause"]
+    for partner in app.implied_partners:
+        yield warning(
+            "unit.implied_partner",
+            partner.field,
+            clause,
+            f"“{partner.name}”是项目参与人所在单位，非牵头单位，视为合作单位（{clause}）：须与其签订联合申报协议，"
+            "并计入参与单位总数；请在“合作单位”中填写其信息。",
+        )
 
 
 def joint_partner(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    """1001 needs a partner outside the region, 2001 one abroad."""
+    """1001 needs a partner outside the region, 2001 one abroad, where it is in fact (一(一)2)."""
     if not app.category or app.category not in ctx.spec.category_codes:
         return
     category = ctx.spec.category(app.category)
-    if category.partner_scope not in app.scopes:
+    if category.partner_scope not in app.scopes(ctx.spec):
         yield bar(
             "unit.no_required_partner",
             "partners",
@@ -133,7 +183,15 @@ def joint_partner(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def research_assistant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    if app.lead.get("research_assistant_post") not in RESEARCH_ASSISTANT_POSTS:
+    post = app.lead.get("research_assistant_post")
+    if post in (None, ""):
+        yield incomplete(
+            "unit.research_assistant_unanswered",
+            "lead_unit.research_assistant_post",
+            ctx.spec.unit["research_assistant_clause"],
+            "科研助理岗位设置情况",
+        )
+    elif post not in RESEARCH_ASSISTANT_POSTS:
         yield bar(
             "unit.research_assistant_missing",
             "lead_unit.research_assistant_post",
@@ -143,23 +201,26 @@ def research_assistant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def unit_integrity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    dishonest = ctx.registries.dishonest_usccs
-    if not dishonest:
+    """一(四)1 所有申报单位: the lead, every listed partner and every unit made a partner by its people,
+    by code (normalised) or, for a unit the document names without a code, by name."""
+    codes, names = ctx.registries.dishonest_usccs, ctx.registries.dishonest_unit_names
+    if not codes and not names:
         return
-    for field, unit in [("lead_unit.uscc", app.lead)] + [
-        (f"partners[{i}].uscc", p) for i, p in enumerate(app.partners)
-    ]:
-        if str(unit.get("uscc") or "").upper() in dishonest:
+    units = [("lead_unit.uscc", app.lead.get("name"), app.lead_uscc)]
+    units += [(f"partners[{i}].uscc", p.get("name"), normalise.code(p.get("uscc"))) for i, p in enumerate(app.partners)]
+    units += [(p.field, p.name, "") for p in app.implied_partners]
+    for field, name, code in units:
+        if (code and code in codes) or (not code and normalise.text(name) in names):
             yield bar(
                 "unit.dishonest",
                 field,
                 ctx.spec.integrity["clause"],
-                f"“{unit.get('name')}”在严重失信行为记录处罚期内，不得申报或参与项目。",
+                f"“{name or code}”在科研严重失信行为记录处罚期内，所有申报单位均不得申报或参与项目。",
             )
 
 
 def partner_count_info(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
-    scopes = app.scopes
+    scopes = app.scopes(ctx.spec)
     if scopes:
         yield info(
             "unit.partners",
@@ -175,6 +236,7 @@ RULES = [
     lead_unit_registration,
     unit_codes,
     partner_types,
+    implied_partners,
     joint_partner,
     research_assistant,
     unit_integrity,

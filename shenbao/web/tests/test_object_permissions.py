@@ -19,11 +19,15 @@ from shenbao.evaluation.tests.test_attacks import ATTACKED_HERE as EVALUATION_AT
 from shenbao.jobs.models import Job
 from shenbao.organisations.models import Unit
 from shenbao.review.models import RecommendationList
+from shenbao.rules.models import RegistryImport
 
 # Views whose URL id is a secret (the link is the credential) or that Django's admin guards.
 NOT_OBJECT_SCOPED = {"organisations:registration_status", "accounts:set_password"}
 # The department stage's URLs are attacked in evaluation/tests/test_attacks.py (same shape as ATTACKS).
 NOT_OBJECT_SCOPED |= EVALUATION_ATTACKED
+# Department-only pages whose URL argument names a registry (a word), not an object: refused to every
+# other role in rules/tests/test_registry_import.py.
+NOT_OBJECT_SCOPED |= {"rules:registry_template", "rules:registry_upload"}
 
 
 def _named_patterns_with_arguments(patterns=None, namespace=""):
@@ -89,6 +93,9 @@ def world(make_unit, make_user, media):
         "my_pending_unit": make_unit(status=Unit.Status.PENDING, name="本盟市待审单位"),
         "direct_pending_unit": make_unit(
             status=Unit.Status.PENDING, route=Unit.Route.DIRECT, recommender=None, name="直报待审单位"
+        ),
+        "registry_import": RegistryImport.objects.create(
+            kind="funded", file_name="f.csv", sha256="0" * 64, uploaded_by=make_user(User.Role.DEPARTMENT)
         ),
     }
 
@@ -156,6 +163,11 @@ ATTACKS = {
         ("get", "my_admin", "their_attachment", None),
     ],
     "attachments:delete": [("post", "my_applicant", "their_attachment", {})],
+    "rules:registry_apply": [
+        ("post", "my_admin", "registry_import", {}),
+        ("post", "my_recommender_staff", "registry_import", {}),
+    ],
+    "rules:registry_rollback": [("post", "my_admin", "registry_import", {})],
 }
 
 

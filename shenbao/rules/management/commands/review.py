@@ -1,6 +1,7 @@
 """Formal review from the command line.
 
-manage.py review FILE.json      findings as JSON; exit 0 no bar, 1 a bar, 2 unreadable/not an application
+manage.py review FILE.json      findings as JSON; exit 0 nothing blocks, 1 a bar or an unanswered
+                                question (未填写), 2 unreadable/not an application
 manage.py review --call CODE    every submitted application of a call; writes a report
 """
 
@@ -11,50 +12,22 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 from django.utils import timezone
 
 from shenbao.applications.interchange import InterchangeError, read_file
 from shenbao.calls.models import Call
-from shenbao.calls.spec import CallFileError, CallSpec, read_call_file
 from shenbao.rules.batch import review_call
-from shenbao.rules.context import Registries, ReviewContext
-from shenbao.rules.registries import load_registries
-from shenbao.rules.ruleset import has_bar, review
-from shenbao.rules.snapshot import Snapshot
+from shenbao.rules.documents import review_document
+from shenbao.rules.ruleset import has_bar
 
 EXIT_BAR, EXIT_UNREADABLE = 1, 2
-
-
-def _spec_for(code: str) -> CallSpec:
-    """The call from the database when it is loaded there, else from the calls folder."""
-    try:
-        call = Call.objects.filter(code=code).first()
-    except DatabaseError:
-        call = None
-    if call is not None:
-        return call.spec
-    path = Path(settings.CALLS_DIR) / f"{code}.toml"
-    if not path.exists():
-        raise InterchangeError(f"申报书所属的申报批次“{code}”既未载入数据库，也不在{settings.CALLS_DIR}中。")
-    try:
-        return read_call_file(path)[0]
-    except CallFileError as error:
-        raise InterchangeError(str(error)) from None
-
-
-def _registries(spec: CallSpec) -> Registries:
-    try:
-        return load_registries(spec.filing.opens.date())
-    except DatabaseError:  # a machine without a migrated database still reviews files
-        return Registries()
 
 
 class Command(BaseCommand):
     help = "形式审查：审查一个申报书JSON文件，或一个申报批次的全部申报书。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", help="申报书JSON文件（shenbao.application/1）")
+        parser.add_argument("file", nargs="?", help="申报书JSON文件（shenbao.application/2；/1 读入时自动升级）")
         parser.add_argument("--call", help="审查该批次（代码）全部已提交的申报书并写出报告")
         parser.add_argument("--include-drafts", action="store_true", help="批次审查时包括草稿")
         parser.add_argument("--report", help="报告文件路径（默认 var/reports/review-<批次>.json）")
@@ -67,12 +40,11 @@ class Command(BaseCommand):
         if options["call"]:
             return self._review_call(options)
         try:
-            data = read_file(options["file"])
-            spec = _spec_for(str(data.get("call") or ""))
+            data = read_file(options["file"])  # a shenbao.application/1 file is upgraded on read
+            findings = review_document(data, key=str(options["file"]))
         except InterchangeError as error:
             self.stderr.write(f"无法审查 {options['file']}：{error}")
             sys.exit(EXIT_UNREADABLE)
-        findings = review(Snapshot(data, key=str(options["file"])), ReviewContext(spec, _registries(spec)))
         self.stdout.write(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
         if has_bar(findings):
             sys.exit(EXIT_BAR)
