@@ -20,7 +20,7 @@ from django.dispatch import receiver
 
 from shenbao.attachments.models import Attachment
 from shenbao.attachments.rows import attachment_rows
-from shenbao.rules.context import Registries, ReviewContext
+from shenbao.rules.context import APPLICANT, Peer, Registries, ReviewContext
 from shenbao.rules.findings import Finding
 from shenbao.rules.models import DishonestyRecord, OngoingProjectRecord
 from shenbao.rules.registries import load_registries
@@ -35,10 +35,10 @@ _GENERATION = "live-review:generation"
 
 @dataclass(frozen=True)
 class CachedContext:
-    pi_number: str
+    people: tuple[str, ...]  # the ID numbers and unit codes the registries were read for
     usccs: tuple[str, ...]
     files: list[dict]
-    peers: list[tuple[int, str, str]]  # (pk, public id, category) of the PI's other applications
+    peers: list[tuple[int, Peer]]  # (pk, peer) of the PI's other applications
     registries: Registries
 
 
@@ -50,34 +50,55 @@ def _key(pk: int, generation: int | None = None) -> str:
     return f"live-review:{generation or _generation()}:{pk}"
 
 
-def _load(application: Application, pi_number: str, usccs: tuple[str, ...]) -> CachedContext:
+def _load(
+    application: Application, snapshot: Snapshot, people: tuple[str, ...], usccs: tuple[str, ...]
+) -> CachedContext:
+    pi_number = snapshot.pi_id.number
     peers = []
     if pi_number:
-        peers = list(
+        rows = (
             Application.objects.filter(call_id=application.call_id, pi_id_number=pi_number)
             .exclude(pk=application.pk)
-            .values_list("pk", "public_id", "category")
+            .exclude(state=Application.State.DRAFT)  # a draft belongs to its author (context.counts_as_peer)
+            .values_list("pk", "public_id", "category", "unit_id", "state")
         )
+        peers = [
+            (pk, Peer(str(public_id), category, str(unit_id), state))
+            for pk, public_id, category, unit_id, state in rows
+        ]
     return CachedContext(
-        pi_number,
+        people,
         usccs,
         attachment_rows([application.pk]).get(application.pk, []),
-        [(pk, str(public_id), category) for pk, public_id, category in peers],
-        load_registries(application.call.spec.filing.opens.date(), [pi_number] if pi_number else [], list(usccs)),
+        peers,
+        load_registries(
+            application.call.spec.filing.opens.date(),
+            list(people),
+            list(usccs),
+            [partner.name for partner in snapshot.implied_partners],
+        ),
     )
 
 
 def context(application: Application, snapshot: Snapshot) -> tuple[CachedContext, ReviewContext]:
     key = _key(application.pk)
+    people = tuple(sorted({person.id_number for person in snapshot.people if person.id_number}))
     usccs = tuple(sorted(snapshot.usccs))
     cached = cache.get(key)
-    if cached is None or cached.pi_number != snapshot.pi_id.number or cached.usccs != usccs:
-        cached = _load(application, snapshot.pi_id.number, usccs)
+    if cached is None or cached.people != people or cached.usccs != usccs:
+        cached = _load(application, snapshot, people, usccs)
         cache.set(key, cached, LIFETIME_SECONDS)
-    by_pi = {snapshot.pi_id.number: [(snapshot.key, snapshot.category)]}
+    by_pi = {}
     if snapshot.pi_id.number:
-        by_pi[snapshot.pi_id.number] += [(public_id, category) for _, public_id, category in cached.peers]
-    return cached, ReviewContext(application.call.spec, cached.registries, applications_by_pi=by_pi)
+        by_pi[snapshot.pi_id.number] = [peer for _, peer in cached.peers]
+    review_context = ReviewContext(
+        application.call.spec,
+        cached.registries,
+        applications_by_pi=by_pi,
+        units={snapshot.key: str(application.unit_id)},
+        audience=APPLICANT,  # the live panel is the applicant's: nothing of other units
+    )
+    return cached, review_context
 
 
 def findings(application: Application) -> list[Finding]:
@@ -96,7 +117,7 @@ def forget_peers(application: Application) -> None:
     """The PI's other applications read this one's category: make them read it again."""
     cached = cache.get(_key(application.pk))
     if cached is not None:
-        forget(*(pk for pk, _, _ in cached.peers))
+        forget(*(pk for pk, _ in cached.peers))
     elif application.pi_id_number:
         forget(
             *Application.objects.filter(call_id=application.call_id, pi_id_number=application.pi_id_number)

@@ -194,7 +194,13 @@ def test_the_attachments_of_a_submitted_application_say_why_nothing_can_be_uploa
     assert "已提交单位审核，如需修改请联系单位管理员撤回/退回" in html and 'type="file"' not in html
 
 
-def test_the_live_findings_count_another_application_of_the_same_pi_started_later(client, draft, applicant, call):
+def test_the_live_findings_count_another_application_of_the_same_pi_once_it_is_submitted(
+    client, draft, applicant, call
+):
+    """A draft belongs to its author (一(二)3 counts what was submitted): the PI's second draft is not a
+    peer of the first until it is submitted, and then the live panel reads it."""
+    from django.utils import timezone
+
     from shenbao.applications import live_review, services
     from shenbao.applications.models import Application as Model
 
@@ -202,12 +208,14 @@ def test_the_live_findings_count_another_application_of_the_same_pi_started_late
     draft.refresh_from_db()
     before, _ = live_review.context(draft, Snapshot(draft.data))
     assert before.peers == []
-    from django.utils import timezone
-
     second = services.start_application(applicant, call, timezone.now())
+    still, _ = live_review.context(draft, Snapshot(draft.data))
+    assert still.peers == []
+    Model.objects.filter(pk=second.pk).update(state=Model.State.SUBMITTED)
+    live_review.forget_peers(second)
     after, context = live_review.context(draft, Snapshot(draft.data))
-    assert [pk for pk, _, _ in after.peers] == [second.pk]
-    assert len(context.applications_by_pi[applicant.id_number]) == 2 and Model.objects.count() == 2
+    assert [pk for pk, _ in after.peers] == [second.pk]
+    assert [peer.key for peer in context.applications_by_pi[applicant.id_number]] == [str(second.public_id)]
 
 
 def test_the_lean_save_serves_an_application_while_another_call_is_open_too(client, draft, call):

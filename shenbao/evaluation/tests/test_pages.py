@@ -32,7 +32,7 @@ def _text(response):
 def test_staff_reject_with_a_clause_and_the_applicant_appeals_once(client, recommended, staff, applicant, clock):
     client.force_login(staff)
     page = _text(client.get(reverse("evaluation:acceptance")))
-    assert recommended.title in page and "通过" in page
+    assert recommended.title in page and "待受理" in page
     url = reverse("evaluation:decide", args=[recommended.public_id])
     response = client.post(url, {"action": "reject", "reason": "缺少协议", "clause": ""}, follow=True)
     assert "须注明依据的指南条款" in _text(response)
