@@ -17,7 +17,7 @@ from django.dispatch import receiver
 
 from shenbao.attachments.models import Attachment
 from shenbao.rules.batch import review_applications
-from shenbao.rules.findings import Finding, Severity
+from shenbao.rules.findings import BLOCKING, Finding, Severity
 from shenbao.rules.models import DishonestyRecord, OngoingProjectRecord
 
 from . import live_review
@@ -30,7 +30,7 @@ _STAMP = "findings:registries-stamp"
 def store(application: Application, findings: list[Finding]) -> None:
     """Put the findings of the application's current version on it (the caller saves)."""
     application.findings = [f.as_dict() for f in findings]
-    application.bars = sum(f.severity == Severity.BAR for f in findings)
+    application.bars = sum(f.severity in BLOCKING for f in findings)  # a breach, or still 未填写
     application.warnings = sum(f.severity == Severity.WARNING for f in findings)
     application.findings_version = application.version
 

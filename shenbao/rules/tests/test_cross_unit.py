@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from conftest import EXAMPLE_APPLICATION
 from shenbao.accounts.models import User
-from shenbao.applications import services
+from shenbao.applications import services, similarity
 from shenbao.applications.models import Application
 from shenbao.rules.batch import context_for, review_applications
 from shenbao.rules.context import PEER_STATES_OTHER_UNIT, PEER_STATES_SAME_UNIT
@@ -157,7 +157,8 @@ def test_a_near_duplicate_forwarded_by_another_unit_is_shown_to_a_unit_admin_wit
     mine.state = Application.State.SUBMITTED_TO_RECOMMENDER
     mine.save()
     stranger = make_user(User.Role.APPLICANT, unit=other_unit, id_number="310104198205040015")
-    _other_application(stranger, call, Application.State.SUBMITTED_TO_RECOMMENDER, **_near_copy(mine))
+    theirs = _other_application(stranger, call, Application.State.SUBMITTED_TO_RECOMMENDER, **_near_copy(mine))
+    similarity.index_applications([theirs])  # as its submission did
     client.force_login(unit_admin)
     page = client.get(reverse("applications:review", args=[mine.public_id])).content.decode()
     assert "另一单位已报送的一份申报书" in page and mine.title + "（改）" not in page

@@ -87,6 +87,7 @@ URLS = {
     "organisations:registration_status": SECRET_LINK,
     "organisations:lookup": Route("get", None, EVERYONE, None),
     "applications:schema": Route("get", None, EVERYONE),
+    "applications:schema-1": Route("get", None, EVERYONE),
     "api:openapi": Route("get", None, EVERYONE),
     # The unit admin's applicant accounts.
     "accounts:applicant_list": Route("get", None, {UNIT_ADMIN}),
@@ -147,6 +148,17 @@ URLS = {
 # The department stage (evaluation, publicity) is attacked in evaluation/tests/test_attacks.py for now;
 # fold its URLs into URLS (one line each) when its objects join OBJECTS.
 WHOLE_NAMESPACES = {"admin", "evaluation", "publicity"}
+# Attacked in their own files until their objects join OBJECTS: the registry imports (department staff
+# only; shenbao/rules/tests/test_registry_import.py and test_object_permissions.py) and the stateless
+# review of a posted document (it reads and writes nothing of anyone's; api/tests).
+ATTACKED_ELSEWHERE = {
+    "rules:registries",
+    "rules:registry_template",
+    "rules:registry_upload",
+    "rules:registry_apply",
+    "rules:registry_rollback",
+    "api:review",
+}
 # Pages that refuse a wrong role inside the page (a message) rather than with a status: they are listed
 # as allowed above, and the matrix checks that nothing changed for those roles.
 REFUSED_IN_PAGE = {"applications:import": {UNIT_ADMIN, RECOMMENDER, DEPARTMENT}}
@@ -336,9 +348,9 @@ def _body(response) -> str:
 
 
 def test_every_url_pattern_is_classified():
-    unclassified = sorted(set(_url_names()) - set(URLS))
+    unclassified = sorted(set(_url_names()) - set(URLS) - ATTACKED_ELSEWHERE)
     assert not unclassified, f"classify these URLs in test_attacker_matrix.URLS (see its docstring): {unclassified}"
-    stale = sorted(set(URLS) - set(_url_names()))
+    stale = sorted((set(URLS) | ATTACKED_ELSEWHERE) - set(_url_names()))
     assert not stale, f"no such URL any more: {stale}"
 
 
