@@ -26,6 +26,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shenbao import installation_secrets
+
 from .servers import BIN, PrivatePostgres, create_database, s3_client, seaweedfs_argv
 from .supervisor import Service, StackError, free_block, log, port_open, wait_until
 
@@ -97,6 +99,9 @@ class Stack:
         env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
         env.setdefault("SITE_URL", self.url)
         env["DATA_DIR"] = str(self.data_dir)
+        # The secrets the environment does not set (SEAL_KEY_PASSPHRASE, AUDIT_HMAC_KEY, …) are generated
+        # once per installation into DATA_DIR, as `make run` does; production sets them all.
+        installation_secrets.generate_file(self.data_dir)
         env["TASKS_BACKEND"] = "rq"
         env["DJANGO_SETTINGS_MODULE"] = "shenbao.settings"
         return env
