@@ -146,6 +146,8 @@ class Stack:
         import redis
 
         wait_until(lambda: redis.Redis.from_url(self.env["TASKS_REDIS_URL"]).ping(), 10, "Redis")
+        if "CACHE_URL" not in self.env:  # several web workers share one cache (live contexts, rate limits)
+            self.env["CACHE_URL"] = self.env["TASKS_REDIS_URL"].rsplit("/", 1)[0] + "/1"
 
     def _launch_object_store(self) -> None:
         self.env["STORAGE_BACKEND"] = "s3"
