@@ -14,7 +14,7 @@ TABLE = "bench_baseline_save"  # created by bench/rush.py before the server star
 if not settings.configured:
     settings.configure(
         DEBUG=False,
-        SECRET_KEY="bench-baseline-only",
+        SECRET_KEY="insecure-bench-baseline-only",  # a throwaway process that signs nothing
         ALLOWED_HOSTS=["*"],
         ROOT_URLCONF=__name__,
         MIDDLEWARE=[],

@@ -45,7 +45,7 @@ import httpx  # noqa: E402
 from deploy.client import forms_of  # noqa: E402
 from deploy.stack import BIN, GUNICORN_CONFIG, Stack, free_block, log, wait_until  # noqa: E402
 
-PASSWORD = "rush-applicant-2026"
+PASSWORD = "rush-demo-applicant-2026"  # the simulated applicants of a throwaway database
 # Why requests failed in the current round ("autosave 409", "upload ReadTimeout", …), printed with it.
 FAILURES: Counter[str] = Counter()
 AUTOSAVE_FIELD = "content.background"  # a free-text field of the 项目内容 section
