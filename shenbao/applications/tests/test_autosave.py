@@ -43,6 +43,28 @@ def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
     assert draft.data["title"] == "草原生态修复与乡土草种" and draft.title == "草原生态修复与乡土草种"
 
 
+def _autosave_showing(client, draft, slug, values, version, panels):
+    return client.post(_section(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1", HTTP_X_PANELS=panels)
+
+
+def test_a_save_that_changes_nothing_the_panels_show_answers_without_drawing_them(client, draft):
+    page = client.get(_section(draft, "basic"))
+    shown = page.context["panels_digest"]
+    assert f'data-panels="{shown}"' in page.content.decode()
+    # The title was required and empty: typing it changes the findings and the counts, so they are drawn.
+    first = _autosave_showing(client, draft, "basic", {"title": "草原生态修复"}, 1, shown).json()
+    assert first["panels"] != shown and "findings_html" in first and "progress_html" in first
+    # Typing on in the same field changes neither: the answer only confirms the digest.
+    second = _autosave_showing(
+        client, draft, "basic", {"title": "草原生态修复与保护"}, first["version"], first["panels"]
+    )
+    assert second.json()["ok"] and second.json()["panels"] == first["panels"]
+    assert "findings_html" not in second.json() and "progress_html" not in second.json()
+    # A page that shows something else (another tab, an older digest) gets the panels drawn.
+    third = _autosave_showing(client, draft, "basic", {"title": "草原生态修复与利用"}, second.json()["version"], shown)
+    assert "请填写项目摘要" in third.json()["findings_html"]
+
+
 def test_the_live_findings_see_an_attachment_uploaded_after_they_were_cached(client, draft, media):
     from django.core.files.base import ContentFile
 

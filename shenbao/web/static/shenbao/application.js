@@ -8,6 +8,9 @@
   var state = document.getElementById("save-state");
   var version = document.getElementById("version");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  // The digest of what the live panels show: the server skips drawing them when a save changes none of it.
+  var findingsPanel = document.getElementById("findings-panel");
+  var panels = (findingsPanel && findingsPanel.dataset.panels) || "";
   // dirty: something changed since the last save was sent. Nothing is posted without it, so leaving a
   // page (which fires visibilitychange) never saves an unchanged section behind the next page's back.
   // unanswered: a save whose outcome is unknown (the network failed, or the server answered with an
@@ -100,7 +103,9 @@
   function saved(data) {
     version.value = data.version;
     showErrors(data.errors || {});
-    if (data.findings_html) {  // absent when the server saved but could not draw the panels just then
+    if (data.panels) panels = data.panels;
+    // Absent when what the panels show did not change, or when the server saved but could not draw them.
+    if (data.findings_html) {
       document.getElementById("findings-panel").querySelector("ul, p.finding").outerHTML = data.findings_html;
       document.getElementById("progress-panel").innerHTML = data.progress_html;
     }
@@ -122,7 +127,7 @@
     say(unanswered ? "网络异常，正在重试" : "正在保存…");
     current = fetch(window.location.pathname, {
       method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
-      headers: { "X-Autosave": "1", "X-CSRFToken": csrf }
+      headers: { "X-Autosave": "1", "X-CSRFToken": csrf, "X-Panels": panels }
     }).then(function (response) {
       if (response.status >= 500) throw new Error("server error " + response.status);
       return response.json().then(function (data) { return { status: response.status, data: data }; },
