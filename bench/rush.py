@@ -29,6 +29,7 @@ import io
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -226,6 +227,7 @@ class Applicant:
     fields: list[tuple[str, str]] = field(default_factory=list)
     original: str = ""
     acknowledged: str | None = None
+    panels: str = ""  # the digest of the live panels the page shows (application.js sends it back)
     saves: int = 0
 
     @property
@@ -253,6 +255,8 @@ class Applicant:
                 form = next(f for f in forms_of(page.text) if AUTOSAVE_FIELD in f.names)
                 self.fields = [(k, v) for k, v in form.fields if k != AUTOSAVE_FIELD]
                 self.original = dict(form.fields)[AUTOSAVE_FIELD].split(" 〔rush")[0]
+                shown = re.search(r'id="findings-panel"[^>]*data-panels="([0-9a-f]*)"', page.text)
+                self.panels = shown.group(1) if shown else ""
 
     async def autosave(self, marker: str) -> tuple[float, bool]:
         text = f"{self.original} 〔rush {marker}〕"
@@ -263,7 +267,9 @@ class Applicant:
         started = time.perf_counter()
         try:
             response = await self.http.post(
-                url, data=body, headers={"X-Autosave": "1", "X-CSRFToken": self.csrf, "Referer": url}
+                url,
+                data=body,
+                headers={"X-Autosave": "1", "X-CSRFToken": self.csrf, "X-Panels": self.panels, "Referer": url},
             )
             elapsed = time.perf_counter() - started
             result = response.json() if response.status_code == 200 else {}
@@ -274,6 +280,7 @@ class Applicant:
             FAILURES[f"autosave {response.status_code}"] += 1
             return elapsed, False
         self.acknowledged = text
+        self.panels = result.get("panels", self.panels)
         self.saves += 1
         # The page keeps what the server answers (its version) for the next save.
         answered = {k: str(v) for k, v in result.items() if isinstance(v, (int, str))}
