@@ -158,7 +158,7 @@ def kill_worker_mid_seal(stack: Stack, seeded: list[dict]) -> Outcome:
     admin.get("/review/unit/")
     form = admin.form(button="电子签章")
     admin.submit(form, [("application", c["public_id"]) for c in chosen], button="电子签章")
-    accepted = "已开始签章" in admin.text
+    accepted = "已受理" in admin.text  # the click is judged and recorded at once; sealing follows
     admin.close()
     acknowledged = len(chosen) if accepted else 0
     pks = [c["pk"] for c in chosen]
