@@ -182,6 +182,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20},
         },
     }
+# With a shared cache, a request reads its session from the cache (written through to the database):
+# an autosave then costs PostgreSQL its user and its UPDATE only. A cache of each process's own would
+# keep a logged-out session alive in the other processes, so without CACHE_URL sessions stay in the
+# database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if env_str("CACHE_URL", "") else "django.contrib.sessions.backends.db"
+)
 # Behind HTTPS (SECURE_COOKIES on), browsers are told to use nothing else: HSTS for HSTS_SECONDS.
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)

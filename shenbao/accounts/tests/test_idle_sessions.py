@@ -1,6 +1,7 @@
 """Sessions end after SESSION_IDLE_SECONDS without a request, though no request writes the session."""
 
 import datetime as dt
+import os
 
 import time_machine
 from django.contrib.sessions.models import Session
@@ -56,3 +57,18 @@ def test_a_forged_last_seen_cookie_logs_out(client, applicant):
         _login(client, applicant)
         client.cookies[IDLE_COOKIE] = "0123456789abcdef:1v8qo4:forged"
         assert _page(client).status_code == 302
+
+
+def _session_engine(cache_url: str) -> str:
+    import subprocess
+    import sys
+
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shenbao.settings", "CACHE_URL": cache_url}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+
+
+def test_sessions_are_read_from_the_cache_only_when_every_web_process_shares_it():
+    # A cache of each process's own would keep a logged-out session alive in the other processes.
+    assert _session_engine("").strip().endswith("backends.db")
+    assert _session_engine("redis://127.0.0.1:6379/1").strip().endswith("backends.cached_db")
