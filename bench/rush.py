@@ -389,11 +389,12 @@ async def deadline(people: list[Applicant], seconds: float, interval: float, pdf
             result.latencies.append(elapsed)
             result.errors += 0 if ok else 1
         await asyncio.sleep(max(0.0, submit_at - time.monotonic()))
+        # A person submits once the upload they started has finished (the page shows it in progress);
+        # a file sent after the submission is refused, rightly, as a change to a submitted application.
+        await (uploading or upload(applicant))
         outcomes = await asyncio.gather(applicant.submit(), applicant.submit())
         result.submits += 2
         result.errors += outcomes.count(False)
-        if uploading is not None:
-            await uploading
 
     await asyncio.gather(*(person(a) for a in people))
 
