@@ -162,6 +162,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A refused form token gets the site's page in Chinese (a form left open too long), not Django's.
+CSRF_FAILURE_VIEW = "shenbao.web.errors.csrf_failure"
 
 # Draft PDFs are cached by version; a person may have this many rendered per window (documents/drafts.py).
 DRAFT_PDF_RENDERS = env_int("DRAFT_PDF_RENDERS", 6)
