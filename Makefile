@@ -35,11 +35,12 @@ setup: $(STAMP) $(MESSAGES) secrets
 	$(BIN)/python manage.py seed_demo
 
 # Serve with demo data on the embedded default (SQLite, local files, tasks in the database);
-# the task worker runs beside the web server and stops with it.
+# the task worker runs beside the web server and stops with it. Its output — every e-mail too, which
+# the demo prints instead of sending — shares the terminal, each line marked [worker].
 run: setup
-	@echo "shenbao: http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@echo "shenbao: http://$(HOST):$(PORT)/  (Ctrl-C stops; e-mails and background work: lines marked [worker])"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py work >/dev/null 2>&1 & \
+	PYTHONUNBUFFERED=1 $(BIN)/python manage.py work 2>&1 | sed -u 's/^/[worker] /' & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # The production stack on this machine (README, "Production"): gunicorn web workers, task workers under
