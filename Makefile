@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/shenbao
 TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),$(LOCAL_POSTGRES))
 
-.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker clean
+.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/ensure-debian-packages.sh
@@ -74,6 +74,12 @@ test-postgres: $(STAMP) $(MESSAGES)
 	else \
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer: the PostgreSQL run is skipped (.ci/run starts one)."; \
 	fi
+
+# PNG pictures of the department's overview, a 申报书 section, the unit's queue and a 375 px phone layout,
+# into var/screenshots/ (scripts/screenshots.py: a throwaway demo database, Debian's chromium).
+screenshots: $(STAMP)
+	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
+	$(BIN)/python scripts/screenshots.py --out var/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
