@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/shenbao
 TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),$(LOCAL_POSTGRES))
 
-.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker clean
+.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/ensure-debian-packages.sh
@@ -35,11 +35,12 @@ setup: $(STAMP) $(MESSAGES) secrets
 	$(BIN)/python manage.py seed_demo
 
 # Serve with demo data on the embedded default (SQLite, local files, tasks in the database);
-# the task worker runs beside the web server and stops with it.
+# the task worker runs beside the web server and stops with it. Its output — every e-mail too, which
+# the demo prints instead of sending — shares the terminal, each line marked [worker].
 run: setup
-	@echo "shenbao: http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@echo "shenbao: http://$(HOST):$(PORT)/  (Ctrl-C stops; e-mails and background work: lines marked [worker])"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/python manage.py work >/dev/null 2>&1 & \
+	PYTHONUNBUFFERED=1 $(BIN)/python manage.py work 2>&1 | sed -u 's/^/[worker] /' & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # The production stack on this machine (README, "Production"): gunicorn web workers, task workers under
@@ -73,6 +74,12 @@ test-postgres: $(STAMP) $(MESSAGES)
 	else \
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer: the PostgreSQL run is skipped (.ci/run starts one)."; \
 	fi
+
+# PNG pictures of the department's overview, a 申报书 section, the unit's queue and a 375 px phone layout,
+# into var/screenshots/ (scripts/screenshots.py: a throwaway demo database, Debian's chromium).
+screenshots: $(STAMP)
+	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
+	$(BIN)/python scripts/screenshots.py --out var/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

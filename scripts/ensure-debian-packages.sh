@@ -2,10 +2,10 @@
 # Installs the Debian packages shenbao needs when they are missing (a fresh Debian 12, as root).
 # pango/harfbuzz: WeasyPrint, for documents from HTML templates and the baseline bench/documents.py
 # measures Typst against (libharfbuzz-subset0 keeps its PDF under a second);
-# poppler-utils: pdftotext/pdfsig for checking generated PDFs; gettext: compiling the English
-# catalogue (msgfmt); chromium: browser tests.
+# poppler-utils: pdftotext/pdfsig for checking generated PDFs; libnss3-tools: certutil, to make pdfsig
+# trust the development CA (README); gettext: compiling the English catalogue (msgfmt); chromium: browser tests.
 set -euo pipefail
-wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext python3-venv)
+wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libnss3-tools gettext python3-venv)
 [ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium)
 [ "${WITH_POSTGRES:-0}" = 1 ] && wanted+=(postgresql)
 [ "${WITH_REDIS:-0}" = 1 ] && wanted+=(redis-server)

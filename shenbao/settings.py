@@ -143,11 +143,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's rules with Chinese sentences (shenbao/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shenbao.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "shenbao.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "shenbao.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "shenbao.accounts.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -162,6 +163,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A refused form token gets the site's page in Chinese (a form left open too long), not Django's.
+CSRF_FAILURE_VIEW = "shenbao.web.errors.csrf_failure"
 
 # Draft PDFs are cached by version; a person may have this many rendered per window (documents/drafts.py).
 DRAFT_PDF_RENDERS = env_int("DRAFT_PDF_RENDERS", 6)

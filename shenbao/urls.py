@@ -18,3 +18,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Errors in the site's own frame and in Chinese; JSON under /api/ (shenbao/web/errors.py).
+handler400 = "shenbao.web.errors.bad_request"
+handler403 = "shenbao.web.errors.permission_denied"
+handler404 = "shenbao.web.errors.page_not_found"
+handler500 = "shenbao.web.errors.server_error"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from shenbao.calls.spec import CallSpec
 from shenbao.documents.fonts import printable_validator
 
+from .eligibility import RegistrationDateRule
 from .models import Recommender, Unit
 from .routing import NoRecommender, recommender_for_division
 from .services import REGISTRATION_FIELDS, contact_for
@@ -59,6 +60,13 @@ class RegistrationForm(forms.ModelForm):
         )
         self.fields["competent_department"].help_text = "选择“有主管部门”时必填。"
         self.fields["registered_on"].help_text = "营业执照或法人证书上的成立日期。"
+        # 一(一)1: a later date is warned about (as it is typed, by site.js, and after submitting), not refused.
+        self.date_rule = RegistrationDateRule.of(spec)
+        if self.date_rule is not None:
+            self.fields["registered_on"].help_text += self.date_rule.rule()
+            self.fields["registered_on"].widget.attrs.update(
+                {"data-warn-after": self.date_rule.latest.isoformat(), "data-warning": "registered-late"}
+            )
         for name in ("name", "legal_representative", "address"):  # printed on the 申报书 and in the seals
             self.fields[name].validators.append(printable_validator(self.fields[name].label))
         if correcting is not None:
@@ -107,6 +115,12 @@ class RegistrationForm(forms.ModelForm):
                 "非法人单位请由其所属法人单位注册申报。"
             )
         return value
+
+    @property
+    def registered_late(self) -> bool:
+        """The date entered is after the call's 一(一)1 date (the registration may still go ahead)."""
+        registered_on = getattr(self, "cleaned_data", {}).get("registered_on")
+        return self.date_rule is not None and self.date_rule.is_late(registered_on)
 
     def clean_registered_on(self):
         registered_on = self.cleaned_data["registered_on"]

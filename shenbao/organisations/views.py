@@ -14,6 +14,7 @@ from shenbao.calls.current import current_call
 from shenbao.parsing import parse_uuid
 
 from . import services
+from .eligibility import RegistrationDateRule
 from .forms import DecisionForm, LookupForm, RegistrationForm
 from .models import Recommender, Unit
 from .uscc import normalise
@@ -57,6 +58,8 @@ def register(request):
             form.add_error(None, str(error))
         else:
             messages.success(request, "注册信息已提交。请保存本页链接，随时查看审核进度。")
+            if form.registered_late:
+                messages.warning(request, form.date_rule.warning())
             return redirect("organisations:registration_status", unit.tracking_token)
     return render(
         request,
@@ -73,8 +76,24 @@ def registration_status(request, token):
     return render(
         request,
         "organisations/registration_status.html",
-        {"unit": unit, "admin": admin, "set_password_link": set_password_link},
+        {"unit": unit, "admin": admin, "set_password_link": set_password_link, "late": _late_warning(unit)},
     )
+
+
+def _date_rule() -> RegistrationDateRule | None:
+    call = current_call()
+    return RegistrationDateRule.of(call.spec if call else None)
+
+
+def _late_warning(unit: Unit) -> str:
+    """一(一)1, for the registrant: the unit registered after the call's date cannot lead a project."""
+    rule = _date_rule()
+    return rule.warning() if rule and rule.is_late(unit.registered_on) else ""
+
+
+def _late_flag(unit: Unit, rule: RegistrationDateRule | None) -> str:
+    """一(一)1, for the reviewer of the registration."""
+    return rule.flag(unit.registered_on) if rule and rule.is_late(unit.registered_on) else ""
 
 
 def lookup(request):
@@ -104,11 +123,19 @@ def registration_queue(request):
     status = request.GET.get("status", Unit.Status.PENDING)
     if status not in Unit.Status.values:
         status = Unit.Status.PENDING
-    units = services.registrations_for(reviewer).filter(status=status).select_related("recommender")
+    units = list(
+        services.registrations_for(reviewer)
+        .filter(status=status)
+        .select_related("recommender")
+        .order_by("created_at")[:500]
+    )
+    rule = _date_rule()
+    for unit in units:
+        unit.late_flag = _late_flag(unit, rule)
     return render(
         request,
         "organisations/registration_queue.html",
-        {"units": units.order_by("created_at")[:500], "status": status, "statuses": Unit.Status.choices},
+        {"units": units, "status": status, "statuses": Unit.Status.choices},
     )
 
 
@@ -120,7 +147,11 @@ def _reviewable(request, pk) -> Unit:
 @login_required
 def registration_detail(request, pk):
     unit = _reviewable(request, pk)
-    return render(request, "organisations/registration_detail.html", {"unit": unit, "form": DecisionForm()})
+    return render(
+        request,
+        "organisations/registration_detail.html",
+        {"unit": unit, "form": DecisionForm(), "late_flag": _late_flag(unit, _date_rule())},
+    )
 
 
 @login_required
@@ -146,4 +177,9 @@ def registration_decide(request, pk):
             return redirect("organisations:registration_queue")
         except services.RegistrationStateError as error:
             form.add_error(None, str(error))
-    return render(request, "organisations/registration_detail.html", {"unit": unit, "form": form}, status=400)
+    return render(
+        request,
+        "organisations/registration_detail.html",
+        {"unit": unit, "form": form, "late_flag": _late_flag(unit, _date_rule())},
+        status=400,
+    )

@@ -1,4 +1,5 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from shenbao.calls.current import current_call
 
@@ -16,3 +17,8 @@ def help_page(request):
     call = current_call()
     rows = call.spec.consultation if call else ()
     return render(request, "web/help.html", {"call": call, "rows": rows})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page's <link rel=icon> says: send them to the SVG."""
+    return redirect(static("shenbao/favicon.svg"))

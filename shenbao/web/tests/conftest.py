@@ -1,11 +1,10 @@
 """A real browser for end-to-end tests: Debian's chromium driven by playwright (never a downloaded browser)."""
 
 import os
-import shutil
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from shenbao.web.browser import CHROMIUM, launch
 
 
 @pytest.fixture(scope="session")
@@ -18,17 +17,7 @@ def browser():
     # are still synchronous and safe here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)  # with shenbao's CJK font: text is measured as people see it
         yield browser
         browser.close()
 

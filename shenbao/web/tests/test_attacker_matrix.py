@@ -78,6 +78,7 @@ URLS = {
     # Public pages and the account pages of whoever is signed in.
     "web:home": Route("get", None, EVERYONE),
     "web:help": Route("get", None, EVERYONE),
+    "web:favicon": Route("get", None, EVERYONE),
     "set_language": Route("post", None, EVERYONE, {"language": "en"}),
     "accounts:login": Route("get", None, EVERYONE),
     "accounts:logout": Route("post", None, EVERYONE),

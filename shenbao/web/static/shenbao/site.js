@@ -8,6 +8,7 @@
     if (target.matches("[data-submit-on-change]") && target.form) {
       target.form.submit();
     }
+    warnIfAfter(target);
     // <input type="checkbox" data-check-all="NAME">: ticks or clears every checkbox named NAME.
     var name = target.getAttribute("data-check-all");
     if (name) {
@@ -16,4 +17,24 @@
       });
     }
   });
+  document.addEventListener("input", function (event) {
+    warnIfAfter(event.target);
+  });
+
+  // <input type="date" data-warn-after="YYYY-MM-DD" data-warning="ID">: a date later than that shows the
+  // element ID (its text from its data-text), a warning that does not stop the form (e.g. 一(一)1 on the
+  // unit registration: a unit registered later may register but not lead a project of the call).
+  function warnIfAfter(input) {
+    if (!input.matches || !input.matches("[data-warn-after]")) {
+      return;
+    }
+    var warning = document.getElementById(input.getAttribute("data-warning"));
+    if (!warning) {
+      return;
+    }
+    // ISO dates compare as strings; an empty or partial value shows nothing.
+    var late = /^\d{4}-\d{2}-\d{2}$/.test(input.value) && input.value > input.getAttribute("data-warn-after");
+    warning.textContent = late ? warning.getAttribute("data-text") : "";
+    warning.hidden = !late;
+  }
 })();
