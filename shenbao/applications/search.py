@@ -91,7 +91,23 @@ def with_priority_tag(applications, tag: str):
     return applications.filter(data__priority_tags__contains=[tag])
 
 
-# --- The SQLite index -------------------------------------------------------------------------------
+# --- Keeping the index -------------------------------------------------------------------------------
+
+
+def index(applications) -> None:
+    """Bring the search text and index of `applications` up to date where save() did not run
+    (bulk_create, queryset updates): each saved application is indexed by itself."""
+    applications = list(applications)
+    if not applications:
+        return
+    for application in applications:
+        application.search_text = search_text(application.data, application.receipt_no)
+    type(applications[0]).objects.bulk_update(applications, ["search_text"])
+    if connection.vendor == "sqlite":
+        rows = [(a.pk, a.search_text) for a in applications]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk, _text in rows])
+            cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (%s, %s)", rows)
 
 
 def create_fts_table(schema_editor) -> None:

@@ -75,6 +75,15 @@ def test_a_deleted_application_is_no_longer_found(grassland, dairy):
     assert _found("乌云") == set() and _found("乳酸菌") == {"KJHZ-0002"}
 
 
+def test_applications_created_in_bulk_are_found_once_indexed(grassland, call, unit, applicant):
+    made = Application.objects.bulk_create(
+        [Application(call=call, unit=unit, applicant=applicant, data={"title": "批量导入的沙地治理项目"})]
+    )
+    assert _found("沙地治理") == set()  # bulk_create bypasses save(): nothing indexed yet
+    search.index(made)
+    assert search.matching(Application.objects.all(), "沙地治理").get().pk == made[0].pk
+
+
 def test_applications_are_narrowed_to_a_priority_tag(grassland, dairy):
     tagged = search.with_priority_tag(Application.objects.all(), "一带一路联合实验室")
     assert list(tagged.values_list("receipt_no", flat=True)) == ["KJHZ-0002"]
