@@ -19,6 +19,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
+# The browser libraries (ECharts) pinned by package-lock.json, copied into shenbao's static files by npm
+# (scripts/vendor-js.sh); redone when the lock changes. Never committed.
+VENDORED := shenbao/web/static/vendor/echarts.min.js
+$(VENDORED): package-lock.json
+	scripts/vendor-js.sh
+
 # The English catalogue is compiled from its source, never committed.
 MESSAGES := locale/en/LC_MESSAGES/django.mo
 $(MESSAGES): locale/en/LC_MESSAGES/django.po $(STAMP) secrets
@@ -29,7 +35,7 @@ $(MESSAGES): locale/en/LC_MESSAGES/django.po $(STAMP) secrets
 secrets: $(STAMP)
 	@$(BIN)/python -m shenbao.installation_secrets "$${DATA_DIR:-var}" >/dev/null
 
-setup: $(STAMP) $(MESSAGES) secrets
+setup: $(STAMP) $(MESSAGES) $(VENDORED) secrets
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
@@ -46,7 +52,7 @@ run: setup
 # The production stack on this machine (README, "Production"): gunicorn web workers, task workers under
 # a supervisor, PostgreSQL, Redis and S3 (SeaweedFS), each started from packages when the environment
 # names none. DEMO=1 loads the demo accounts too.
-serve: $(STAMP) $(MESSAGES)
+serve: $(STAMP) $(MESSAGES) $(VENDORED)
 	PORT=$(PORT) $(BIN)/python -m deploy.stack serve $(if $(DEMO),--demo)
 
 # A background worker for shenbao's jobs (sealing, mail): leased, retried, reconnecting after outages.
@@ -65,10 +71,10 @@ test-tools:
 	  echo "Could not start a local PostgreSQL (needs root): the PostgreSQL run will be skipped."; fi
 	@scripts/ensure-redis.sh || echo "Could not start Redis (needs root): the Redis task-queue test will be skipped."
 
-test-sqlite: $(STAMP) $(MESSAGES)
+test-sqlite: $(STAMP) $(MESSAGES) $(VENDORED)
 	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
-test-postgres: $(STAMP) $(MESSAGES)
+test-postgres: $(STAMP) $(MESSAGES) $(VENDORED)
 	@if $(BIN)/python scripts/db_reachable.py "$(TEST_DATABASE_URL)"; then \
 	  DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -n 2 $(PYTEST_ARGS); \
 	else \
@@ -77,7 +83,7 @@ test-postgres: $(STAMP) $(MESSAGES)
 
 # PNG pictures of the department's overview, a 申报书 section, the unit's queue and a 375 px phone layout,
 # into var/screenshots/ (scripts/screenshots.py: a throwaway demo database, Debian's chromium).
-screenshots: $(STAMP)
+screenshots: $(STAMP) $(MESSAGES) $(VENDORED)
 	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
 	$(BIN)/python scripts/screenshots.py --out var/screenshots
 
@@ -93,4 +99,4 @@ bench: $(STAMP) secrets
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules shenbao/web/static/vendor

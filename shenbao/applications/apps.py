@@ -6,5 +6,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "申报书"
 
     def ready(self):
-        # Signal receivers: forget cached calls and live-review contexts when what they hold changes.
-        from . import autosave, findings, live_review, similarity  # noqa: F401
+        # Signal receivers: forget cached calls and live-review contexts when what they hold changes;
+        # keep the search index (SQLite) beside the applications.
+        from . import autosave, findings, live_review, search, similarity  # noqa: F401

@@ -8,6 +8,8 @@ from shenbao import normalise
 from shenbao.calls.models import Call
 from shenbao.organisations.models import Unit
 
+from .search import search_text
+
 
 class Utf8JSONEncoder(DjangoJSONEncoder):
     """Chinese text stored as itself, not as \\uXXXX escapes: a third smaller and faster to decode
@@ -78,6 +80,9 @@ class Application(models.Model):
     sealed_pdf = models.FileField("已签章申报书", upload_to="sealed/", blank=True, max_length=200)
     sealed_at = models.DateTimeField("签章时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    # What the overview's search box looks in (title, PI, lead unit, keywords, receipt number),
+    # normalised; a copy of the document like the columns above. See search.py.
+    search_text = models.TextField("检索文本", blank=True, default="", editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -102,8 +107,14 @@ class Application(models.Model):
         self.category = str(data.get("category") or "")[:8]
         self.title = str(data.get("title") or "")[:300]
         self.pi_id_number = normalise.code(pi.get("id_number"))[:18]
-        if "update_fields" in kwargs and kwargs["update_fields"] is not None and "data" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "category", "title", "pi_id_number"}
+        self.search_text = search_text(data, self.receipt_no)
+        updated = kwargs.get("update_fields")
+        if updated is not None and "data" in updated:
+            updated = {*updated, "category", "title", "pi_id_number", "search_text"}
+        if updated is not None and "receipt_no" in updated:
+            updated = {*updated, "search_text"}
+        if updated is not None:
+            kwargs["update_fields"] = updated
         super().save(*args, **kwargs)
 
     def section_version(self, slug: str) -> int:

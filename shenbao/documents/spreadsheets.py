@@ -23,9 +23,12 @@ MAX_SHEET_NAME = 31
 @dataclass
 class Sheet:
     name: str
-    headers: list[str]
+    headers: list[str]  # the bold first row; none for a sheet of plain lines (instructions)
     rows: list[list] = field(default_factory=list)
     widths: dict[int, int] = field(default_factory=dict)  # column index → width in characters
+    # A template people fill in: its columns formatted as text (@), so that what they type there
+    # (an ID number, a code with leading zeros) stays as typed.
+    typed_as_text: bool = False
 
 
 def starts_a_formula(text: str) -> bool:
@@ -45,15 +48,17 @@ def workbook(*sheets: Sheet) -> bytes:
     )
     bold = book.add_format({"bold": True})
     quoted = book.add_format({"quote_prefix": True})
+    text = book.add_format({"num_format": "@"})
     for sheet in sheets:
         worksheet = book.add_worksheet(sheet_name(sheet.name))
         for column, header in enumerate(sheet.headers):
             worksheet.write_string(0, column, str(header), bold)
-        for row_number, row in enumerate(sheet.rows, start=1):
+        for row_number, row in enumerate(sheet.rows, start=1 if sheet.headers else 0):
             for column, value in enumerate(row):
                 _write(worksheet, row_number, column, value, quoted)
-        for column, width in sheet.widths.items():
-            worksheet.set_column(column, column, width)
+        columns = range(len(sheet.headers)) if sheet.typed_as_text else sheet.widths
+        for column in columns:
+            worksheet.set_column(column, column, sheet.widths.get(column), text if sheet.typed_as_text else None)
     book.close()
     return output.getvalue()
 

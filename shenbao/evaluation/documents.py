@@ -1,14 +1,11 @@
 """The confirmed 拟立项 list as files: a PDF sealed by the issuing department, and an Excel sheet."""
 
-import io
-
-import xlsxwriter
-
 from shenbao.documents import seals
 from shenbao.documents.models import SigningIdentity
 from shenbao.documents.render import render_html
 from shenbao.documents.sealing import LIST_SEAL_BOX, identity
 from shenbao.documents.signing import Seal, apply_seals
+from shenbao.documents.spreadsheets import Sheet, workbook
 
 HEADERS = ["序号", "受理编号", "类别", "项目名称", "牵头单位", "项目负责人", "评审得分", "拟资助金额（元）"]
 
@@ -27,15 +24,8 @@ def _cells(i: int, row: dict) -> list:
 
 
 def funding_xlsx(rows: list[dict]) -> bytes:
-    output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet("拟立项清单")
-    sheet.write_row(0, 0, HEADERS, book.add_format({"bold": True}))
-    for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, _cells(i, row))
-    sheet.set_column(3, 4, 40)
-    book.close()
-    return output.getvalue()
+    table = [_cells(i, row) for i, row in enumerate(rows, start=1)]
+    return workbook(Sheet("拟立项清单", HEADERS, table, widths={3: 40, 4: 40}))
 
 
 def funding_pdf(call, rows: list[dict], now) -> bytes:

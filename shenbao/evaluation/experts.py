@@ -10,7 +10,6 @@ import re
 import zipfile
 
 import openpyxl
-import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_email
@@ -19,6 +18,7 @@ from django.db import transaction
 from shenbao.accounts.id_number import check_id_number
 from shenbao.accounts.models import User
 from shenbao.audit import log
+from shenbao.documents.spreadsheets import Sheet, workbook
 from shenbao.organisations.services import set_password_path
 from shenbao.organisations.uscc import check_uscc
 from shenbao.web.tasks import email_on_commit
@@ -48,19 +48,27 @@ class ImportRefused(ValueError):
 
 
 def template_xlsx() -> bytes:
-    output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
-    sheet = book.add_worksheet("专家信息")
-    text = book.add_format({"num_format": "@"})
-    sheet.write_row(0, 0, [label for _, label in COLUMNS], book.add_format({"bold": True}))
-    sheet.set_column(0, len(COLUMNS) - 1, 22, text)
-    sheet.write_row(
-        1,
-        0,
-        ["张三", "110101198001010010", "北京某大学", "", "教授", "110、23010", "13800000000", "z@example.org", "是"],
+    """The sheet to fill: the headers, one example row, every column typed as text (ID numbers)."""
+    example = [
+        "张三",
+        "110101198001010010",
+        "北京某大学",
+        "",
+        "教授",
+        "110、23010",
+        "13800000000",
+        "z@example.org",
+        "是",
+    ]
+    return workbook(
+        Sheet(
+            "专家信息",
+            [label for _, label in COLUMNS],
+            [example],
+            widths=dict.fromkeys(range(len(COLUMNS)), 22),
+            typed_as_text=True,
+        )
     )
-    book.close()
-    return output.getvalue()
 
 
 def _text(value) -> str:

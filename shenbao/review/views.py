@@ -1,9 +1,7 @@
 """The unit admin's queue, the recommender's queue and list, the department's overview. Thin: each
 action calls a transition of `services` and reports what it refused, with the reason."""
 
-import json
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -20,8 +18,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from shenbao.accounts.id_number import age_on, check_id_number
 from shenbao.applications import findings as stored_findings
+from shenbao.applications import search
 from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused, applications_at_recommender, visible_applications
 from shenbao.attachments.uploads import LimitedUploadHandler, UploadRefused, check_pdf, declared_too_large
@@ -29,14 +27,15 @@ from shenbao.audit import log
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
 from shenbao.calls.models import WindowExtension
-from shenbao.documents.sealing import ListAlreadyConfirmed, confirm_list, list_xlsx
+from shenbao.documents.sealing import ListAlreadyConfirmed, confirm_list
 from shenbao.documents.tasks import queue_seal
 from shenbao.jobs import queue
 from shenbao.jobs.models import Job
 from shenbao.organisations.models import Recommender, Unit
 from shenbao.storage import StorageUnavailable
 
-from . import services
+from . import services, statistics
+from .exports import overview_xlsx
 from .extensions import grant_extension
 from .models import Notification, RecommendationList
 
@@ -74,22 +73,29 @@ QUEUE_COLUMNS = (
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """What a queue is narrowed to: a state, a category, words in the title, receipt number or names."""
+    """What a queue is narrowed to: a state, a category, a recommender, a priority tag, and words
+    found in the title, PI, lead unit, keywords or receipt number (applications/search.py) or names."""
 
     state: str = ""
     category: str = ""
     text: str = ""
     per_page: int = 0
+    recommender: int = 0
+    tag: str = ""
 
     @classmethod
     def from_request(cls, request, call) -> "QueueFilter":
         state = request.GET.get("state", "")
         category = request.GET.get("category", "")
+        recommender = request.GET.get("recommender", "")
+        tag = request.GET.get("tag", "")
         return cls(
             state=state if state in State.values else "",
             category=category if category in call.spec.category_codes else "",
             text=request.GET.get("q", "").strip()[:100],
             per_page=int(per_page) if (per_page := request.GET.get("per_page", "")).isdigit() else 0,
+            recommender=int(recommender) if recommender.isdigit() and len(recommender) < 10 else 0,
+            tag=tag if tag in _priority_tags(call) else "",
         )
 
     def apply(self, applications, *names: str):
@@ -97,8 +103,12 @@ class QueueFilter:
             applications = applications.filter(state=self.state)
         if self.category:
             applications = applications.filter(category=self.category)
+        if self.recommender:
+            applications = applications.filter(unit__recommender_id=self.recommender)
+        if self.tag:
+            applications = search.with_priority_tag(applications, self.tag)
         if self.text:
-            words = Q(title__icontains=self.text) | Q(receipt_no__icontains=self.text)
+            words = search.matches(search.terms(self.text)) if search.terms(self.text) else Q()
             for name in names:
                 words |= Q(**{f"{name}__icontains": self.text})
             applications = applications.filter(words)
@@ -106,8 +116,19 @@ class QueueFilter:
 
     def query(self) -> str:
         """The filter as URL parameters, for the page links."""
-        chosen = (("state", self.state), ("category", self.category), ("q", self.text), ("per_page", self.per_page))
+        chosen = (
+            ("state", self.state),
+            ("category", self.category),
+            ("recommender", self.recommender),
+            ("tag", self.tag),
+            ("q", self.text),
+            ("per_page", self.per_page),
+        )
         return urlencode({k: v for k, v in chosen if v})
+
+
+def _priority_tags(call) -> list[str]:
+    return list(dict.fromkeys(t for c in call.spec.categories for t in c.priority_tags))
 
 
 def _with_links(applications: list[Application]) -> list[Application]:
@@ -125,21 +146,32 @@ def _with_links(applications: list[Application]) -> list[Application]:
     return applications
 
 
+def _page(request, applications, call, columns, *names: str) -> tuple:
+    """The request's filter and one page of the applications it leaves."""
+    chosen = QueueFilter.from_request(request, call)
+    narrowed = chosen.apply(applications, *names).only(*columns)
+    per_page = chosen.per_page if chosen.per_page in QUEUE_PAGE_SIZES else QUEUE_PAGE_SIZE
+    return chosen, Paginator(narrowed, per_page).get_page(request.GET.get("page"))
+
+
+def _filter_choices(call) -> dict:
+    return {
+        "states": [(value, label) for value, label in State.choices if value != State.DRAFT],
+        "categories": call.spec.categories,
+        "page_sizes": QUEUE_PAGE_SIZES,
+    }
+
+
 def _queue(request, applications, call, *names: str) -> dict:
     """One page of a queue, narrowed by the request's filter, with each row's stored findings: the
     documents themselves are not read (only stale findings are recomputed, see applications/findings)."""
-    chosen = QueueFilter.from_request(request, call)
-    narrowed = chosen.apply(applications, *names).only(*QUEUE_COLUMNS)
-    per_page = chosen.per_page if chosen.per_page in QUEUE_PAGE_SIZES else QUEUE_PAGE_SIZE
-    page = Paginator(narrowed, per_page).get_page(request.GET.get("page"))
+    chosen, page = _page(request, applications, call, QUEUE_COLUMNS, *names)
     rows = _with_links(stored_findings.current(list(page.object_list)))
     return {
         "rows": [(a, a.bars, a.warnings) for a in rows],
         "page_obj": page,
         "filter": chosen,
-        "states": [(value, label) for value, label in State.choices if value != State.DRAFT],
-        "categories": call.spec.categories,
-        "page_sizes": QUEUE_PAGE_SIZES,
+        **_filter_choices(call),
     }
 
 
@@ -454,69 +486,65 @@ def _store_letter(request, entry, limit):
     return redirect("review:recommender_queue")
 
 
-def _json_list(value) -> list:
-    """A JSON array extracted by the database: a list already (PostgreSQL) or its text (SQLite)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
-    return value if isinstance(value, list) else []
+# What an overview row shows: never the documents themselves (the PI's name is extracted by the database).
+OVERVIEW_COLUMNS = (
+    "public_id",
+    "title",
+    "receipt_no",
+    "category",
+    "state",
+    "sealed_pdf",
+    "submitted_at",
+    "unit__name",
+    "unit__recommender__name",
+)
 
 
 @login_required
 def overview(request):
-    """The department's view of the call: counts by category, recommender, state, priority, PI."""
-    if not request.user.is_department_staff:
-        raise PermissionDenied
+    """The call at a glance, in charts with their tables, and the applications themselves, filtered
+    and searched: department staff see the whole call, a recommender the applications it handles."""
     call = _call()
-    # Columns and two keys of each document, not whole documents: the page stays quick for a full call.
-    rows = list(
-        Application.objects.filter(call=call)
-        .exclude(state=State.DRAFT)
-        .values_list("state", "category", "unit__recommender__name", "pi_id_number", KT("data__priority_tags"))
+    scope = statistics.scope_for(request.user, call)
+    applications = (
+        scope.applications.select_related("unit__recommender")
+        .annotate(pi_name=KT("data__pi__name"))
+        .order_by("category", "receipt_no", "pk")
     )
-    labels = dict(State.choices)
-    by_state = Counter(labels[state] for state, *_ in rows)
-    by_category = Counter(category for _, category, *_ in rows)
-    by_recommender = Counter(name or "—" for _, _, name, *_ in rows)
-    tags, young, female = Counter(), 0, 0
-    start, young_age = call.spec.filing.opens.date(), call.spec.pi["young_age"]
-    for *_, pi_id_number, priority_tags in rows:
-        tags.update(t for t in _json_list(priority_tags) if isinstance(t, str))
-        pi = check_id_number(pi_id_number or "")
-        young += pi.birth_date is not None and age_on(pi.birth_date, start) <= young_age
-        female += pi.sex == "female"
+    chosen, page = _page(request, applications, call, OVERVIEW_COLUMNS)
+    recommenders = None
+    if scope.is_department:
+        recommenders = Recommender.objects.filter(pk__in=scope.applications.values("unit__recommender_id")).order_by(
+            "kind", "code"
+        )
     return render(
         request,
         "review/overview.html",
         {
+            **statistics.charts(scope, timezone.now()),
+            **_filter_choices(call),
             "call": call,
-            "total": len(rows),
-            "by_state": by_state.most_common(),
-            "by_category": sorted(by_category.items()),
-            "by_recommender": by_recommender.most_common(),
-            "tags": tags.most_common(),
-            "young": young,
-            "female": female,
-            "lists": RecommendationList.objects.confirmed().filter(call=call).select_related("recommender"),
+            "scope": scope,
+            "rows": _with_links(list(page.object_list)),
+            "page_obj": page,
+            "filter": chosen,
+            "recommenders": recommenders,
+            "tags": _priority_tags(call),
+            "lists": services.visible_lists(request.user).filter(call=call).select_related("recommender"),
         },
     )
 
 
 @login_required
 def export_applications(request):
-    if not request.user.is_department_staff:
-        raise PermissionDenied
+    """The overview's applications as Excel, narrowed by the same filter as the page."""
     call = _call()
-    rows = list(
-        Application.objects.filter(call=call)
-        .exclude(state=State.DRAFT)
-        .select_related("unit")
-        .order_by("category", "receipt_no")
-    )
+    scope = statistics.scope_for(request.user, call)
+    chosen = QueueFilter.from_request(request, call)
+    applications = chosen.apply(scope.applications).order_by("category", "receipt_no", "pk")
     response = HttpResponse(
-        list_xlsx(None, call, rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        overview_xlsx(call, applications),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{call.code}-applications.xlsx"'
     return response

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
-import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -29,6 +28,7 @@ from django.utils import timezone
 from shenbao import normalise
 from shenbao.accounts.id_number import check_id_number
 from shenbao.audit import log
+from shenbao.documents.spreadsheets import Sheet, workbook
 from shenbao.organisations.uscc import check_uscc
 
 from .models import DishonestyRecord, FundedProject, OngoingProjectRecord, RegistryImport, RegistryImportChange
@@ -206,26 +206,20 @@ def identity(kind: str, values: dict) -> tuple:
 
 def template(kind: str) -> bytes:
     """The Excel file a department fills: the headers, one example row, and a sheet of instructions."""
-    output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True})
-    sheet = book.add_worksheet(RegistryImport.Kind(kind).label)
-    bold = book.add_format({"bold": True})
-    for i, column in enumerate(columns(kind, ("内蒙古", "自治区"))):
-        sheet.write_string(0, i, column.header + ("" if column.required else "（选填）"), bold)
-        sheet.write_string(1, i, column.example)
-        sheet.set_column(i, i, max(14, len(column.header) * 2 + 4))
-    notes = book.add_worksheet("填写说明")
-    for i, line in enumerate(
-        [
-            "第一行为表头，请勿修改；示例行（第2行）请替换或删除。",
-            "日期写作2026-12-31；身份证号、统一社会信用代码按原样填写（全角、空格、连字符会自动规范）。",
-            "导入前会逐行校验并预览新增、更新的行；确认后整批导入，可整批撤销。",
-            f"依据：{CLAUSES[kind]}。",
-        ]
-    ):
-        notes.write_string(i, 0, line)
-    book.close()
-    return output.getvalue()
+    found = columns(kind, ("内蒙古", "自治区"))
+    registry = Sheet(
+        RegistryImport.Kind(kind).label,
+        [column.header + ("" if column.required else "（选填）") for column in found],
+        [[column.example for column in found]],
+        widths={i: max(14, len(column.header) * 2 + 4) for i, column in enumerate(found)},
+    )
+    notes = [
+        "第一行为表头，请勿修改；示例行（第2行）请替换或删除。",
+        "日期写作2026-12-31；身份证号、统一社会信用代码按原样填写（全角、空格、连字符会自动规范）。",
+        "导入前会逐行校验并预览新增、更新的行；确认后整批导入，可整批撤销。",
+        f"依据：{CLAUSES[kind]}。",
+    ]
+    return workbook(registry, Sheet("填写说明", [], [[line] for line in notes]))
 
 
 def read_table(name: str, content: bytes) -> list[list[Any]]:

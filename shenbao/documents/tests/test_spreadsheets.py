@@ -51,6 +51,20 @@ def test_plain_text_numbers_and_blanks_keep_their_kind():
     assert values["A2"] == ("0471-1234567", "s") and values["B2"] == (500000, "n") and values["B3"] == (1.5, "n")
 
 
+def test_a_template_types_its_columns_as_text_and_instructions_need_no_header_row():
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            workbook(
+                Sheet("模板", ["身份证号"], [["110101198001010010"]], widths={0: 22}, typed_as_text=True),
+                Sheet("填写说明", [], [["第一行"], ["第二行"]]),
+            )
+        )
+    )
+    template, notes = book.worksheets
+    assert template.column_dimensions["A"].width > 22 and template["A2"].number_format == "@"
+    assert [row[0] for row in notes.iter_rows(values_only=True)] == ["第一行", "第二行"]
+
+
 def test_only_the_spreadsheet_helper_writes_excel_files():
     """Any new export must use `spreadsheets.workbook`: no other module imports XlsxWriter."""
     root = Path(__file__).resolve().parents[2]
@@ -60,8 +74,7 @@ def test_only_the_spreadsheet_helper_writes_excel_files():
         if "xlsxwriter" in path.read_text(encoding="utf-8")
         and path.name not in ("spreadsheets.py", Path(__file__).name)
     ]
-    # The department stage's exports arrived with their own writer: to move onto spreadsheets.workbook.
-    assert sorted(set(writers) - {"evaluation/experts.py", "evaluation/documents.py", "rules/registry_import.py"}) == []
+    assert writers == []
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shenbao.applications import findings as stored_findings
+from shenbao.applications import search
 from shenbao.applications.models import Application
 from shenbao.review.views import QUEUE_PAGE_SIZE
 
@@ -34,7 +35,9 @@ def _copies(application, count, **changes):
                 receipt_no=f"R-{n:04d}",
             )
         )
-    return Application.objects.bulk_create(copies)
+    made = Application.objects.bulk_create(copies)
+    search.index(made)  # bulk_create saves without Application.save: index them as it would
+    return made
 
 
 def test_the_unit_queue_shows_a_page_at_a_time(client, submitted, admin):

@@ -128,8 +128,8 @@ URLS = {
     "review:recommender_action": Route("post", None, {RECOMMENDER}, {"action": "recommend"}),
     "review:upload_letter": Route("post", "list", {RECOMMENDER}),
     "review:list_file": Route("get", "list", {RECOMMENDER, DEPARTMENT}),
-    "review:overview": Route("get", None, {DEPARTMENT}),
-    "review:export_applications": Route("get", None, {DEPARTMENT}),
+    "review:overview": Route("get", None, {RECOMMENDER, DEPARTMENT}),  # a recommender: its own applications
+    "review:export_applications": Route("get", None, {RECOMMENDER, DEPARTMENT}),
     "review:inbox": Route("get", None, ANY_SIGNED_IN),
     "review:return": Route("post", "application", {UNIT_ADMIN, RECOMMENDER}, {"reason": "请补充"}),
     "review:withdraw": Route("post", "application", {APPLICANT}),
