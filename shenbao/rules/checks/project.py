@@ -135,8 +135,13 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             )
     main_count = sum(1 for kind in types if kind in main)
     paper_count = sum(1 for kind in types if kind in papers)
+    unanswered = any(
+        kind is None and not str(row.get("type") or "").strip() for row, kind in zip(rows, types, strict=True)
+    )
     if not rows:
         yield incomplete("project.no_main_indicator", "indicators", clause, "考核指标")
+    elif unanswered and not main_count:
+        return  # a row whose type is not chosen yet may be the main indicator: 未填写 above, no verdict
     elif not main_count:
         yield bar(
             "project.papers_as_main_indicators" if paper_count else "project.no_main_indicator",
@@ -169,13 +174,14 @@ def intellectual_property(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
 
 
 def prior_funding(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """Based on a funded project: the new innovation must be stated; until it is, it is 未填写."""
     prior = app.section("prior_funding")
     if prior.get("based_on_funded_project") is True and not str(prior.get("innovation_statement") or "").strip():
-        yield bar(
+        yield incomplete(
             "project.prior_without_new_innovation",
             "prior_funding.innovation_statement",
             ctx.spec.project["duplicate_clause"],
-            "项目在已立项项目基础上申报，须说明新的创新点。",
+            "新的创新点（项目在已立项项目基础上申报，须说明新的创新点）",
         )
 
 

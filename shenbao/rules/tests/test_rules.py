@@ -178,7 +178,13 @@ CASES = [
         Severity.BAR,
         ["区内"],
     ),
-    ("prior_funding", _based_on_funding, "project.prior_without_new_innovation", Severity.BAR, ["新的创新点"]),
+    (
+        "prior_funding",
+        _based_on_funding,
+        "project.prior_without_new_innovation",
+        Severity.INCOMPLETE,
+        ["新的创新点", "未填写"],
+    ),
     (
         "priority_tags",
         _set(["priority_tags"], ["111基地"]),
