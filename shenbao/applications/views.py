@@ -40,6 +40,7 @@ from .sections import (
     display,
     fields_of,
     get,
+    max_length_of,
     posted_row_indices,
 )
 
@@ -131,12 +132,16 @@ def _section_context(application, section, findings, user, *, posted=None, error
         else:
             raw = get(data, item.path)
             value = raw if item.kind == "checkboxes" else display(item, raw)
+        limit, limit_source = max_length_of(item, spec) or (None, "")
         fields.append(
             {
                 "field": item,
                 "value": value or ([] if item.kind == "checkboxes" else ""),
                 "choices": choices_for(item, spec, data),
                 "error": errors.get(item.path, ""),
+                "max_length": limit,
+                "limit_source": limit_source,
+                "length": len(value.strip()) if limit and isinstance(value, str) else 0,
             }
         )
     tables = [

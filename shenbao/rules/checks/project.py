@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from ..context import APPLICANT, DEPARTMENT, ReviewContext
 from ..findings import Finding, bar, incomplete, info, warning
+from ..limits import title_limit, title_refusal
 from ..snapshot import Snapshot, canonical
 
 # The fields without which an application is not an application, and what the form calls them.
@@ -28,6 +29,14 @@ def _text(app: Snapshot, path: str) -> str:
     for part in _PARTS.get(path) or path.split("."):
         value = value.get(part) if value.__class__ is dict else None
     return value.strip() if value.__class__ is str else ""
+
+
+def title_length(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """A title longer than the call allows (one saved before the limit, a file under review): the form
+    and the import refuse it as they are typed (rules/limits.py), the review says so of one already there."""
+    title = app.data.get("title")
+    if title.__class__ is str and (too_long := title_refusal(title, ctx.spec)):
+        yield bar("project.title_too_long", "title", title_limit(ctx.spec)[1], too_long)
 
 
 def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -229,6 +238,7 @@ def priority_tags(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 RULES = [
+    title_length,
     category_and_form,
     required_text,
     duration,
