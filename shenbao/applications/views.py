@@ -30,7 +30,7 @@ from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments
 from shenbao.rules.snapshot import Snapshot
 
-from . import autosave, interchange, live_review, services, similarity
+from . import autosave, budget_form, interchange, live_review, services, similarity
 from . import findings as stored_findings
 from .models import Application
 from .sections import (
@@ -144,14 +144,20 @@ def _section_context(application, section, findings, user, *, posted=None, error
                 "length": len(value.strip()) if limit and isinstance(value, str) else 0,
             }
         )
-    tables = [
-        {
-            "table": t,
-            "rows": _rows(t, data, posted, typed),
-            "columns": [{"field": c, "choices": choices_for(c, spec, data)} for c in t.columns],
-        }
-        for t in section.tables
-    ]
+    grid = None
+    if section.slug == "budget":  # the amounts as a budget is read: categories × sources, with 合计
+        grid, fields = budget_form.budget_grid(spec, fields), []
+    tables = []
+    for t in section.tables:
+        rows = _rows(t, data, posted, typed)
+        tables.append(
+            {
+                "table": t,
+                "rows": rows,
+                "columns": [{"field": c, "choices": choices_for(c, spec, data)} for c in t.columns],
+                "totals": budget_form.table_totals(t, rows),
+            }
+        )
     refusal = services.edit_refusal(application, user, timezone.now())
     panel_context = _panel_context(application, section, findings)
     return {
@@ -160,6 +166,7 @@ def _section_context(application, section, findings, user, *, posted=None, error
         "section_version": application.section_version(section.slug),
         "sections": SECTIONS,
         "fields": fields,
+        "budget_grid": grid,
         "tables": tables,
         "errors": errors,
         "editable": not refusal,
