@@ -27,7 +27,7 @@ from shenbao.rules.batch import audience_of
 from shenbao.rules.checks.project import near_duplicates
 from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
-from shenbao.rules.required_attachments import missing_attachments, required_attachments
+from shenbao.rules.required_attachments import missing_attachments, required_attachments, why_missing
 from shenbao.rules.snapshot import Snapshot
 
 from . import autosave, budget_form, interchange, live_review, services, similarity
@@ -309,6 +309,7 @@ def formal_review(request, public_id):
             audience=audience_of(request.user),
         )
         findings += near_duplicates(snapshot, context)
+    missing = missing_attachments(snapshot, application.call.spec)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
     per_section, overall = services.completeness(application)
@@ -323,7 +324,9 @@ def formal_review(request, public_id):
             "incomplete": sum(1 for f in findings if f.severity == Severity.INCOMPLETE),
             "warnings": sum(1 for f in findings if f.severity == Severity.WARNING),
             "required": required_attachments(snapshot, application.call.spec),
-            "missing": missing_attachments(snapshot, application.call.spec),
+            "missing": missing,
+            # why a requirement is missing though a file of its kind is there (no partner, another year)
+            "missing_reasons": {r.label: why_missing(r, snapshot, application.call.spec) for r in missing},
             "sections": SECTIONS,
             "progress": per_section,
             "overall": overall,

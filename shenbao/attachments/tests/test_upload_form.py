@@ -124,6 +124,7 @@ def test_an_agreement_without_its_partner_leaves_the_requirement_missing_and_say
     assert reason.startswith("已上传联合申报协议（中文），但未选择合作单位（一(三)9")
     assert f"选择“{PARTNER}”" in reason
     assert reason in response.content.decode()
+    assert reason in client.get(reverse("applications:review", args=[complete.public_id])).content.decode()
     # The formal review says the same, not "未上传".
     [finding] = [f for f in review(*context_for(complete)) if f.field == "attachments.joint_agreement"]
     assert "但未选择合作单位" in finding.message and "未上传" not in finding.message
