@@ -13,6 +13,7 @@ from typing import Any
 from shenbao.calls.spec import CallSpec
 from shenbao.documents.fonts import describe, unprintable
 from shenbao.parsing import BadInput, is_index, parse_finite_number
+from shenbao.rules.limits import length_refusal
 
 TEXT, TEXTAREA, DATE, MONTH, NUMBER, BOOL, SELECT, CHECKBOXES, KEYWORDS = (
     "text",
@@ -38,6 +39,9 @@ class Field:
     help: str = ""
     readonly: bool = False  # filled from the registration; changed there, not here
     required: bool = True  # counts towards the section's completeness
+    # The call's limit on its length: a key of the call file's [project], with "<key>_source" saying
+    # where the number comes from (e.g. max_title_length), see rules/limits.py.
+    limit: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ SECTIONS: tuple[Section, ...] = (
         fields=(
             Field("category", "项目类别", SELECT, "categories"),
             Field("cooperation_form", "合作方式", SELECT, "cooperation_forms"),
-            Field("title", "项目名称"),
+            Field("title", "项目名称", limit="max_title_length"),
             Field("keywords", "关键词", KEYWORDS, help="用逗号或顿号分隔，3-5个。"),
             Field("start_date", "开始日期", DATE),
             Field("end_date", "结束日期", DATE, help="执行期不超过3年，首尾均计（一(三)8）。"),
@@ -291,6 +295,21 @@ def fields_of(section: Section, spec: CallSpec) -> tuple[Field, ...]:
         for category in spec.budget["categories"]:
             amounts.append(Field(f"budget.{kind}.{category}", f"{label}·{category}（元）", NUMBER))
     return tuple(amounts)
+
+
+def max_length_of(item: Field, spec: CallSpec) -> tuple[int, str] | None:
+    """The longest text the call allows in the field, in characters, and where that comes from."""
+    if not item.limit:
+        return None
+    return spec.project[item.limit], spec.project[f"{item.limit}_source"]
+
+
+def length_refusal_of(item: Field, value: Any, spec: CallSpec) -> str:
+    """Why a parsed value is too long for the call, or ""."""
+    limit = max_length_of(item, spec)
+    if limit is None or not isinstance(value, str):
+        return ""
+    return length_refusal(item.label, value, *limit)
 
 
 def choices_for(item: Field, spec: CallSpec, data: dict) -> list[tuple[str, str]]:

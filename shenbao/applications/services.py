@@ -22,6 +22,7 @@ from shenbao.organisations.models import Unit
 from shenbao.review.notify import tell
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import BLOCKING
+from shenbao.rules.limits import title_refusal
 from shenbao.rules.ruleset import review
 
 from . import findings as stored_findings
@@ -37,6 +38,7 @@ from .sections import (
     fields_of,
     get,
     is_filled,
+    length_refusal_of,
     parse,
     posted_row_indices,
     put,
@@ -218,7 +220,10 @@ def read_section(section: Section, posted, spec: CallSpec, data: dict | None = N
         else:
             raw = posted.get(item.path)
         try:
-            put(patch, item.path, parse(item, raw, choices(item)))
+            value = parse(item, raw, choices(item))
+            if too_long := length_refusal_of(item, value, spec):
+                raise BadValue(too_long)
+            put(patch, item.path, value)
         except BadValue as error:
             put(patch, item.path, None)
             invalid[item.path] = {"value": str(raw), "message": str(error)}
@@ -382,7 +387,10 @@ def completeness(application: Application) -> tuple[dict[str, Progress], Progres
 
 @transaction.atomic
 def import_application(applicant: User, call: Call, data: dict, now: dt.datetime, *, request=None) -> Application:
-    """A new draft from an interchange document; the registration's facts replace the file's."""
+    """A new draft from an interchange document; the registration's facts replace the file's.
+    A title longer than the call allows is refused, as the form refuses it (rules/limits.py)."""
+    if too_long := title_refusal(str(data.get("title") or ""), call.spec):
+        raise interchange.InterchangeError(too_long)
     application = start_application(applicant, call, now, request=request)
     data = interchange.upgrade(copy.deepcopy(data))  # stored in today's format, whoever imports
     data["call"] = call.code

@@ -27,10 +27,10 @@ from shenbao.rules.batch import audience_of
 from shenbao.rules.checks.project import near_duplicates
 from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
-from shenbao.rules.required_attachments import missing_attachments, required_attachments
+from shenbao.rules.required_attachments import missing_attachments, required_attachments, why_missing
 from shenbao.rules.snapshot import Snapshot
 
-from . import autosave, interchange, live_review, services, similarity
+from . import autosave, budget_form, interchange, live_review, services, similarity
 from . import findings as stored_findings
 from .models import Application
 from .sections import (
@@ -40,6 +40,7 @@ from .sections import (
     display,
     fields_of,
     get,
+    max_length_of,
     posted_row_indices,
 )
 
@@ -131,22 +132,32 @@ def _section_context(application, section, findings, user, *, posted=None, error
         else:
             raw = get(data, item.path)
             value = raw if item.kind == "checkboxes" else display(item, raw)
+        limit, limit_source = max_length_of(item, spec) or (None, "")
         fields.append(
             {
                 "field": item,
                 "value": value or ([] if item.kind == "checkboxes" else ""),
                 "choices": choices_for(item, spec, data),
                 "error": errors.get(item.path, ""),
+                "max_length": limit,
+                "limit_source": limit_source,
+                "length": len(value.strip()) if limit and isinstance(value, str) else 0,
             }
         )
-    tables = [
-        {
-            "table": t,
-            "rows": _rows(t, data, posted, typed),
-            "columns": [{"field": c, "choices": choices_for(c, spec, data)} for c in t.columns],
-        }
-        for t in section.tables
-    ]
+    grid = None
+    if section.slug == "budget":  # the amounts as a budget is read: categories × sources, with 合计
+        grid, fields = budget_form.budget_grid(spec, fields), []
+    tables = []
+    for t in section.tables:
+        rows = _rows(t, data, posted, typed)
+        tables.append(
+            {
+                "table": t,
+                "rows": rows,
+                "columns": [{"field": c, "choices": choices_for(c, spec, data)} for c in t.columns],
+                "totals": budget_form.table_totals(t, rows),
+            }
+        )
     refusal = services.edit_refusal(application, user, timezone.now())
     panel_context = _panel_context(application, section, findings)
     return {
@@ -155,6 +166,7 @@ def _section_context(application, section, findings, user, *, posted=None, error
         "section_version": application.section_version(section.slug),
         "sections": SECTIONS,
         "fields": fields,
+        "budget_grid": grid,
         "tables": tables,
         "errors": errors,
         "editable": not refusal,
@@ -297,6 +309,7 @@ def formal_review(request, public_id):
             audience=audience_of(request.user),
         )
         findings += near_duplicates(snapshot, context)
+    missing = missing_attachments(snapshot, application.call.spec)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
     per_section, overall = services.completeness(application)
@@ -311,7 +324,9 @@ def formal_review(request, public_id):
             "incomplete": sum(1 for f in findings if f.severity == Severity.INCOMPLETE),
             "warnings": sum(1 for f in findings if f.severity == Severity.WARNING),
             "required": required_attachments(snapshot, application.call.spec),
-            "missing": missing_attachments(snapshot, application.call.spec),
+            "missing": missing,
+            # why a requirement is missing though a file of its kind is there (no partner, another year)
+            "missing_reasons": {r.label: why_missing(r, snapshot, application.call.spec) for r in missing},
             "sections": SECTIONS,
             "progress": per_section,
             "overall": overall,

@@ -8,7 +8,8 @@ from shenbao import storage
 from shenbao.applications.models import Application
 from shenbao.applications.services import check_editable
 from shenbao.audit import log
-from shenbao.rules.required_attachments import KINDS
+from shenbao.rules.required_attachments import KINDS, NEEDS_PARTNER, NEEDS_YEAR, upload_refusal
+from shenbao.rules.snapshot import Snapshot
 
 from .models import Attachment
 from .uploads import UploadRefused, check_pdf, sanitise_name
@@ -25,16 +26,23 @@ def add_attachment(
     now: dt.datetime,
     request=None,
 ) -> Attachment:
-    """1. the applicant may edit the draft now; 2. the kind is known; 3. the file is a sound PDF
+    """1. the applicant may edit the draft now; 2. the kind is known, with the partner or year it needs
+    (required_attachments.upload_refusal); 3. the file is a sound PDF
     within the call's limit; 4. store it whole, outside any transaction (a slow or hanging store
     holds no row lock, so the applicant's other tab keeps saving); 5. in a short transaction, the
     draft is checked again under its row lock and the row and the audit entry are written; if that
     fails the stored file is removed again."""
     application = Application.objects.select_related("call").get(pk=application.pk)
     check_editable(application, user, now)
-    rules = application.call.spec.attachments
+    spec = application.call.spec
+    rules = spec.attachments
     if kind not in KINDS:
         raise UploadRefused("请选择附件类型。")
+    # Only what the kind is matched by is kept: a partner for an agreement, a year for a statement.
+    partner = partner.strip() if kind in NEEDS_PARTNER else ""
+    year = year if kind in NEEDS_YEAR else None
+    if refusal := upload_refusal(kind, partner, year, Snapshot(application.data), spec):
+        raise UploadRefused(refusal)
     check_room_for_another(application)
     checked = check_pdf(uploaded, rules["max_bytes"], rules["clause"])
     attachment = Attachment(

@@ -1,10 +1,13 @@
 """The attachments page of an application: what the guide requires of it, what is there, uploads."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -21,7 +24,17 @@ from shenbao.applications.services import (
 from shenbao.parsing import parse_optional_int
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
-from shenbao.rules.required_attachments import KINDS, missing_attachments, required_attachments
+from shenbao.rules.required_attachments import (
+    KINDS,
+    NEEDS_PARTNER,
+    NEEDS_YEAR,
+    missing_attachments,
+    partner_clause,
+    partner_names,
+    required_attachments,
+    why_missing,
+    year_clause,
+)
 from shenbao.rules.ruleset import review
 from shenbao.storage import StorageUnavailable
 
@@ -34,7 +47,20 @@ def _application(request, public_id) -> Application:
     return get_object_or_404(visible_applications(request.user).select_related("call"), public_id=public_id)
 
 
-def _page(request, application, status=200, error=""):
+def _choices(source, *, kind_only: bool) -> dict:
+    """What the upload form had chosen, to choose it again: after a refused upload, the posted
+    choices; after an upload, its kind (?kind=), as the next file is often another of the same kind."""
+    kind = source.get("kind", "")
+    return {
+        "kind": kind if kind in KINDS else "",
+        "partner": "" if kind_only else source.get("partner", ""),
+        "year": "" if kind_only else source.get("year", ""),
+    }
+
+
+def _page(request, application, status=200, error="", chosen: dict | None = None):
+    """The page; `chosen` is what the upload form had chosen (a refused upload's POST, read only once
+    the upload handlers have read the body), else the kind of the last upload from the query string."""
     snapshot, context = context_for(application)
     spec = application.call.spec
     findings = review(snapshot, context)
@@ -47,10 +73,15 @@ def _page(request, application, status=200, error=""):
         {
             "application": application,
             "attachments": application.attachments.all(),
-            "required": [(r, r not in missing) for r in required],
-            "kinds": KINDS.items(),
+            "required": [
+                (r, r not in missing, why_missing(r, snapshot, spec) if r in missing else "") for r in required
+            ],
+            "kinds": [(code, label, _needs(code)) for code, label in KINDS.items()],
             "kinds_map": KINDS,
-            "partners": [p.get("name") for p in snapshot.partners if p.get("name")],
+            "chosen": chosen if chosen is not None else _choices(request.GET, kind_only=True),
+            "partners": partner_names(snapshot),
+            "partner_clause": partner_clause(spec),
+            "year_clause": year_clause(spec),
             "years": spec.unit["financial_statement_years"],
             "max_mb": spec.attachments["max_bytes"] // 1048576,
             "clause": spec.attachments["clause"],
@@ -65,6 +96,10 @@ def _page(request, application, status=200, error=""):
         },
         status=status,
     )
+
+
+def _needs(kind: str) -> str:
+    return "partner" if kind in NEEDS_PARTNER else "year" if kind in NEEDS_YEAR else ""
 
 
 @login_required
@@ -96,12 +131,15 @@ def upload(request, public_id):
 @csrf_protect
 def _checked_upload(request, application, limit):
     spec = application.call.spec
+    chosen = _choices(request.POST, kind_only=False)  # the body is read: the form's fields are there
     max_mb = spec.attachments["max_bytes"] // 1048576
     uploaded = request.FILES.get("file")
     if limit.too_large:
-        return _page(request, application, 413, f"文件超过{max_mb}MB，上传已中止（{spec.attachments['clause']}）。")
+        return _page(
+            request, application, 413, f"文件超过{max_mb}MB，上传已中止（{spec.attachments['clause']}）。", chosen
+        )
     if uploaded is None:
-        return _page(request, application, 400, "请选择要上传的PDF文件。")
+        return _page(request, application, 400, "请选择要上传的PDF文件。", chosen)
     year = request.POST.get("year")
     try:
         attachment = add_attachment(
@@ -115,11 +153,12 @@ def _checked_upload(request, application, limit):
             request=request,
         )
     except (UploadRefused, EditRefused) as error:
-        return _page(request, application, 400, str(error))
+        return _page(request, application, 400, str(error), chosen)
     except StorageUnavailable as error:
-        return _page(request, application, 503, str(error))
+        return _page(request, application, 503, str(error), chosen)
     messages.success(request, f"已上传“{attachment.original_name}”（{attachment.pages}页）。")
-    return redirect("attachments:list", application.public_id)
+    # The kind stays chosen for the next file.
+    return redirect(f"{reverse('attachments:list', args=[application.public_id])}?kind={quote(attachment.kind)}")
 
 
 @login_required

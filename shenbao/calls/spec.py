@@ -355,6 +355,7 @@ def _project(reader: _Reader) -> dict[str, Any]:
     indicator_types = reader.strings("indicator_types")
     return {
         "max_title_length": reader.int("max_title_length", minimum=1),
+        "max_title_length_source": reader.str("max_title_length_source"),
         "max_subprojects": reader.int("max_subprojects", minimum=1),
         "max_units": reader.int("max_units", minimum=1),
         "units_clause": reader.str("units_clause"),

@@ -69,6 +69,44 @@ KINDS = {
 }
 
 
+# Kinds an upload must say more about: which partner an agreement is with (一(三)9), which year a
+# financial statement is for (一(一)3). The clause cited is the call file's.
+NEEDS_PARTNER = frozenset({"joint_agreement", "joint_agreement_foreign"})
+NEEDS_YEAR = frozenset({"financial_statement"})
+
+
+def partner_clause(spec: CallSpec) -> str:
+    return spec.project["joint_agreement_clause"]
+
+
+def year_clause(spec: CallSpec) -> str:
+    return spec.unit["financial_statements_clause"]
+
+
+def partner_names(app: Snapshot) -> list[str]:
+    """The units an agreement may be with: the listed partners and those made partners by their people."""
+    names = [str(p.get("name") or "").strip() for p in app.partners] + [p.name for p in app.implied_partners]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def upload_refusal(kind: str, partner: str, year: int | None, app: Snapshot, spec: CallSpec) -> str:
+    """Why an upload of `kind` cannot be matched to what it is for, or "": an agreement names its
+    partner (one of the project's), a financial statement its year (one the call asks for)."""
+    label = KINDS.get(kind, kind)
+    if kind in NEEDS_PARTNER:
+        names = partner_names(app)
+        if not names:
+            return f"请先在“承担单位”中填写合作单位，再上传{label}（{partner_clause(spec)}）。"
+        if not partner.strip():
+            return f"请选择{label}对应的合作单位（每家合作单位一份协议，{partner_clause(spec)}）。"
+        if normalise.text(partner) not in {normalise.text(name) for name in names}:
+            return f"“{partner}”不是本项目的合作单位，请从{'、'.join(names)}中选择（{partner_clause(spec)}）。"
+    if kind in NEEDS_YEAR and year is None:
+        years = "、".join(str(y) for y in financial_statement_years(app, spec))
+        return f"请选择{label}的年度（须提供{years}年度，{year_clause(spec)}）。"
+    return ""
+
+
 def financial_statement_years(app: Snapshot, spec: CallSpec) -> list[int]:
     """The required years, or every year since founding for a young enterprise (一(一)3)."""
     years = list(spec.unit["financial_statement_years"])
@@ -160,3 +198,35 @@ def missing_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
         if not met:
             missing.append(r)
     return missing
+
+
+def why_missing(requirement: Requirement, app: Snapshot, spec: CallSpec) -> str:
+    """For a requirement no attachment meets: why one of its kind that is there does not, or "" when
+    none of its kind is there (then it is simply not uploaded yet)."""
+    rows = [
+        (row, defect)
+        for row, defect in zip(app.attachments, attachment_defects(app, spec), strict=True)
+        if normalise.text(row.get("kind")) == requirement.kind
+    ]
+    if not rows:
+        return ""
+    label = KINDS.get(requirement.kind, requirement.kind)
+    sound = [row for row, defect in rows if not defect]
+    if not sound:
+        return f"已列出的{label}不符合要求：{rows[0][1].rstrip('。')}"
+    if requirement.partner is not None:
+        clause = partner_clause(spec)
+        if any(not normalise.text(row.get("partner")) for row in sound):
+            return (
+                f"已上传{label}，但未选择合作单位（{clause}：每家合作单位一份协议）：请删除后重新上传，"
+                f"并在“对应合作单位”中选择“{requirement.partner}”"
+            )
+        others = "、".join(dict.fromkeys(str(row.get("partner")) for row in sound))
+        return f"已上传的{label}对应“{others}”，不是“{requirement.partner}”（{clause}）"
+    if requirement.year is not None:
+        clause = year_clause(spec)
+        if any(row.get("year") in (None, "") for row in sound):
+            return f"已上传{label}，但未选择年度（{clause}）：请删除后重新上传，并选择{requirement.year}年度"
+        years = "、".join(dict.fromkeys(f"{row.get('year')}年度" for row in sound))
+        return f"已上传的{label}为{years}，缺少{requirement.year}年度（{clause}）"
+    return ""

@@ -52,9 +52,9 @@ def test_a_sound_pdf_is_stored_counted_and_audited(client, draft, media):
 
 def test_an_uploaded_integrity_commitment_is_no_longer_missing(client, draft):
     page = reverse("attachments:list", args=[draft.public_id])
-    before = dict((r.kind, present) for r, present in client.get(page).context["required"])
+    before = dict((r.kind, present) for r, present, _ in client.get(page).context["required"])
     _upload(client, draft, pdf_bytes())
-    after = dict((r.kind, present) for r, present in client.get(page).context["required"])
+    after = dict((r.kind, present) for r, present, _ in client.get(page).context["required"])
     assert before["integrity_commitment"] is False and after["integrity_commitment"] is True
 
 

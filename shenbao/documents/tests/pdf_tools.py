@@ -23,6 +23,7 @@ class Word:
     x_max: float
     y_max: float
     page_height: float
+    page_width: float = 0.0
 
     def inside(self, box: tuple[float, float, float, float]) -> bool:
         """Whether the word's centre lies in a box given in PDF points from the bottom left."""
@@ -36,15 +37,15 @@ def words(pdf: bytes, tmp_path) -> list[Word]:
     path = tmp_path / "words.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    found, page, height = [], 0, 0.0
+    found, page, height, width = [], 0, 0.0, 0.0
     for line in out.splitlines():
         if match := re.search(r'<page width="([\d.]+)" height="([\d.]+)"', line):
-            page, height = page + 1, float(match[2])
+            page, width, height = page + 1, float(match[1]), float(match[2])
         elif match := re.search(
             r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line
         ):
             x_min, y_min, x_max, y_max = (float(match[i]) for i in range(1, 5))
-            found.append(Word(page, html.unescape(match[5]), x_min, y_min, x_max, y_max, height))
+            found.append(Word(page, html.unescape(match[5]), x_min, y_min, x_max, y_max, height, width))
     return found
 
 

@@ -105,3 +105,39 @@ def test_the_call_file_states_the_title_limit_and_a_call_without_one_is_refused(
     del data["project"]["max_title_length"]
     with pytest.raises(CallFileError, match=r"project\.max_title_length"):
         parse_call(data)
+
+
+# The widest characters of each kind, at every length the forms allow: a dense CJK character, a wide
+# Latin capital without a single break opportunity, and the two mixed.
+WIDEST = {"屬": "屬", "W": "W", "mixed": "W屬"}
+
+
+@pytest.fixture(params=list(WIDEST), ids=list(WIDEST))
+def widest_application(request, make_unit, make_user, make_complete, spec, during_filing):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("typesetting does not depend on the database: run once, on SQLite")
+    characters = WIDEST[request.param]
+    unit = make_unit(name=_longest(characters, Unit._meta.get_field("name").max_length))
+    real_name = _longest(characters, applicant_name_length())
+    applicant = make_user(unit=unit, real_name=real_name, id_number="150105199007160025")
+    return make_complete(applicant, title=_longest(characters, spec.project["max_title_length"]))
+
+
+def applicant_name_length() -> int:
+    from shenbao.accounts.models import User
+
+    return User._meta.get_field("real_name").max_length
+
+
+@needs_poppler
+def test_the_widest_title_unit_and_pi_names_allowed_keep_the_seal_block_on_page_one(widest_application, tmp_path):
+    pdf = render_application(widest_application, draft=False)
+    _assert_seal_block_on_the_cover(pdf, tmp_path)
+    cover, _ = _cover_words(pdf, tmp_path)
+    right_margin = cover[0].page_width - 20 / 25.4 * 72  # A4, 20 mm margins (application.typ)
+    assert all(w.x_max <= right_margin + 1 for w in cover), "the cover's text runs off the page"
+    text = "".join(w.text for w in cover)
+    for value in (widest_application.title, widest_application.unit.name, widest_application.applicant.real_name):
+        assert value in text  # all of it printed, nothing cut

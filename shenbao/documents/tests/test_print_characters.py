@@ -142,3 +142,37 @@ def test_a_new_applicants_name_with_an_emoji_is_refused(client, unit_admin):
     }
     response = client.post(reverse("accounts:applicant_create"), applicant)
     assert "U+1F600" in " ".join(response.context["form"].errors["real_name"])
+
+
+@pytest.mark.parametrize("character", [EMOJI, EXTENSION_B], ids=["emoji", "CJK Extension B"])
+def test_the_section_page_refuses_an_unprintable_character_as_it_autosaves_and_keeps_it_in_its_cell(
+    client, applicant, call, during_filing, media, character
+):
+    from django.urls import reverse
+
+    from shenbao.applications.models import Application
+
+    client.force_login(applicant)
+    client.post(reverse("applications:start"))
+    application = Application.objects.get(applicant=applicant)
+    url = reverse("applications:section", args=[application.public_id, "content"])
+    typed = {
+        "content.background": f"草原{character}退化",
+        "content.schedule.__present": "1",
+        "content.schedule.0.from": "2026-01",
+        "content.schedule.0.to": "2026-12",
+        "content.schedule.0.task": f"种质收集{character}",
+    }
+    response = client.post(url, {"version": 1, **typed}, HTTP_X_AUTOSAVE="1")
+    errors = response.json()["errors"]
+    code = f"U+{ord(character):04X}"
+    assert (
+        "“立项背景”含申报书PDF无法打印的字符" in errors["content.background"] and code in errors["content.background"]
+    )
+    assert "“任务”含申报书PDF无法打印的字符" in errors["content.schedule.0.task"]
+    application.refresh_from_db()
+    assert character not in json.dumps(application.data, ensure_ascii=False)  # never printed
+    page = client.get(url).content.decode()
+    assert f"草原{character}退化</textarea>" in page  # what was typed is still there, where it was typed
+    assert f'name="content.schedule.0.task" value="种质收集{character}"' in page
+    assert page.count(code) >= 2  # each message beside its field

@@ -56,17 +56,27 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         return
     names = app.unit_keys | {normalise.text(p.name) for p in app.implied_partners}
     for i, row in enumerate(rows):
-        if app.unit_key(row.get("unit")) not in names:
+        key = app.unit_key(row.get("unit"))
+        if not key:
+            yield incomplete(
+                "budget.by_unit_unit_missing", f"budget.by_unit[{i}].unit", clause, f"经费分配第{i + 1}行的单位"
+            )
+        elif key not in names:
             yield bar(
                 "budget.by_unit_unknown",
                 f"budget.by_unit[{i}].unit",
                 clause,
-                f"经费分配中的“{row.get('unit') or '未填写'}”不是本项目的牵头或合作单位。",
+                f"经费分配中的“{row.get('unit')}”不是本项目的牵头或合作单位。",
             )
     for kind, label in KINDS.items():
         split = sum(amount(row.get(kind)) or 0 for row in rows)
         total = app.fiscal_total if kind == "fiscal" else app.self_raised_total
-        if split != total:
+        blank = [str(row.get("unit") or f"第{i + 1}行") for i, row in enumerate(rows) if row.get(kind) is None]
+        if blank and split < total:  # what is still blank may make up the difference: 未填写, no verdict
+            yield incomplete(
+                "budget.split_missing", f"budget.by_unit.{kind}", clause, f"{'、'.join(blank)}分配的{label}"
+            )
+        elif split != total:
             yield bar(
                 "budget.split_mismatch",
                 f"budget.by_unit.{kind}",
@@ -131,7 +141,14 @@ def enterprise_matching(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     ratio: Decimal = rules["enterprise_matching_ratio"]
     needed = Decimal(str(app.fiscal_total)) * ratio
     raised = app.self_raised_total
-    if Decimal(str(raised)) < needed:
+    if needed and all(value is None for value in app.budget_table("self_raised").values()):
+        yield incomplete(
+            "budget.enterprise_matching",
+            "budget.self_raised",
+            rules["matching_clause"],
+            f"自筹资金预算（企业牵头项目自筹资金须不低于财政资金的{ratio:g}倍）",
+        )
+    elif Decimal(str(raised)) < needed:
         yield bar(
             "budget.enterprise_matching",
             "budget.self_raised",

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..context import ReviewContext
 from ..findings import Finding, Severity, bar, incomplete
-from ..required_attachments import attachment_defects, missing_attachments
+from ..required_attachments import attachment_defects, missing_attachments, why_missing
 from ..snapshot import Snapshot
 
 # (key, code, the question when unanswered, the breach when answered 否)
@@ -62,12 +62,13 @@ def attachments(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         if defect:
             yield bar("attachments.refused", f"attachments[{i}]", ctx.spec.attachments["clause"], defect)
     for requirement in missing_attachments(app, ctx.spec):  # not uploaded yet: incomplete, not a breach
+        reason = why_missing(requirement, app, ctx.spec)  # one of its kind is there, but not for this
         yield Finding(
             "attachments.missing",
             Severity.INCOMPLETE,
             f"attachments.{requirement.kind}",
             requirement.clause,
-            f"缺少附件：{requirement.label}（未上传，提交前须补全）。",
+            f"缺少附件：{requirement.label}（{f'{reason}；' if reason else '未上传，'}提交前须补全）。",
         )
 
 

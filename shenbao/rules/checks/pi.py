@@ -191,12 +191,21 @@ def pi_ongoing_projects(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """一(三)4, judged once every 课题 names its leader and the PI's ID number is known."""
+    clause = ctx.spec.project["pi_leads_subproject_clause"]
     subprojects = app.subprojects
-    if subprojects and not any(normalise.code(s.get("leader_id_number")) == app.pi_id.number for s in subprojects):
+    leaders = [normalise.code(s.get("leader_id_number")) for s in subprojects]
+    for i, (row, leader) in enumerate(zip(subprojects, leaders, strict=True)):
+        if not leader:
+            who = f"课题“{row.get('title') or i + 1}”的负责人身份证号"
+            yield incomplete("subproject.leader_missing", f"subprojects[{i}].leader_id_number", clause, who)
+    if not subprojects or not all(leaders) or not app.pi_id.number:
+        return
+    if app.pi_id.number not in leaders:
         yield bar(
             "pi.leads_no_subproject",
             "subprojects",
-            ctx.spec.project["pi_leads_subproject_clause"],
+            clause,
             "项目负责人须至少牵头承担1个课题。",
         )
 

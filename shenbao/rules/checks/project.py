@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from ..context import APPLICANT, DEPARTMENT, ReviewContext
 from ..findings import Finding, bar, incomplete, info, warning
+from ..limits import title_limit, title_refusal
 from ..snapshot import Snapshot, canonical
 
 # The fields without which an application is not an application, and what the form calls them.
@@ -28,6 +29,14 @@ def _text(app: Snapshot, path: str) -> str:
     for part in _PARTS.get(path) or path.split("."):
         value = value.get(part) if value.__class__ is dict else None
     return value.strip() if value.__class__ is str else ""
+
+
+def title_length(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """A title longer than the call allows (one saved before the limit, a file under review): the form
+    and the import refuse it as they are typed (rules/limits.py), the review says so of one already there."""
+    title = app.data.get("title")
+    if title.__class__ is str and (too_long := title_refusal(title, ctx.spec)):
+        yield bar("project.title_too_long", "title", title_limit(ctx.spec)[1], too_long)
 
 
 def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -135,8 +144,13 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             )
     main_count = sum(1 for kind in types if kind in main)
     paper_count = sum(1 for kind in types if kind in papers)
+    unanswered = any(
+        kind is None and not str(row.get("type") or "").strip() for row, kind in zip(rows, types, strict=True)
+    )
     if not rows:
         yield incomplete("project.no_main_indicator", "indicators", clause, "考核指标")
+    elif unanswered and not main_count:
+        return  # a row whose type is not chosen yet may be the main indicator: 未填写 above, no verdict
     elif not main_count:
         yield bar(
             "project.papers_as_main_indicators" if paper_count else "project.no_main_indicator",
@@ -169,13 +183,14 @@ def intellectual_property(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
 
 
 def prior_funding(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
+    """Based on a funded project: the new innovation must be stated; until it is, it is 未填写."""
     prior = app.section("prior_funding")
     if prior.get("based_on_funded_project") is True and not str(prior.get("innovation_statement") or "").strip():
-        yield bar(
+        yield incomplete(
             "project.prior_without_new_innovation",
             "prior_funding.innovation_statement",
             ctx.spec.project["duplicate_clause"],
-            "项目在已立项项目基础上申报，须说明新的创新点。",
+            "新的创新点（项目在已立项项目基础上申报，须说明新的创新点）",
         )
 
 
@@ -223,6 +238,7 @@ def priority_tags(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 
 
 RULES = [
+    title_length,
     category_and_form,
     required_text,
     duration,

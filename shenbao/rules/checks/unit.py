@@ -173,7 +173,18 @@ def joint_partner(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     if not app.category or app.category not in ctx.spec.category_codes:
         return
     category = ctx.spec.category(app.category)
-    if category.partner_scope not in app.scopes(ctx.spec):
+    scopes = app.scopes(ctx.spec)
+    if category.partner_scope in scopes:
+        return
+    if not scopes:  # no partner listed yet: unanswered, not "none"
+        yield incomplete(
+            "unit.no_required_partner",
+            "partners",
+            category.partner_scope_clause,
+            f"{SCOPE_NAMES[category.partner_scope]}合作单位（{category.name}项目须与至少1家"
+            f"{SCOPE_NAMES[category.partner_scope]}单位联合申报）",
+        )
+    elif all(scope in LOCATION_SCOPES for scope in scopes):  # a partner without its place may be the one
         yield bar(
             "unit.no_required_partner",
             "partners",

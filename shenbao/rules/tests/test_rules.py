@@ -164,6 +164,13 @@ CASES = [
         ["联合攻关"],
     ),
     ("required_text", _set(["title"], " "), "project.missing", Severity.INCOMPLETE, ["未填写", "请填写项目名称"]),
+    (
+        "title_length",
+        _set(["title"], "草" * 51),
+        "project.title_too_long",
+        Severity.BAR,
+        ["最多50个字", "当前为51个字"],
+    ),
     ("duration", _set(["end_date"], "2029-01-01"), "project.too_long", Severity.BAR, ["3年", "2028年12月31日"]),
     ("duration", _set(["end_date"], "2025-12-31"), "project.dates_reversed", Severity.BAR, ["早于"]),
     ("counts", _subprojects(4), "project.too_many_subprojects", Severity.BAR, ["4个", "不超过3个"]),
@@ -178,7 +185,13 @@ CASES = [
         Severity.BAR,
         ["区内"],
     ),
-    ("prior_funding", _based_on_funding, "project.prior_without_new_innovation", Severity.BAR, ["新的创新点"]),
+    (
+        "prior_funding",
+        _based_on_funding,
+        "project.prior_without_new_innovation",
+        Severity.INCOMPLETE,
+        ["新的创新点", "未填写"],
+    ),
     (
         "priority_tags",
         _set(["priority_tags"], ["111基地"]),
