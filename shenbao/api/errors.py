@@ -34,10 +34,12 @@ def default_detail(status: int) -> str:
     return STATUS_DETAILS[500] if status >= 500 else STATUS_DETAILS[400]
 
 
+def _body(detail: str, **extra) -> dict:
+    return {"detail": detail, "error": detail, **extra}
+
+
 def error_response(detail: str, status: int, **extra) -> JsonResponse:
-    response = JsonResponse(
-        {"detail": detail, "error": detail, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
-    )
+    response = JsonResponse(_body(detail, **extra), status=status, json_dumps_params={"ensure_ascii": False})
     if status == 401:
         response["WWW-Authenticate"] = AUTHENTICATE
     return response
@@ -56,8 +58,7 @@ def _detail_of(response) -> tuple[str, dict]:
         if isinstance(data, dict):
             detail = data.get("detail") or data.get("error")
             if isinstance(detail, str) and detail:
-                extra = {k: v for k, v in data.items() if k not in ("detail", "error")}
-                return detail, extra
+                return detail, {k: v for k, v in data.items() if k not in ("detail", "error")}
     if content_type.startswith("text/plain") and 0 < len(body) <= 500:
         text = body.decode("utf-8", "replace").strip()
         if text:
@@ -65,24 +66,33 @@ def _detail_of(response) -> tuple[str, dict]:
     return default_detail(response.status_code), {}
 
 
+def _in_shape(response) -> bool:
+    if response.streaming or not response.get("Content-Type", "").startswith("application/json"):
+        return False
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("detail"), str) and "error" in data
+
+
 def as_json_error(response):
-    """The same error as `error_response` gives, keeping the original's status and headers (Allow,
-    Retry-After, the security headers); an answer already in that shape is returned as it is."""
-    if response.get("Content-Type", "").startswith("application/json") and not response.streaming:
-        try:
-            data = json.loads(response.content)
-        except ValueError:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("detail"), str) and "error" in data:
-            if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
-                response["WWW-Authenticate"] = AUTHENTICATE
-            return response
-    detail, extra = _detail_of(response)
-    answer = error_response(detail, response.status_code, **extra)
-    for name, value in response.headers.items():
-        if name.lower() not in _BODY_HEADERS:
-            answer.headers.setdefault(name, value)
-    answer.cookies = response.cookies
-    if hasattr(response, "close"):
-        response.close()
-    return answer
+    """The same error in the shape `error_response` gives. The answer is changed in place, not
+    replaced, so that its status and headers (Allow, Retry-After, the security headers) stay, and so
+    that closing it stays Django's business (closing an answer ends the request)."""
+    if not _in_shape(response):
+        detail, extra = _detail_of(response)
+        content = json.dumps(_body(detail, **extra), ensure_ascii=False).encode()
+        if response.streaming:
+            response.streaming_content = [content]
+        else:
+            response.content = content
+        for header in _BODY_HEADERS:
+            if response.has_header(header):
+                del response[header]
+        response["Content-Type"] = "application/json"
+        if not response.streaming:
+            response["Content-Length"] = str(len(content))
+    if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
+        response["WWW-Authenticate"] = AUTHENTICATE
+    return response

@@ -192,12 +192,13 @@ def _body(schema: dict, required: bool) -> dict:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
-def _transition(summary: str, with_reason: bool = False) -> dict:
-    summary_ok = {"200": _json("已办理", _ref("schemas", "Summary"))}
-    if with_reason:
-        body = _body(_ref("schemas", "Reason"), False)
-        return {"post": _operation(summary, summary_ok, ("400", "404", "409"), path_parameters=["id"], body=body)}
-    return {"post": _operation(summary, summary_ok, ("404", "409"), path_parameters=["id"])}
+def _transition(summary: str, *, with_reason: bool = False, checks_files: bool = False) -> dict:
+    """A transition's POST: `with_reason` reads {"reason"} from the body; `checks_files` looks in the
+    file store for the files the next step depends on (503 when it does not answer)."""
+    errors = ("404", "409") + (("400",) if with_reason else ()) + (("503",) if checks_files else ())
+    body = _body(_ref("schemas", "Reason"), False) if with_reason else None
+    ok = {"200": _json("已办理", _ref("schemas", "Summary"))}
+    return {"post": _operation(summary, ok, errors, path_parameters=["id"], body=body)}
 
 
 def components() -> dict:
@@ -264,10 +265,12 @@ def paths() -> dict:
                 path_parameters=["id"],
             )
         },
-        "/applications/{id}/submit": _transition("申报人提交单位（重复提交返回同一受理编号）"),
+        "/applications/{id}/submit": _transition("申报人提交单位（重复提交返回同一受理编号）", checks_files=True),
         "/applications/{id}/withdraw": _transition("申报人撤回（单位处理前）"),
         "/applications/{id}/approve": _transition("单位审核通过"),
-        "/applications/{id}/return": _transition("退回修改（单位退回申报人，或归口管理部门退回单位）", True),
+        "/applications/{id}/return": _transition(
+            "退回修改（单位退回申报人，或归口管理部门退回单位）", with_reason=True
+        ),
         "/applications/{id}/seal": {
             "post": _operation(
                 "单位电子签章（后台执行；轮询申报书直到 sealed 为 true）",
@@ -277,9 +280,9 @@ def paths() -> dict:
                 body=_body(_ref("schemas", "SealRequest"), False),
             )
         },
-        "/applications/{id}/submit-to-recommender": _transition("报送归口管理部门"),
+        "/applications/{id}/submit-to-recommender": _transition("报送归口管理部门", checks_files=True),
         "/applications/{id}/recommend": _transition("推荐（限额内）"),
-        "/applications/{id}/not-recommend": _transition("不予推荐", True),
+        "/applications/{id}/not-recommend": _transition("不予推荐", with_reason=True),
         "/applications/{id}/pdf": {
             "get": _operation(
                 "申报书PDF（已签章的，否则草稿）",

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from shenbao import urls as site_urls
 from shenbao.api import views
-from shenbao.api.errors import AUTHENTICATE
+from shenbao.api.errors import AUTHENTICATE, as_json_error
 from shenbao.api.models import ApiToken
 
 # This module is also a URLconf: the site's routes with HTML error handlers of its own, standing for
@@ -131,3 +131,12 @@ def test_the_application_detail_documents_its_document_field(client, call):
     detail = client.get(reverse("api:openapi")).json()["components"]["schemas"]["ApplicationDetail"]
     assert "document" in detail["required"] and detail["additionalProperties"] is False
     assert detail["properties"]["document"]["$ref"] == "#/components/schemas/Application"
+
+
+def test_a_plain_text_refusal_keeps_its_sentence_and_its_headers():
+    sentence = "草稿PDF生成过于频繁，请10分钟后再试。"
+    refusal = HttpResponse(sentence, status=429, content_type="text/plain; charset=utf-8")
+    refusal["Retry-After"] = "600"
+    answer = as_json_error(refusal)
+    assert answer.status_code == 429 and answer["Retry-After"] == "600"
+    assert json.loads(answer.content)["detail"] == sentence
