@@ -1,6 +1,8 @@
 """The JSON API: the flow for units' own systems. Every endpoint calls the same domain function as
 the page, with the token's user, so permissions, windows, states and rules are the same; a refusal
-comes back as {"error": "<the same Chinese sentence>"} with 403, 404 or 409."""
+comes back as {"detail": "<the same Chinese sentence>"} with 400, 401, 403, 404, 405, 409 or 429
+(errors.py; the middleware gives every other error under /api/ the same shape). openapi.py describes
+each answer; a change here changes it there."""
 
 import json
 from functools import wraps
@@ -11,9 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shenbao.applications import interchange
 from shenbao.applications import services as applications
@@ -28,6 +31,7 @@ from shenbao.review import services as flow
 from shenbao.rules.batch import context_for
 from shenbao.rules.ruleset import review
 
+from .errors import error_response
 from .models import INVALID, ApiToken, digest
 from .openapi import document
 from .ratelimit import too_many
@@ -36,11 +40,8 @@ MAX_BODY = 2 * 1024 * 1024
 # Guessing tokens: after this many refused tokens from one address in a minute, every request from it
 # is refused for the rest of the minute. Issuing and revoking: this many per person per hour.
 FAILED_AUTH_LIMIT = 20
+FAILED_AUTH_SECONDS = 60
 TOKEN_CHANGES_PER_HOUR = 10
-
-
-def _error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _json(data, status: int = 200) -> JsonResponse:
@@ -55,10 +56,14 @@ def endpoint(*methods):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                return _error(f"不支持{request.method}方法", 405)
+                response = error_response(f"该地址不支持{request.method}方法，只支持{'、'.join(methods)}。", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
             address = log.client_ip(request) or "-"
-            if too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=60, count=False):
-                return _error("无效令牌的请求过多，请1分钟后再试。", 429)
+            if too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=FAILED_AUTH_SECONDS, count=False):
+                response = error_response("无效令牌的请求过多，请1分钟后再试。", 429)
+                response["Retry-After"] = str(FAILED_AUTH_SECONDS)
+                return response
             header = request.headers.get("Authorization", "")
             token = None
             if header.startswith("Bearer "):
@@ -69,22 +74,22 @@ def endpoint(*methods):
                 )
             refusal = token.refusal() if token is not None else (401, INVALID)
             if refusal:
-                too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=60)
-                return _error(refusal[1], refusal[0])
+                too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=FAILED_AUTH_SECONDS)
+                return error_response(refusal[1], refusal[0])
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
             request.user = token.user
             try:
                 return view(request, *args, **kwargs)
             except PermissionDenied:
-                return _error("无权操作该对象", 403)
+                return error_response("无权操作该对象", 403)
             except Http404:
-                return _error("对象不存在或无权查看", 404)
+                return error_response("对象不存在或无权查看", 404)
             except applications.SubmissionBarred as refusal:
-                return _json({"error": str(refusal), "findings": [f.as_dict() for f in refusal.findings]}, 409)
+                return error_response(str(refusal), 409, findings=[f.as_dict() for f in refusal.findings])
             except applications.EditRefused as refusal:
-                return _error(str(refusal), 409)
+                return error_response(str(refusal), 409)
             except interchange.InterchangeError as refusal:
-                return _error(str(refusal), 400)
+                return error_response(str(refusal), 400)
 
         return wrapper
 
@@ -138,7 +143,9 @@ def applications_collection(request):
         raise Http404
     data = interchange.validate(_body(request))
     application = applications.import_application(request.user, call, data, timezone.now(), request=request)
-    return _json(_summary(application), 201)
+    response = _json(_summary(application), 201)
+    response["Location"] = reverse("api:application", args=[application.public_id])
+    return response
 
 
 @endpoint("GET")
@@ -163,14 +170,21 @@ def review_document(request):
     return _json([f.as_dict() for f in findings])
 
 
+def _reason(request) -> str:
+    reason = _body(request).get("reason", "")
+    if not isinstance(reason, str):
+        raise interchange.InterchangeError("“reason”应为文字（字符串）。")
+    return reason
+
+
 def _transition(name):
-    """POST /applications/{id}/<name>: the transition of that name, with `reason` from the body."""
+    """POST /applications/{id}/<name>: the transition of that name; `return` and `not-recommend` read
+    `reason` from the body, the others take no body."""
 
     def view(request, public_id):
         application = _application(request, public_id)
-        reason, now, user = _body(request).get("reason", ""), timezone.now(), request.user
-        if not isinstance(reason, str):
-            raise interchange.InterchangeError("“reason”应为文字（字符串）。")
+        reason = _reason(request) if name in TRANSITIONS_WITH_REASON else ""
+        now, user = timezone.now(), request.user
         actions = {
             "submit": lambda: applications.submit_application(application, user, now, request=request),
             "withdraw": lambda: flow.withdraw(application, user, now, request=request),
@@ -191,6 +205,7 @@ def _transition(name):
 
 
 TRANSITIONS = ["submit", "withdraw", "approve", "submit-to-recommender", "recommend", "not-recommend", "return"]
+TRANSITIONS_WITH_REASON = {"not-recommend", "return"}
 transition_views = {name: _transition(name) for name in TRANSITIONS}
 
 
@@ -199,9 +214,10 @@ def seal(request, public_id):
     """Sealing runs in the background, judged at this request's time; poll the application until
     `sealed` is true. `{"submit": true}` is 签章并报送: sealed, then sent to the recommender."""
     application = _application(request, public_id)
-    job = queue_seal(
-        application, request.user, timezone.now(), submit=bool(_body(request).get("submit")), request=request
-    )
+    submit = _body(request).get("submit", False)
+    if not isinstance(submit, bool):
+        raise interchange.InterchangeError("“submit”应为true或false。")
+    job = queue_seal(application, request.user, timezone.now(), submit=submit, request=request)
     summary = _summary(Application.objects.get(pk=application.pk))
     return _json({**summary, "queued": job is not None, "job": job and {"state": job.state, "error": job.error}}, 202)
 
@@ -222,7 +238,7 @@ def confirm_list(request):
     try:
         entry = confirm(flow.acting_recommender(request.user), call, request.user, timezone.now(), request=request)
     except ListAlreadyConfirmed as already:
-        return _json({"error": str(already), "list": _list_summary(already.entry)}, 409)
+        return error_response(str(already), 409, list=_list_summary(already.entry))
     return _json(_list_summary(entry), 201)
 
 
@@ -230,15 +246,31 @@ def _list_summary(entry) -> dict:
     return {"id": entry.pk, "state": entry.state, "confirmed_at": entry.confirmed_at.isoformat()}
 
 
+LIST_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 @endpoint("GET")
 def list_file(request, pk, kind):
+    """The confirmed list's sealed PDF (`kind` pdf) or its Excel (xlsx): two paths in the document,
+    each with its media type."""
+    if kind not in LIST_FILE_TYPES:
+        raise Http404
     entry = get_object_or_404(flow.visible_lists(request.user), pk=pk)
-    field = {"pdf": entry.pdf, "xlsx": entry.xlsx}.get(kind)
+    field = {"pdf": entry.pdf, "xlsx": entry.xlsx}[kind]
     if not field:
         raise Http404
-    return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        field.open("rb"),
+        as_attachment=True,
+        filename=field.name.rsplit("/", 1)[-1],
+        content_type=LIST_FILE_TYPES[kind],
+    )
 
 
+@require_GET
 def openapi(request):
     return JsonResponse(document(request.build_absolute_uri("/api/v1")), json_dumps_params={"ensure_ascii": False})
 

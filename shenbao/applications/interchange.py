@@ -104,7 +104,7 @@ def validate(data: Any) -> dict:
     if not isinstance(data, dict):
         raise InterchangeError("文件内容不是一个JSON对象，不是申报书。")
     format = data.get("format")
-    if format not in SCHEMA_PATHS:
+    if not isinstance(format, str) or format not in SCHEMA_PATHS:  # a list or object is no format either
         raise InterchangeError(
             f"“format”应为“{FORMAT}”（或旧版“{FORMAT_1}”），当前为“{format}”：不是本系统可读的申报书格式。"
         )

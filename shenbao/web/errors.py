@@ -1,8 +1,9 @@
 """The pages a person sees when something goes wrong: the site's own header, a Chinese explanation of
 what happened and what to do, and a way back. Django's own pages are bare and in English.
 
-The JSON API answers JSON here too ({"error": "<Chinese sentence>"}, the API's shape), so that a
-client never has to parse an HTML page; the token pages under /api/tokens/ are pages for people.
+The JSON API answers JSON here too, so that a client never has to parse an HTML page (shenbao.api's
+JsonErrorsMiddleware gives it the API's shape, {"detail": …, "error": …}, whatever answered); the
+token pages under /api/tokens/ are pages for people.
 """
 
 import logging

@@ -102,7 +102,7 @@ def test_the_api_answers_its_errors_as_json_never_as_a_page(client, call):
         response = client.get(path)
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json", path
-        assert response.json() == {"error": "页面不存在"}, path
+        assert response.json() == {"detail": "页面不存在", "error": "页面不存在"}, path  # the API's shape
 
 
 def test_the_api_token_pages_are_pages_for_people(client, applicant):
