@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from shenbao.accounts.id_number import age_on, check_id_number
 from shenbao.applications import findings as stored_findings
@@ -403,13 +403,36 @@ def _own_list(request, pk) -> RecommendationList:
     return get_object_or_404(services.visible_lists(request.user), pk=pk)
 
 
+LIST_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "letter": "application/pdf",
+}
+
+
 @login_required
+@require_safe
 def list_file(request, pk, kind):
+    """A confirmed list's sealed PDF, its Excel, or the scanned recommendation letter: for the
+    recommender whose list it is and for the department. Always a download with its own type (the
+    security middleware adds nosniff), so whatever a scanned file holds is never shown inline here."""
     entry = _own_list(request, pk)
     field = {"pdf": entry.pdf, "xlsx": entry.xlsx, "letter": entry.letter}.get(kind)
     if not field:
         raise Http404
-    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1], as_attachment=True)
+    return FileResponse(
+        field.open("rb"),
+        filename=field.name.rsplit("/", 1)[-1],
+        content_type=LIST_FILE_TYPES[kind],
+        as_attachment=True,
+    )
+
+
+@login_required
+@require_safe
+def list_letter(request, pk):
+    """The scanned recommendation letter of a confirmed list (二(二)4)."""
+    return list_file(request, pk, "letter")
 
 
 @csrf_exempt  # the upload limit must be in place before the CSRF check reads the body
