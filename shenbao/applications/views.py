@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from shenbao.accounts.models import User
 from shenbao.attachments.rows import attachment_rows
 from shenbao.attachments.uploads import LimitedUploadHandler, declared_too_large
-from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
 from shenbao.parsing import parse_int, parse_optional_int
@@ -32,6 +31,7 @@ from shenbao.rules.snapshot import Snapshot
 
 from . import autosave, interchange, live_review, services, similarity
 from . import findings as stored_findings
+from .history import history
 from .models import Application
 from .sections import (
     SECTION_BY_SLUG,
@@ -316,18 +316,8 @@ def formal_review(request, public_id):
             "progress": per_section,
             "overall": overall,
             "editable_states": Application.State.editable_by_applicant(),
-            "history": _history(application) if not request.user.is_applicant else (),
-            "action_labels": ACTION_LABELS,
+            "history": history(application) if not request.user.is_applicant else (),
         },
-    )
-
-
-def _history(application):
-    """What happened to the application, from the audit log, for the staff who handle it."""
-    from shenbao.audit.models import AuditEntry
-
-    return AuditEntry.objects.filter(object_type="applications.application", object_id=str(application.pk)).order_by(
-        "id"
     )
 
 
