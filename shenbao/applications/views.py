@@ -299,6 +299,7 @@ def formal_review(request, public_id):
         findings += near_duplicates(snapshot, context)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
+    unreadable = services.unreadable_inputs(application)
     per_section, overall = services.completeness(application)
     return render(
         request,
@@ -309,6 +310,8 @@ def formal_review(request, public_id):
             "other": other,
             "bars": sum(1 for f in findings if f.severity == Severity.BAR),
             "incomplete": sum(1 for f in findings if f.severity == Severity.INCOMPLETE),
+            "unreadable": len(unreadable),
+            "unreadable_by_section": {s.slug: [u for u in unreadable if u.section == s] for s in SECTIONS},
             "warnings": sum(1 for f in findings if f.severity == Severity.WARNING),
             "required": required_attachments(snapshot, application.call.spec),
             "missing": missing_attachments(snapshot, application.call.spec),
