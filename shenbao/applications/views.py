@@ -22,6 +22,7 @@ from shenbao.attachments.uploads import LimitedUploadHandler, declared_too_large
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
 from shenbao.parsing import parse_int, parse_optional_int
+from shenbao.review.steps import return_step
 from shenbao.rules.batch import audience_of
 from shenbao.rules.checks.project import near_duplicates
 from shenbao.rules.context import ReviewContext
@@ -320,6 +321,8 @@ def formal_review(request, public_id):
             "overall": overall,
             "editable_states": Application.State.editable_by_applicant(),
             "history": history(application) if not request.user.is_applicant else (),
+            # The return form only when the return would be accepted now (state, window, list).
+            "return_step": return_step(application, request.user, timezone.now()),
         },
     )
 
