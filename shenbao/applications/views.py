@@ -285,7 +285,7 @@ def section_page(request, public_id, slug):
 @login_required
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
-    application = _visible(request, public_id)
+    application, now = _visible(request, public_id), timezone.now()
     findings = stored_findings.of(stored_findings.current([application])[0])  # reviewed only if stale
     files = attachment_rows([application.pk]).get(application.pk, [])
     snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
@@ -321,8 +321,15 @@ def formal_review(request, public_id):
             "overall": overall,
             "editable_states": Application.State.editable_by_applicant(),
             "history": history(application) if not request.user.is_applicant else (),
-            # The return form only when the return would be accepted now (state, window, list).
-            "return_step": return_step(application, request.user, timezone.now()),
+            # Buttons only when they would work now: submitting (why not, once the window closed), the
+            # applicant's withdrawal while the unit has not acted, a return (state, window, list).
+            "edit_refusal": services.edit_refusal(application, request.user, now),
+            "can_withdraw": application.applicant_id == request.user.pk
+            and application.state == Application.State.SUBMITTED
+            and windows.is_open(
+                application.call, "filing", now, unit=application.unit_id, recommender=application.unit.recommender_id
+            ),
+            "return_step": return_step(application, request.user, now),
         },
     )
 

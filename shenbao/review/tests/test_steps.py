@@ -77,6 +77,25 @@ def test_the_review_page_shows_the_return_form_only_when_it_can_work_and_it_asks
     assert "退回修改" not in client.get(url).content.decode()
 
 
+def test_after_the_filing_close_the_applicant_is_told_why_instead_of_offered_submit_or_withdraw(
+    client, make_submitted, applicant, during_filing
+):
+    submitted = make_submitted(applicant, title="已提交的项目")
+    draft = _in_state(make_submitted(applicant, title="草稿"), State.DRAFT)
+    client.force_login(applicant)
+    for application, button in ((submitted, "撤回（单位处理前）"), (draft, "提交单位审核")):
+        url = reverse("applications:review", args=[application.public_id])
+        assert button in client.get(url).content.decode()
+    during_filing.move_to(AFTER_FILING)
+    client.force_login(applicant)
+    assert (
+        "撤回（单位处理前）"
+        not in client.get(reverse("applications:review", args=[submitted.public_id])).content.decode()
+    )
+    page = client.get(reverse("applications:review", args=[draft.public_id])).content.decode()
+    assert "提交单位审核</button>" not in page and "现已截止" in page
+
+
 # --- the unit queue -------------------------------------------------------------------------------
 
 
