@@ -21,7 +21,7 @@ from pathlib import Path
 import pikepdf
 from stdnum.cn.uscc import calc_check_digit
 
-from .client import Visitor
+from .client import PageError, Visitor
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "docs" / "examples" / "application-1001.json"
@@ -197,9 +197,13 @@ def _walk(person: Visitor, seal_timeout: float) -> Outcome:
     _unit_action(person, public_id, "电子签章")
     deadline = time.monotonic() + seal_timeout
     while True:
-        _unit_action(person, public_id, "报送归口管理部门")
-        if "已报送归口管理部门1份" in person.text:
-            break
+        try:
+            _unit_action(person, public_id, "报送归口管理部门")
+        except PageError:
+            pass  # still sealing: the queue offers 报送 once a row is sealed
+        else:
+            if "已报送归口管理部门1份" in person.text:
+                break
         if time.monotonic() > deadline:
             raise AssertionError(f"not sealed after {seal_timeout:.0f} s:\n{person.text[:3000]}")
         time.sleep(1)

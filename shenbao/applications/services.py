@@ -193,16 +193,21 @@ class SectionInput:
 
     patch: dict
     invalid: dict[str, dict[str, str]]
+    # The same messages keyed by the names the page posted: a table's rows are stored renumbered (a
+    # blank or deleted row leaves a gap in the page's numbering), and the page marks the cell it has.
+    posted_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> dict[str, str]:
-        return {path: entry["message"] for path, entry in self.invalid.items()}
+        """Each message under the input's name in the page that posted it."""
+        return dict(self.posted_errors)
 
 
 def read_section(section: Section, posted, spec: CallSpec, data: dict | None = None) -> SectionInput:
     """Parse every editable field and table of a posted section; what was not posted is left alone."""
     patch: dict = {}
     invalid: dict[str, dict[str, str]] = {}
+    posted_errors: dict[str, str] = {}
     data = data or {}
 
     def choices(item):  # a choice list may depend on another field (the tags on the category)
@@ -227,6 +232,7 @@ def read_section(section: Section, posted, spec: CallSpec, data: dict | None = N
         except BadValue as error:
             put(patch, item.path, None)
             invalid[item.path] = {"value": str(raw), "message": str(error)}
+            posted_errors[item.path] = str(error)
     for table in section.tables:
         indices = posted_row_indices(posted, table)
         if f"{table.path}.__present" not in posted and not indices:
@@ -247,9 +253,10 @@ def read_section(section: Section, posted, spec: CallSpec, data: dict | None = N
             if typed:  # a blank row is dropped; a row with only a bad value stays, keeping the value
                 for column_path, entry in bad.items():
                     invalid[f"{table.path}.{len(rows)}.{column_path}"] = entry
+                    posted_errors[f"{table.path}.{index}.{column_path}"] = entry["message"]
                 rows.append(row)
         put(patch, table.path, rows)
-    return SectionInput(patch, invalid)
+    return SectionInput(patch, invalid, posted_errors)
 
 
 def merge_patch(target, patch):
@@ -358,8 +365,38 @@ def typed_but_invalid(application: Application, section: Section) -> dict[str, d
     return (application.invalid_inputs or {}).get(section.slug, {})
 
 
-def invalid_count(application: Application) -> int:
-    return sum(len(v) for v in (application.invalid_inputs or {}).values() if isinstance(v, dict))
+@dataclass(frozen=True)
+class UnreadableInput:
+    """A value typed but not understood: its section, its input's name, where it is as a person says
+    it ("进度安排第1行"), and the message naming the field and the rule."""
+
+    section: Section
+    path: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        place = f"{self.section.title}·{self.where}" if self.where else self.section.title
+        return f"{place}：{self.message}"
+
+
+def unreadable_inputs(application: Application) -> list[UnreadableInput]:
+    """Everything typed and kept but not understood, section by section in the form's order."""
+    stored = application.invalid_inputs or {}
+    found = []
+    for section in SECTIONS:
+        entries = stored.get(section.slug)
+        if not isinstance(entries, dict):
+            continue
+        for path, entry in entries.items():
+            where = ""
+            for table in section.tables:
+                index = path.removeprefix(f"{table.path}.").split(".", 1)[0]
+                if path.startswith(f"{table.path}.") and index.isdigit():
+                    where = f"{table.label}第{int(index) + 1}行"
+            message = entry.get("message", "") if isinstance(entry, dict) else ""
+            found.append(UnreadableInput(section, path, where, message))
+    return found
 
 
 @dataclass(frozen=True)
@@ -502,8 +539,12 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     if application.state == Application.State.SUBMITTED and application.receipt_no:
         return application
     check_editable(application, user, now)
-    if invalid := invalid_count(application):
-        raise EditRefused(f"申报书中有{invalid}处填写的内容无法识别（已标在所在的栏目中），请改正后再提交。")
+    if unreadable := unreadable_inputs(application):
+        raise EditRefused(
+            f"申报书中有{len(unreadable)}处填写的内容无法识别（已原样保留并标在所在的栏目中），请改正后再提交："
+            + "；".join(map(str, unreadable))
+            + "。"
+        )
     _refresh_registration(application.data, application.unit, application.applicant)
     # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
     # cheap on deadline day (SPEC §5).

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from shenbao.accounts.models import User
 from shenbao.attachments.rows import attachment_rows
 from shenbao.attachments.uploads import LimitedUploadHandler, declared_too_large
-from shenbao.audit.log import ACTION_LABELS
 from shenbao.calls import windows
 from shenbao.calls.current import current_call
 from shenbao.parsing import parse_int, parse_optional_int
+from shenbao.review.steps import return_step
 from shenbao.rules.batch import audience_of
 from shenbao.rules.checks.project import near_duplicates
 from shenbao.rules.context import ReviewContext
@@ -32,6 +32,7 @@ from shenbao.rules.snapshot import Snapshot
 
 from . import autosave, budget_form, interchange, live_review, services, similarity
 from . import findings as stored_findings
+from .history import history
 from .models import Application
 from .sections import (
     SECTION_BY_SLUG,
@@ -296,7 +297,7 @@ def section_page(request, public_id, slug):
 @login_required
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
-    application = _visible(request, public_id)
+    application, now = _visible(request, public_id), timezone.now()
     findings = stored_findings.of(stored_findings.current([application])[0])  # reviewed only if stale
     files = attachment_rows([application.pk]).get(application.pk, [])
     snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
@@ -312,6 +313,7 @@ def formal_review(request, public_id):
     missing = missing_attachments(snapshot, application.call.spec)
     by_section = [(s, _section_findings(findings, s)) for s in SECTIONS]
     other = [f for f in findings if not any(f in fs for _, fs in by_section)]
+    unreadable = services.unreadable_inputs(application)
     per_section, overall = services.completeness(application)
     return render(
         request,
@@ -322,6 +324,8 @@ def formal_review(request, public_id):
             "other": other,
             "bars": sum(1 for f in findings if f.severity == Severity.BAR),
             "incomplete": sum(1 for f in findings if f.severity == Severity.INCOMPLETE),
+            "unreadable": len(unreadable),
+            "unreadable_by_section": {s.slug: [u for u in unreadable if u.section == s] for s in SECTIONS},
             "warnings": sum(1 for f in findings if f.severity == Severity.WARNING),
             "required": required_attachments(snapshot, application.call.spec),
             "missing": missing,
@@ -331,18 +335,17 @@ def formal_review(request, public_id):
             "progress": per_section,
             "overall": overall,
             "editable_states": Application.State.editable_by_applicant(),
-            "history": _history(application) if not request.user.is_applicant else (),
-            "action_labels": ACTION_LABELS,
+            "history": history(application) if not request.user.is_applicant else (),
+            # Buttons only when they would work now: submitting (why not, once the window closed), the
+            # applicant's withdrawal while the unit has not acted, a return (state, window, list).
+            "edit_refusal": services.edit_refusal(application, request.user, now),
+            "can_withdraw": application.applicant_id == request.user.pk
+            and application.state == Application.State.SUBMITTED
+            and windows.is_open(
+                application.call, "filing", now, unit=application.unit_id, recommender=application.unit.recommender_id
+            ),
+            "return_step": return_step(application, request.user, now),
         },
-    )
-
-
-def _history(application):
-    """What happened to the application, from the audit log, for the staff who handle it."""
-    from shenbao.audit.models import AuditEntry
-
-    return AuditEntry.objects.filter(object_type="applications.application", object_id=str(application.pk)).order_by(
-        "id"
     )
 
 

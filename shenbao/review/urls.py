@@ -10,7 +10,10 @@ urlpatterns = [
     path("unit/jobs/<int:pk>/retry/", views.retry_job, name="retry_job"),
     path("recommender/", views.recommender_queue, name="recommender_queue"),
     path("recommender/action/", views.recommender_action, name="recommender_action"),
-    path("lists/<int:pk>/letter/", views.upload_letter, name="upload_letter"),
+    # The letter is downloaded where it is named and uploaded on a route of its own: when the upload
+    # (POST only) held lists/<pk>/letter/, every download of the letter was answered 405.
+    path("lists/<int:pk>/letter/", views.list_letter, name="list_letter"),
+    path("lists/<int:pk>/letter/upload/", views.upload_letter, name="upload_letter"),
     path("lists/<int:pk>/<slug:kind>/", views.list_file, name="list_file"),
     path("overview/", views.overview, name="overview"),
     path("extensions/", views.window_extensions, name="window_extensions"),

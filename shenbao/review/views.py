@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from shenbao.applications import findings as stored_findings
 from shenbao.applications import search
@@ -34,7 +34,7 @@ from shenbao.jobs.models import Job
 from shenbao.organisations.models import Recommender, Unit
 from shenbao.storage import StorageUnavailable
 
-from . import services, statistics
+from . import services, statistics, steps
 from .exports import overview_xlsx
 from .extensions import grant_extension
 from .models import Notification, RecommendationList
@@ -204,24 +204,48 @@ def _run(request, action, applications, done: str):
         messages.error(request, reason)
 
 
+# A row's work in the background (its seal) is pending while its job waits or runs.
+PENDING_JOB_STATES = (Job.State.QUEUED, Job.State.RUNNING)
+
+
+def _pending(application_ids) -> set[int]:
+    return set(
+        Job.objects.filter(application_id__in=application_ids, state__in=PENDING_JOB_STATES).values_list(
+            "application_id", flat=True
+        )
+    )
+
+
 @login_required
 def unit_queue(request):
+    """The unit's applications, each row with its next step as its one button (none while its seal is
+    being made); the batch buttons for the ticked rows, only those that apply to a row on the page;
+    nothing to click once the filing window has closed, and why."""
     if not request.user.is_unit_admin:
         raise PermissionDenied
-    call = _call()
+    call, unit = _call(), request.user.unit
     applications = (
-        Application.objects.filter(call=call, unit=request.user.unit, state__in=UNIT_QUEUE_STATES)
+        Application.objects.filter(call=call, unit=unit, state__in=UNIT_QUEUE_STATES)
         .select_related("unit", "applicant")
         .order_by("state", "-submitted_at", "pk")
     )
+    queue_page = _queue(request, applications, call, "applicant__real_name")
+    closed = steps.unit_window_refusal(call, unit.pk, unit.recommender_id, timezone.now())
+    rows = [a for a, *_ in queue_page["rows"]]
+    pending = _pending([a.pk for a in rows])
+    for application in rows:
+        application.pending = application.pk in pending
+        application.next_step = None if closed else steps.unit_next_step(application.state, pending=application.pending)
     return render(
         request,
         "review/unit_queue.html",
         {
-            **_queue(request, applications, call, "applicant__real_name"),
+            **queue_page,
             "call": call,
             "batch": _batch(request),
-            "failed_jobs": failed_jobs(request.user.unit),
+            "failed_jobs": failed_jobs(unit),
+            "closed": closed,
+            "batch_steps": [] if closed else steps.unit_batch_steps({a.state for a in rows}),
         },
     )
 
@@ -244,35 +268,67 @@ def failed_jobs(unit):
     )
 
 
+# The most rows a page shows, so the most a progress request asks about.
+PROGRESS_MAX_ROWS = max(QUEUE_PAGE_SIZES)
+
+
+def _asked_rows(request) -> list[uuid.UUID]:
+    asked = []
+    for value in request.GET.getlist("row")[:PROGRESS_MAX_ROWS]:
+        try:
+            asked.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return asked
+
+
+def _progress_row(application: Application, job: Job | None, closed: str) -> dict:
+    pending = job is not None and job.state in PENDING_JOB_STATES
+    step = None if closed else steps.unit_next_step(application.state, pending=pending)
+    return {
+        "id": str(application.public_id),
+        "title": application.title,
+        "state": application.state,
+        "state_label": application.get_state_display(),
+        "sealed": bool(application.sealed_pdf),
+        "pending": pending,
+        "error": job.error if job is not None and job.state == Job.State.FAILED else "",
+        "next": {
+            "value": f"{step.action}:{application.public_id}",
+            "label": str(step.label),
+            "confirm": str(step.confirm),
+        }
+        if step
+        else None,
+    }
+
+
 @login_required
 def unit_progress(request):
-    """A batch of seals as it stands (polled by progress.js): how many are done, which failed and why,
-    and each application's state, so the queue's rows change as the work finishes."""
+    """The background work of the unit's queue as it stands (polled by progress.js): a batch of seals
+    (`batch`) and the rows the page shows as pending (`row`, repeated). How many are done, which failed
+    and why, and each row's state and next step, so the rows change as the work finishes. Only the
+    unit's own applications are counted or shown, whatever ids are asked for."""
     if not request.user.is_unit_admin:
         raise PermissionDenied
-    batch = _batch(request)
-    jobs = list(
-        Job.objects.filter(batch=batch, application__unit=request.user.unit).select_related("application")
-        if batch
-        else []
-    )
-    done = [j for j in jobs if j.state == Job.State.DONE]
-    failed = [j for j in jobs if j.state == Job.State.FAILED]
+    unit, batch, asked = request.user.unit, _batch(request), _asked_rows(request)
+    mine = Job.objects.filter(application__unit=unit).select_related("application")
+    jobs = {job.application_id: job for job in (mine.filter(batch=batch) if batch else [])}
+    latest = {}  # each asked row's latest job (the last one wins)
+    for job in mine.filter(application__public_id__in=asked).order_by("created_at", "pk") if asked else []:
+        latest[job.application_id] = job
+    for application_id, job in latest.items():
+        jobs.setdefault(application_id, job)  # a row of the batch is followed through the batch's job
+    done = [j for j in jobs.values() if j.state == Job.State.DONE]
+    failed = [j for j in jobs.values() if j.state == Job.State.FAILED]
+    closed = steps.unit_window_refusal(_call(), unit.pk, unit.recommender_id, timezone.now())
     return JsonResponse(
         {
             "total": len(jobs),
             "done": len(done),
             "pending": len(jobs) - len(done) - len(failed),
             "failed": [{"title": j.application.title, "error": j.error} for j in failed],
-            "rows": [
-                {
-                    "id": str(j.application.public_id),
-                    "state": j.application.state,
-                    "state_label": j.application.get_state_display(),
-                    "sealed": bool(j.application.sealed_pdf),
-                }
-                for j in jobs
-            ],
+            "rows": [_progress_row(j.application, j, closed) for j in jobs.values()],
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -290,18 +346,28 @@ def retry_job(request, pk):
     return redirect(f"{reverse('review:unit_queue')}?batch={job.batch}" if job.batch else "review:unit_queue")
 
 
+def _unit_action_and_rows(request) -> tuple[str, list[uuid.UUID]]:
+    """A row's own button posts `step` = "action:id" (that row alone); a batch button posts `action`
+    with the ticked rows."""
+    step = request.POST.get("step", "")
+    if step:
+        action, _, public_id = step.partition(":")
+        try:
+            return (action if action in steps.UNIT_ACTIONS else ""), [uuid.UUID(public_id)]
+        except ValueError:
+            return "", []
+    return request.POST.get("action", ""), _chosen(request)
+
+
 @login_required
 @require_POST
 def unit_action(request):
     """Batch actions of the unit admin: approve, seal (in the background), submit to the recommender."""
     if not request.user.is_unit_admin:
         raise PermissionDenied
-    chosen = list(
-        Application.objects.filter(unit=request.user.unit, public_id__in=_chosen(request)).select_related(
-            "call", "unit"
-        )
-    )
-    action, now, user = request.POST.get("action"), timezone.now(), request.user
+    action, ids = _unit_action_and_rows(request)
+    chosen = list(Application.objects.filter(unit=request.user.unit, public_id__in=ids).select_related("call", "unit"))
+    now, user = timezone.now(), request.user
     if action == "approve":
         _run(request, lambda a: services.approve(a, user, now, request=request), chosen, "已审核通过")
     elif action in ("seal", "seal_submit"):
@@ -394,6 +460,10 @@ def recommender_queue(request):
             "window": window,
             "window_open": window.is_open(now),
             "time_left": window.time_left(now),
+            # Why 推荐/不予推荐/确认 can no longer work (the list confirmed, the window closed): then
+            # they are not shown, and this is.
+            "closed": steps.recommender_refusal(recommender.pk, call, now),
+            "confirm_step": steps.CONFIRM_LIST,
         },
     )
 
@@ -435,13 +505,36 @@ def _own_list(request, pk) -> RecommendationList:
     return get_object_or_404(services.visible_lists(request.user), pk=pk)
 
 
+LIST_FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "letter": "application/pdf",
+}
+
+
 @login_required
+@require_safe
 def list_file(request, pk, kind):
+    """A confirmed list's sealed PDF, its Excel, or the scanned recommendation letter: for the
+    recommender whose list it is and for the department. Always a download with its own type (the
+    security middleware adds nosniff), so whatever a scanned file holds is never shown inline here."""
     entry = _own_list(request, pk)
     field = {"pdf": entry.pdf, "xlsx": entry.xlsx, "letter": entry.letter}.get(kind)
     if not field:
         raise Http404
-    return FileResponse(field.open("rb"), filename=field.name.rsplit("/", 1)[-1], as_attachment=True)
+    return FileResponse(
+        field.open("rb"),
+        filename=field.name.rsplit("/", 1)[-1],
+        content_type=LIST_FILE_TYPES[kind],
+        as_attachment=True,
+    )
+
+
+@login_required
+@require_safe
+def list_letter(request, pk):
+    """The scanned recommendation letter of a confirmed list (二(二)4)."""
+    return list_file(request, pk, "letter")
 
 
 @csrf_exempt  # the upload limit must be in place before the CSRF check reads the body

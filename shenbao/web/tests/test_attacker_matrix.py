@@ -128,6 +128,7 @@ URLS = {
     "review:recommender_action": Route("post", None, {RECOMMENDER}, {"action": "recommend"}),
     "review:upload_letter": Route("post", "list", {RECOMMENDER}),
     "review:list_file": Route("get", "list", {RECOMMENDER, DEPARTMENT}),
+    "review:list_letter": Route("get", "list", {RECOMMENDER, DEPARTMENT}),
     "review:overview": Route("get", None, {RECOMMENDER, DEPARTMENT}),  # a recommender: its own applications
     "review:export_applications": Route("get", None, {RECOMMENDER, DEPARTMENT}),
     "review:inbox": Route("get", None, ANY_SIGNED_IN),
@@ -235,6 +236,7 @@ class Side:
             call=call, recommender=self.unit.recommender, confirmed_at=timezone.now(), confirmed_by=people[RECOMMENDER]
         )
         self.list.pdf.save("list.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+        self.list.letter.save("letter.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
         self.list.xlsx.save("list.xlsx", ContentFile(b"PK"), save=True)
         self.registration = make_unit(
             division=division, recommender_code=recommender_code, status=Unit.Status.PENDING, name=f"{tag}待审单位"

@@ -60,6 +60,8 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
     title = application.title
     first = make_expert("评审专家甲", unit_name="甲大学")
     second = make_expert("评审专家乙", unit_name="乙大学")
+    asked = []  # steps that cannot be undone ask first (data-confirm); the people here agree
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with time_machine.travel(DURING_ACCEPTANCE, tick=True):
         _log_in(page, staff)
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="受理与评审").click()
@@ -107,6 +109,7 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         page.get_by_role("button", name=re.compile("发布公示")).click()
         assert page.get_by_text("已发布公示。").is_visible()
         assert FundingList.objects.get().pdf.read().startswith(b"%PDF")
+        assert [m[:6] for m in asked] == ["提交后评分和", "提交后评分和", "确认后不能撤销"[:6], "发布后不能撤回"[:6]]
         _log_out(page)
 
         page.goto(f"/publicity/{application.call.code}/")

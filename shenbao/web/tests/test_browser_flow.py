@@ -69,13 +69,15 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     assert page.get_by_text(re.compile("受理编号 NMG-2026-KJHZ-1001-")).first.is_visible()
     _log_out(page)
 
+    asked = []  # irreversible steps ask first; the person agrees
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     _log_in(page, admin)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="单位审核").click()
     row = page.get_by_role("row", name=re.compile(application.title[:10]))
-    for action in ("审核通过", "电子签章", "报送归口管理部门"):
-        row.get_by_role("checkbox").check()
-        page.get_by_role("button", name=action, exact=True).click()
+    for action in ("审核通过", "电子签章", "报送归口管理部门"):  # each row's one button is its next step
+        row.get_by_role("button", name=re.compile(f"^{action}")).click()
     assert page.get_by_text("已报送归口管理部门1份").is_visible()
+    assert [message[:6] for message in asked] == ["签章后不能撤", "报送后申报书"]
     _log_out(page)
 
     _log_in(page, staff)
@@ -84,7 +86,8 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     page.get_by_role("button", name="推荐", exact=True).click()
     assert page.get_by_text("1 / 7").is_visible()
     page.get_by_role("button", name="确认推荐项目清单").click()
-    assert page.get_by_text("推荐项目清单已确认").is_visible()
+    assert page.get_by_text("推荐项目清单已确认").first.is_visible()
+    assert asked[-1].startswith("确认后不能撤销")
 
     sealed = Application.objects.get(pk=application.pk)
     entry = RecommendationList.objects.get()

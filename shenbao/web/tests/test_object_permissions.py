@@ -65,6 +65,7 @@ def world(make_unit, make_user, media):
         call=their_draft.call, recommender=theirs.recommender, confirmed_at=timezone.now(), confirmed_by=their_applicant
     )
     their_list.pdf.save("list.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    their_list.letter.save("letter.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
     their_list.xlsx.save("list.xlsx", ContentFile(b"PK"), save=True)
     their_token, _ = ApiToken.issue(their_applicant, "他们的系统")
     their_failed_seal = Job.objects.create(
@@ -141,6 +142,10 @@ ATTACKS = {
     ],
     "review:withdraw": [("post", "my_applicant", "their_draft", {})],
     "review:list_file": [("get", "my_recommender_staff", "their_list", None), ("get", "my_admin", "their_list", None)],
+    "review:list_letter": [
+        ("get", "my_recommender_staff", "their_list", None),
+        ("get", "my_admin", "their_list", None),
+    ],
     "review:upload_letter": [("post", "my_recommender_staff", "their_list", {})],
     "review:retry_job": [
         ("post", "my_admin", "their_failed_seal", {}),

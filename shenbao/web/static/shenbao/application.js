@@ -26,6 +26,18 @@
 
   function say(text) { if (state) state.textContent = text; }
 
+  // The message is the input's description while it stands (aria-describedby keeps any other ids).
+  function describe(input, id, on) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    if (ids.length) input.setAttribute("aria-describedby", ids.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
+
+  // Each message in the cell or field of the input the page posted it under (the server answers with
+  // the page's names), the input marked invalid and described by it.
   function showErrors(errors) {
     form.querySelectorAll("[data-error-for]").forEach(function (p) {
       var message = errors[p.dataset.errorFor] || "";
@@ -35,6 +47,7 @@
       var input = form.querySelector('[name="' + p.dataset.errorFor + '"]');
       if (input) {
         if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+        if (p.id) describe(input, p.id, Boolean(message));
       }
     });
   }
@@ -201,6 +214,7 @@
       });
       row.querySelectorAll("[data-error-for]").forEach(function (p) {
         p.dataset.errorFor = p.dataset.errorFor.replace("__index__", String(next));
+        if (p.id) p.id = p.dataset.errorFor + "-error";
       });
       rows.appendChild(row);
       var first = row.querySelector("input, select, textarea");
