@@ -6,8 +6,12 @@ partner or year.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shenbao import normalise
 from shenbao.calls.spec import CallSpec
+from shenbao.language import cite, join
 
 from .snapshot import FOREIGN, Snapshot, parse_date
 
@@ -41,31 +45,39 @@ def attachment_defect(row: dict, spec: CallSpec) -> str:
     name = (name if name.__class__ is str else str(name)).strip()
     if isinstance(size, int | float) and not isinstance(size, bool) and size > rules["max_bytes"]:
         limit = rules["max_bytes"] // 1048576
-        return f"{_label(row, name)}大小为{size / 1048576:.1f}MB，超过{limit}MB的限制（{clause}）。"
+        return _("%(attachment)s大小为%(size)sMB，超过%(limit)sMB的限制（%(clause)s）。") % {
+            "attachment": _label(row, name),
+            "size": f"{size / 1048576:.1f}",
+            "limit": limit,
+            "clause": cite(clause),
+        }
     declared = normalise.text(declared) if declared else ""
     is_pdf_name = not name or name.endswith(".pdf") or normalise.text(name).endswith(".pdf")
     if (declared and declared not in PDF_TYPES) or not is_pdf_name:
-        return f"{_label(row, name)}不是PDF文件（只接受PDF格式，{clause}）。"
+        return _("%(attachment)s不是PDF文件（只接受PDF格式，%(clause)s）。") % {
+            "attachment": _label(row, name),
+            "clause": cite(clause),
+        }
     return ""
 
 
 def _label(row: dict, name: str) -> str:
-    return f"附件“{name or KINDS.get(str(row.get('kind')), row.get('kind') or '')}”"
+    return _("附件“%(name)s”") % {"name": name or KINDS.get(str(row.get("kind")), row.get("kind") or "")}
 
 
 # Every kind an upload may declare, with its name on the page.
 KINDS = {
-    "financial_statement": "财务报表",
-    "matching_commitment": "自筹资金（1:1配套）承诺函",
-    "joint_agreement": "联合申报协议（中文）",
-    "joint_agreement_foreign": "联合申报协议（外文）",
-    "employment_proof": "项目负责人聘用证明",
-    "retirement_commitment": "项目负责人退休承诺函",
-    "human_subjects_approval": "涉及人的研究伦理审查批件",
-    "human_genetic_resources_approval": "人类遗传资源行政许可或备案",
-    "ethics_approval": "科技伦理审查批件",
-    "integrity_commitment": "科研诚信承诺书（单位和项目负责人）",
-    "other": "其他附件",
+    "financial_statement": gettext_lazy("财务报表"),
+    "matching_commitment": gettext_lazy("自筹资金（1:1配套）承诺函"),
+    "joint_agreement": gettext_lazy("联合申报协议（中文）"),
+    "joint_agreement_foreign": gettext_lazy("联合申报协议（外文）"),
+    "employment_proof": gettext_lazy("项目负责人聘用证明"),
+    "retirement_commitment": gettext_lazy("项目负责人退休承诺函"),
+    "human_subjects_approval": gettext_lazy("涉及人的研究伦理审查批件"),
+    "human_genetic_resources_approval": gettext_lazy("人类遗传资源行政许可或备案"),
+    "ethics_approval": gettext_lazy("科技伦理审查批件"),
+    "integrity_commitment": gettext_lazy("科研诚信承诺书（单位和项目负责人）"),
+    "other": gettext_lazy("其他附件"),
 }
 
 
@@ -121,7 +133,10 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
     needed: list[Requirement] = []
     if app.is_enterprise(spec):
         for year in financial_statement_years(app, spec):
-            label = f"{year}年度财务报表（{'、'.join(unit['financial_statements'])}）"
+            label = _("%(year)s年度财务报表（%(statements)s）") % {
+                "year": year,
+                "statements": join(spec.terms(unit["financial_statements"])),
+            }
             needed.append(Requirement("financial_statement", label, unit["financial_statements_clause"], year=year))
         needed.append(Requirement("matching_commitment", KINDS["matching_commitment"], project["matching_clause"]))
     partners = [
@@ -132,14 +147,17 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
     for name, scope in partners:
         needed.append(
             Requirement(
-                "joint_agreement", f"与{name}的{KINDS['joint_agreement']}", project["joint_agreement_clause"], name
+                "joint_agreement",
+                _("与%(partner)s的%(kind)s") % {"partner": name, "kind": KINDS["joint_agreement"]},
+                project["joint_agreement_clause"],
+                name,
             )
         )
         if scope == FOREIGN:
             needed.append(
                 Requirement(
                     "joint_agreement_foreign",
-                    f"与{name}的{KINDS['joint_agreement_foreign']}",
+                    _("与%(partner)s的%(kind)s") % {"partner": name, "kind": KINDS["joint_agreement_foreign"]},
                     project["joint_agreement_clause"],
                     name,
                 )

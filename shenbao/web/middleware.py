@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class StorageErrorMiddleware:
         from shenbao import storage
 
         if isinstance(exception, FileNotFoundError | storage.FileMissing) or _missing_object(exception):
-            status, message = 404, "文件已丢失，无法打开。请联系申报单位或科技厅重新上传或重新生成。"
+            status, message = 404, _("文件已丢失，无法打开。请联系申报单位或科技厅重新上传或重新生成。")
         elif isinstance(exception, storage.StorageUnavailable) or _store_error(exception):
             status, message = 503, str(storage.StorageUnavailable())
         else:
