@@ -278,9 +278,17 @@ def test_every_role_sees_english_pages_during_filing(client, world):
     for role in ("colleague", "applicant", "admin", "recommender", "department"):
         _english(client, people[role])
         found.update(_crawl(client, ["/"], once_per_page_kind=role not in ("colleague", "applicant")))
+    _english(client, people["applicant"])
+    for url, status in (("/no-such-page/", 404), ("/review/overview/", 403)):  # the error pages too
+        response = client.get(url)
+        assert response.status_code == status
+        if chinese := chinese_on(response.content.decode()):
+            found[f"{url} ({status})"] = chinese
     client.logout()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    found.update(_crawl(client, ["/", "/units/register/", "/accounts/login/"]))
+    found.update(
+        _crawl(client, ["/", "/units/register/", "/accounts/login/", f"/publicity/{apps['draft'].call.code}/"])
+    )
     assert not found, "Chinese left on English pages:\n" + _report(found)
 
 
