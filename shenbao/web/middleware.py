@@ -23,6 +23,13 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # The page is rendered: the thread's next work (another request, a job, a test) starts from the
+        # system's language, not from this person's choice.
+        translation.activate(settings.LANGUAGE_CODE)
+        return response
+
 
 class StorageErrorMiddleware:
     """A file store that does not answer, or a stored file that is gone, reaches the person as one

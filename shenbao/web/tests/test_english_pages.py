@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import EXAMPLE_APPLICATION
 from shenbao.accounts.models import User
@@ -349,3 +349,9 @@ def test_the_english_catalogue_has_no_untranslated_or_fuzzy_entry(domain):
     untranslated, fuzzy = entries("--untranslated"), entries("--only-fuzzy")
     assert not untranslated, f"untranslated in {catalogue}:\n{untranslated[:3000]}"
     assert not fuzzy, f"fuzzy in {catalogue} (translate, then remove the flag):\n{fuzzy[:3000]}"
+
+
+def test_a_page_in_english_leaves_the_next_work_of_its_thread_in_chinese(client, call):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert 'lang="en"' in client.get("/").content.decode()
+    assert translation.get_language() == settings.LANGUAGE_CODE  # a job or a test run next is not English
