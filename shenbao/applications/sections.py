@@ -354,7 +354,7 @@ def max_length_of(item: Field, spec: CallSpec) -> tuple[int, str] | None:
     """The longest text the call allows in the field, in characters, and where that comes from."""
     if not item.limit:
         return None
-    return spec.project[item.limit], spec.project[f"{item.limit}_source"]
+    return spec.project[item.limit], spec.term(spec.project[f"{item.limit}_source"])
 
 
 def length_refusal_of(item: Field, value: Any, spec: CallSpec) -> str:

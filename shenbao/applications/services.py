@@ -402,7 +402,7 @@ def unreadable_inputs(application: Application) -> list[UnreadableInput]:
             for table in section.tables:
                 index = path.removeprefix(f"{table.path}.").split(".", 1)[0]
                 if path.startswith(f"{table.path}.") and index.isdigit():
-                    where = f"{table.label}第{int(index) + 1}行"
+                    where = _("%(label)s第%(index)s行") % {"label": table.label, "index": int(index) + 1}
             message = entry.get("message", "") if isinstance(entry, dict) else ""
             found.append(UnreadableInput(section, path, where, message))
     return found

@@ -108,14 +108,28 @@ def upload_refusal(kind: str, partner: str, year: int | None, app: Snapshot, spe
     if kind in NEEDS_PARTNER:
         names = partner_names(app)
         if not names:
-            return f"请先在“承担单位”中填写合作单位，再上传{label}（{partner_clause(spec)}）。"
+            return _("请先在“承担单位”中填写合作单位，再上传%(label)s（%(partner_clause)s）。") % {
+                "label": label,
+                "partner_clause": cite(partner_clause(spec)),
+            }
         if not partner.strip():
-            return f"请选择{label}对应的合作单位（每家合作单位一份协议，{partner_clause(spec)}）。"
+            return _("请选择%(label)s对应的合作单位（每家合作单位一份协议，%(partner_clause)s）。") % {
+                "label": label,
+                "partner_clause": cite(partner_clause(spec)),
+            }
         if normalise.text(partner) not in {normalise.text(name) for name in names}:
-            return f"“{partner}”不是本项目的合作单位，请从{'、'.join(names)}中选择（{partner_clause(spec)}）。"
+            return _("“%(partner)s”不是本项目的合作单位，请从%(names)s中选择（%(partner_clause)s）。") % {
+                "partner": partner,
+                "names": join(names),
+                "partner_clause": cite(partner_clause(spec)),
+            }
     if kind in NEEDS_YEAR and year is None:
         years = "、".join(str(y) for y in financial_statement_years(app, spec))
-        return f"请选择{label}的年度（须提供{years}年度，{year_clause(spec)}）。"
+        return _("请选择%(label)s的年度（须提供%(years)s年度，%(year_clause)s）。") % {
+            "label": label,
+            "years": years,
+            "year_clause": cite(year_clause(spec)),
+        }
     return ""
 
 
@@ -231,20 +245,33 @@ def why_missing(requirement: Requirement, app: Snapshot, spec: CallSpec) -> str:
     label = KINDS.get(requirement.kind, requirement.kind)
     sound = [row for row, defect in rows if not defect]
     if not sound:
-        return f"已列出的{label}不符合要求：{rows[0][1].rstrip('。')}"
+        return _("已列出的%(label)s不符合要求：%(reason)s") % {"label": label, "reason": rows[0][1].rstrip("。")}
     if requirement.partner is not None:
         clause = partner_clause(spec)
         if any(not normalise.text(row.get("partner")) for row in sound):
-            return (
-                f"已上传{label}，但未选择合作单位（{clause}：每家合作单位一份协议）：请删除后重新上传，"
-                f"并在“对应合作单位”中选择“{requirement.partner}”"
-            )
-        others = "、".join(dict.fromkeys(str(row.get("partner")) for row in sound))
-        return f"已上传的{label}对应“{others}”，不是“{requirement.partner}”（{clause}）"
+            return _(
+                "已上传%(label)s，但未选择合作单位（%(clause)s：每家合作单位一份协议）：请删除后重新上传，并在“对应合作单位”中选择“%(partner)s”"
+            ) % {"label": label, "clause": cite(clause), "partner": requirement.partner}
+        others = join(dict.fromkeys(str(row.get("partner")) for row in sound))
+        return _("已上传的%(label)s对应“%(others)s”，不是“%(partner)s”（%(clause)s）") % {
+            "label": label,
+            "others": others,
+            "partner": requirement.partner,
+            "clause": cite(clause),
+        }
     if requirement.year is not None:
         clause = year_clause(spec)
         if any(row.get("year") in (None, "") for row in sound):
-            return f"已上传{label}，但未选择年度（{clause}）：请删除后重新上传，并选择{requirement.year}年度"
-        years = "、".join(dict.fromkeys(f"{row.get('year')}年度" for row in sound))
-        return f"已上传的{label}为{years}，缺少{requirement.year}年度（{clause}）"
+            return _("已上传%(label)s，但未选择年度（%(clause)s）：请删除后重新上传，并选择%(year)s年度") % {
+                "label": label,
+                "clause": cite(clause),
+                "year": requirement.year,
+            }
+        years = join(dict.fromkeys(_("%(year)s年度") % {"year": row.get("year")} for row in sound))
+        return _("已上传的%(label)s为%(years)s，缺少%(year)s年度（%(clause)s）") % {
+            "label": label,
+            "years": years,
+            "year": requirement.year,
+            "clause": cite(clause),
+        }
     return ""

@@ -38,6 +38,7 @@ def test_every_word_of_the_2026_call_that_a_page_shows_has_its_english():
         *spec.project["indicator_types"],
         *spec.budget["categories"],
         spec.budget["indirect_limit_source"],
+        spec.project["max_title_length_source"],
         *(r.name for r in spec.recommenders),
         spec.review.objection_department,
         spec.review.funded_plan,

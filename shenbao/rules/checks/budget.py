@@ -75,7 +75,10 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         key = app.unit_key(row.get("unit"))
         if not key:
             yield incomplete(
-                "budget.by_unit_unit_missing", f"budget.by_unit[{i}].unit", clause, f"经费分配第{i + 1}行的单位"
+                "budget.by_unit_unit_missing",
+                f"budget.by_unit[{i}].unit",
+                clause,
+                _("经费分配第%(i)s行的单位") % {"i": i + 1},
             )
         elif key not in names:
             yield bar(
@@ -87,10 +90,15 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     for kind, label in KINDS.items():
         split = sum(amount(row.get(kind)) or 0 for row in rows)
         total = app.fiscal_total if kind == "fiscal" else app.self_raised_total
-        blank = [str(row.get("unit") or f"第{i + 1}行") for i, row in enumerate(rows) if row.get(kind) is None]
+        blank = [
+            str(row.get("unit") or _("第%(i)s行") % {"i": i + 1}) for i, row in enumerate(rows) if row.get(kind) is None
+        ]
         if blank and split < total:  # what is still blank may make up the difference: 未填写, no verdict
             yield incomplete(
-                "budget.split_missing", f"budget.by_unit.{kind}", clause, f"{'、'.join(blank)}分配的{label}"
+                "budget.split_missing",
+                f"budget.by_unit.{kind}",
+                clause,
+                _("%(units)s分配的%(label)s") % {"units": join(blank), "label": label},
             )
         elif split != total:
             yield bar(
@@ -170,7 +178,7 @@ def enterprise_matching(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "budget.enterprise_matching",
             "budget.self_raised",
             rules["matching_clause"],
-            f"自筹资金预算（企业牵头项目自筹资金须不低于财政资金的{ratio:g}倍）",
+            _("自筹资金预算（企业牵头项目自筹资金须不低于财政资金的%(ratio)s倍）") % {"ratio": f"{ratio:g}"},
         )
     elif Decimal(str(raised)) < needed:
         yield bar(

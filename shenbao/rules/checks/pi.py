@@ -212,7 +212,7 @@ def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
     leaders = [normalise.code(s.get("leader_id_number")) for s in subprojects]
     for i, (row, leader) in enumerate(zip(subprojects, leaders, strict=True)):
         if not leader:
-            who = f"课题“{row.get('title') or i + 1}”的负责人身份证号"
+            who = _("课题“%(title)s”的负责人身份证号") % {"title": row.get("title") or i + 1}
             yield incomplete("subproject.leader_missing", f"subprojects[{i}].leader_id_number", clause, who)
     if not subprojects or not all(leaders) or not app.pi_id.number:
         return

@@ -220,8 +220,8 @@ def joint_partner(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "unit.no_required_partner",
             "partners",
             category.partner_scope_clause,
-            f"{SCOPE_NAMES[category.partner_scope]}合作单位（{category.name}项目须与至少1家"
-            f"{SCOPE_NAMES[category.partner_scope]}单位联合申报）",
+            _("%(scope_names)s合作单位（%(name)s项目须与至少1家%(scope_names)s单位联合申报）")
+            % {"scope_names": SCOPE_NAMES[category.partner_scope], "name": ctx.spec.term(category.name)},
         )
     elif all(scope in LOCATION_SCOPES for scope in scopes):  # a partner without its place may be the one
         yield bar(

@@ -35,8 +35,11 @@ ALLOWED = {
     "简体中文": "the same, as Django's language list spells it",
     "申": "the logo's character, hidden from screen readers",
 }
-# Attributes a person reads (a tooltip, a screen reader, a placeholder, a button's caption).
-READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description", "data-confirm"}
+# Attributes a person reads (a tooltip, a screen reader, a placeholder, a button's caption), and the
+# data- attributes that carry a script's messages (data-confirm, data-progress-text, data-sealed-label…);
+# the other data- attributes are keys (field paths such as budget.fiscal.设备费).
+READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "aria-description", "data-confirm", "data-text"}
+MESSAGE_ATTRIBUTES = ("-text", "-label", "-finished", "-failed")
 LINK = re.compile(r'href="(/[^"#?]*)')
 # Not pages of shenbao's own interface: Django's admin, files, machine-readable answers.
 SKIP = ("/static/", "/admin/", "/accounts/logout/", "/i18n/", "/api/v1/", "/documents/")
@@ -66,7 +69,11 @@ class _Reader(HTMLParser):
             return
         if chinese or self._hidden:
             return
-        self.read.extend(v for k, v in attrs if (k in READ_ATTRIBUTES or k.startswith("data-msg")) and v)
+        self.read.extend(
+            v
+            for k, v in attrs
+            if v and (k in READ_ATTRIBUTES or (k.startswith("data-") and k.endswith(MESSAGE_ATTRIBUTES)))
+        )
         if tag == "input" and attributes.get("type") in ("submit", "button") and attributes.get("value"):
             self.read.append(attributes["value"])
 
