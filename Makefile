@@ -10,7 +10,7 @@ PORT ?= 8000
 LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/shenbao
 TEST_DATABASE_URL ?= $(if $(findstring postgres,$(DATABASE_URL)),$(DATABASE_URL),$(LOCAL_POSTGRES))
 
-.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker screenshots clean
+.PHONY: run serve setup secrets test test-tools test-sqlite test-postgres lint format bench worker screenshots clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	scripts/ensure-debian-packages.sh
@@ -27,7 +27,7 @@ $(VENDORED): package-lock.json
 
 # The English catalogue is compiled from its source, never committed.
 MESSAGES := locale/en/LC_MESSAGES/django.mo
-$(MESSAGES): locale/en/LC_MESSAGES/django.po $(STAMP) secrets
+$(MESSAGES): locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/djangojs.po $(STAMP) secrets
 	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 
 # Per-installation secrets (SECRET_KEY, SEAL_KEY_PASSPHRASE, AUDIT_HMAC_KEY) for the demo, generated once
@@ -86,6 +86,12 @@ test-postgres: $(STAMP) $(MESSAGES) $(VENDORED)
 screenshots: $(STAMP) $(MESSAGES) $(VENDORED)
 	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
 	$(BIN)/python scripts/screenshots.py --out var/screenshots
+
+# The English catalogue after strings changed (docs/i18n.md): file locations without line numbers, so
+# that two branches adding strings rarely conflict; then translate the new and fuzzy entries.
+messages: $(STAMP) secrets
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=node_modules --ignore=vendor --add-location=file --no-obsolete
+	$(BIN)/python manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=var --ignore=node_modules --ignore=vendor --add-location=file --no-obsolete
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ import re
 import uuid
 
 from django.core.exceptions import BadRequest
+from django.utils.translation import gettext as _
 
 ASCII_DIGITS = re.compile(r"[0-9]+")
 MAX_JSON_DEPTH = 32
@@ -31,10 +32,12 @@ def is_index(text: str) -> bool:
 def parse_int(raw, label: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     text = str(raw).strip()
     if not ASCII_DIGITS.fullmatch(text.removeprefix("-")) or len(text) > 18:
-        raise BadInput(f"“{label}”应为整数（阿拉伯数字0-9），收到“{text[:40]}”。")
+        raise BadInput(
+            _("“%(label)s”应为整数（阿拉伯数字0-9），收到“%(text)s”。") % {"label": label, "text": text[:40]}
+        )
     value = int(text)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise BadInput(f"“{label}”超出范围，收到{value}。")
+        raise BadInput(_("“%(label)s”超出范围，收到%(value)s。") % {"label": label, "value": value})
     return value
 
 
@@ -47,7 +50,9 @@ def parse_uuid(raw, label: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(raw).strip())
     except ValueError:
-        raise BadInput(f"“{label}”无效：不是本系统生成的编号或链接，请检查链接是否完整。") from None
+        raise BadInput(
+            _("“%(label)s”无效：不是本系统生成的编号或链接，请检查链接是否完整。") % {"label": label}
+        ) from None
 
 
 def parse_finite_number(raw, label: str) -> float:
@@ -56,9 +61,9 @@ def parse_finite_number(raw, label: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise BadInput(f"“{label}”应为数字，当前为“{text[:40]}”") from None
+        raise BadInput(_("“%(label)s”应为数字，当前为“%(text)s”") % {"label": label, "text": text[:40]}) from None
     if not math.isfinite(value):
-        raise BadInput(f"“{label}”应为有限的数字，当前为“{text[:40]}”")
+        raise BadInput(_("“%(label)s”应为有限的数字，当前为“%(text)s”") % {"label": label, "text": text[:40]})
     return value
 
 
@@ -67,20 +72,24 @@ def loads_json(text: str | bytes, label: str = "JSON") -> object:
     Syntax errors pass through as json.JSONDecodeError, for the caller's message with line and column."""
 
     def refuse_constant(name):
-        raise BadInput(f"{label}中不能含有{name}（JSON不允许非有限数字）。")
+        raise BadInput(_("%(label)s中不能含有%(name)s（JSON不允许非有限数字）。") % {"label": label, "name": name})
 
     def finite(number: str) -> float:
         value = float(number)
         if not math.isfinite(value):
-            raise BadInput(f"{label}中的数字{number[:40]}超出范围。")
+            raise BadInput(_("%(label)s中的数字%(number)s超出范围。") % {"label": label, "number": number[:40]})
         return value
 
     try:
         data = json.loads(text, parse_constant=refuse_constant, parse_float=finite)
     except RecursionError:
-        raise BadInput(f"{label}嵌套过深（最多{MAX_JSON_DEPTH}层）。") from None
+        raise BadInput(
+            _("%(label)s嵌套过深（最多%(max_json_depth)s层）。") % {"label": label, "max_json_depth": MAX_JSON_DEPTH}
+        ) from None
     if _depth(data) > MAX_JSON_DEPTH:
-        raise BadInput(f"{label}嵌套过深（最多{MAX_JSON_DEPTH}层）。")
+        raise BadInput(
+            _("%(label)s嵌套过深（最多%(max_json_depth)s层）。") % {"label": label, "max_json_depth": MAX_JSON_DEPTH}
+        )
     return data
 
 

@@ -15,6 +15,7 @@ import uuid
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ TEMPORARY_DIR = "tmp"
 class StorageUnavailable(Exception):
     """The file store did not answer or refused: nothing was stored, the person may simply retry."""
 
-    def __init__(self, what: str = "文件"):
-        super().__init__(f"文件存储暂时不可用，{what}未能保存或读取，请稍后重试。")
+    def __init__(self, what: str = ""):
+        super().__init__(_("文件存储暂时不可用，%(what)s未能保存或读取，请稍后重试。") % {"what": what or _("文件")})
 
 
 class FileMissing(Exception):
@@ -38,7 +39,7 @@ def _is_atomic_store(storage) -> bool:
     return not isinstance(storage, FileSystemStorage) and hasattr(storage, "bucket_name")
 
 
-def store(content: bytes | File, final_name: str, *, what: str = "文件", storage=None) -> str:
+def store(content: bytes | File, final_name: str, *, what: str = "", storage=None) -> str:
     """Store `content` under `final_name` (or a free variant of it), all or nothing; return the name."""
     storage = storage or default_storage
     if isinstance(content, bytes):
@@ -96,4 +97,4 @@ def check_present(named: dict[str, str], *, storage=None) -> None:
             logger.exception("checking %s failed", name)
             raise StorageUnavailable(label) from error
         if not present:
-            raise FileMissing(f"{label}的文件已丢失，请重新上传或重新生成后再操作。")
+            raise FileMissing(_("%(label)s的文件已丢失，请重新上传或重新生成后再操作。") % {"label": label})

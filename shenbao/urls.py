@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
     path("", include("shenbao.web.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("audit/", include("shenbao.audit.urls")),
     path("api/", include("shenbao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # gettext() for the static scripts, in the language the person chose (docs/i18n.md).
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy
 
 from .models import User
 
@@ -12,4 +13,4 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "real_name", "id_number", "unit__name"]
     raw_id_fields = ["unit", "recommender"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("角色", {"fields": [*ROLE_FIELDS, "must_change_password"]}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (gettext_lazy("角色"), {"fields": [*ROLE_FIELDS, "must_change_password"]}))

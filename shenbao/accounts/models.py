@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shenbao.organisations.models import Recommender, Unit
 
@@ -9,38 +10,38 @@ class User(AbstractUser):
     decides which objects are its own."""
 
     class Role(models.TextChoices):
-        APPLICANT = "applicant", "申报人"
-        UNIT_ADMIN = "unit_admin", "单位管理员"
-        RECOMMENDER = "recommender", "归口管理部门"
-        DEPARTMENT = "department", "科技厅"
-        EXPERT = "expert", "评审专家"
+        APPLICANT = "applicant", _("申报人")
+        UNIT_ADMIN = "unit_admin", _("单位管理员")
+        RECOMMENDER = "recommender", _("归口管理部门")
+        DEPARTMENT = "department", _("科技厅")
+        EXPERT = "expert", _("评审专家")
 
     class Sex(models.TextChoices):
-        MALE = "male", "男"
-        FEMALE = "female", "女"
+        MALE = "male", _("男")
+        FEMALE = "female", _("女")
 
-    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
     unit = models.ForeignKey(
-        Unit, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     recommender = models.ForeignKey(
         Recommender,
-        verbose_name="所属归口管理部门",
+        verbose_name=_("所属归口管理部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff",
     )
-    real_name = models.CharField("姓名", max_length=64, blank=True)
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
-    sex = models.CharField("性别", max_length=8, choices=Sex.choices, blank=True)
-    birth_date = models.DateField("出生日期", null=True, blank=True)
-    phone = models.CharField("手机号码", max_length=32, blank=True)
-    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    real_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=32, blank=True)
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
         constraints = [
             # One applicant account per person within a unit.
             models.UniqueConstraint(

@@ -10,6 +10,7 @@ import secrets
 from axes.utils import reset as reset_login_failures
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shenbao.audit import log
 from shenbao.organisations.uscc import shaped_like_uscc
@@ -51,7 +52,7 @@ def create_applicant(admin: User, values: dict, *, request=None) -> tuple[User, 
     change; 3. audit. Returns the account and the temporary password."""
     applicants_of(admin)
     if shaped_like_uscc(values.get("username", "")):
-        raise ValidationError("形如统一社会信用代码的用户名留给单位管理员。")
+        raise ValidationError(_("形如统一社会信用代码的用户名留给单位管理员。"))
     password = temporary_password()
     user = User(role=User.Role.APPLICANT, unit_id=admin.unit_id, must_change_password=True, **values)
     user.set_password(password)

@@ -26,7 +26,7 @@ class PasswordChange(auth_views.PasswordChangeView):
             self.request.user.must_change_password = False
             self.request.user.save(update_fields=["must_change_password"])
         log.record("account.password_changed", actor=self.request.user, obj=self.request.user, request=self.request)
-        messages.success(self.request, "密码已修改。")
+        messages.success(self.request, _("密码已修改。"))
         return response
 
 
@@ -78,7 +78,13 @@ def applicant_set_active(request, pk):
     active = request.POST.get("active") == "1"
     services.set_active(request.user, applicant, active, request=request)
     messages.success(
-        request, f"已{'启用' if active else '停用'}申报人账号 {applicant.username}（{applicant.real_name}）。"
+        request,
+        (
+            _("已启用申报人账号 %(username)s（%(real_name)s）。")
+            if active
+            else _("已停用申报人账号 %(username)s（%(real_name)s）。")
+        )
+        % {"username": applicant.username, "real_name": applicant.real_name},
     )
     return redirect("accounts:applicant_list")
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ApiConfig(AppConfig):
     name = "shenbao.api"
-    verbose_name = "接口"
+    verbose_name = gettext_lazy("接口")

@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 
 INVALID = "缺少或无效的API令牌（Authorization: Bearer …）"
 
@@ -17,17 +18,17 @@ class ApiToken(models.Model):
     as its user, with that user's permissions and nothing more."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("用途", max_length=100)
+    name = models.CharField(_("用途"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField("已吊销", default=False)
+    revoked = models.BooleanField(_("已吊销"), default=False)
     # The owner's password, as Django's session hash of it, when the token was issued: a changed or
     # reset password ends every token issued before, as it ends every session.
     password_fingerprint = models.CharField(max_length=128, blank=True, editable=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "API令牌"
+        verbose_name = verbose_name_plural = _("API令牌")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ApplicationsConfig(AppConfig):
     name = "shenbao.applications"
-    verbose_name = "申报书"
+    verbose_name = gettext_lazy("申报书")
 
     def ready(self):
         # Signal receivers: forget cached calls and live-review contexts when what they hold changes;

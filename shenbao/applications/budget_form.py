@@ -10,12 +10,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.utils.translation import gettext_lazy
+
 from shenbao.calls.spec import CallSpec
 from shenbao.parsing import BadInput, parse_finite_number
 
 from .sections import NUMBER, Table
 
-KINDS = (("fiscal", "财政资金（元）"), ("self_raised", "自筹资金（元）"))
+KINDS = (("fiscal", gettext_lazy("财政资金（元）")), ("self_raised", gettext_lazy("自筹资金（元）")))
 
 
 class Total(NamedTuple):

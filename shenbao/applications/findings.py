@@ -16,6 +16,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from shenbao.attachments.models import Attachment
+from shenbao.language import chinese, system_language
 from shenbao.rules.batch import review_applications
 from shenbao.rules.findings import BLOCKING, Finding, Severity
 from shenbao.rules.models import DishonestyRecord, OngoingProjectRecord
@@ -36,7 +37,7 @@ def store(application: Application, findings: list[Finding]) -> None:
 
 
 def of(application: Application) -> list[Finding]:
-    """The stored findings as the rules gave them."""
+    """The stored findings as the rules gave them (in the system's language, Chinese)."""
     return [
         Finding(f["code"], Severity(f["severity"]), f["field"], f["clause"], f["message"])
         for f in application.findings or []
@@ -73,7 +74,8 @@ def current(applications: list[Application]) -> list[Application]:
     if not stale:
         return applications
     fresh = list(Application.objects.filter(pk__in=stale).select_related("call"))
-    results = review_applications(fresh)
+    with system_language():  # stored: the same text for every reader, the API and the reports
+        results = review_applications(fresh)
     for application in fresh:
         store(application, results[application.pk])
     Application.objects.bulk_update(fresh, STORED_FIELDS)
@@ -83,6 +85,15 @@ def current(applications: list[Application]) -> list[Application]:
             for name in STORED_FIELDS:
                 setattr(application, name, getattr(by_pk[application.pk], name))
     return applications
+
+
+def for_reader(application: Application) -> list[Finding]:
+    """The application's findings in the reader's language: the stored ones (reviewed only if stale)
+    for a Chinese reader; the same review run afresh in another language, since stored messages are
+    Chinese."""
+    if chinese():
+        return of(current([application])[0])
+    return review_applications([application])[application.pk]
 
 
 def mark_stale(applications) -> None:

@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -62,16 +64,16 @@ def _path(error: ValidationError) -> str:
     text = ""
     for part in error.absolute_path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "（文档根）"
+    return text or _("（文档根）")
 
 
 _TYPE_NAMES = {
-    "string": "文本",
-    "number": "数字",
-    "integer": "整数",
+    "string": gettext_lazy("文本"),
+    "number": gettext_lazy("数字"),
+    "integer": gettext_lazy("整数"),
     "boolean": "true/false",
-    "array": "列表",
-    "object": "对象",
+    "array": gettext_lazy("列表"),
+    "object": gettext_lazy("对象"),
     "null": "null",
 }
 
@@ -81,13 +83,21 @@ def _reason(error: ValidationError) -> str:
     value = json.dumps(error.instance, ensure_ascii=False)[:60]
     if error.validator == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return f"应为{'或'.join(_TYPE_NAMES.get(t, t) for t in expected)}，当前为{value}"
+        return _("应为%(join)s，当前为%(value)s") % {
+            "join": _("或").join(str(_TYPE_NAMES.get(t, t)) for t in expected),
+            "value": value,
+        }
     if error.validator == "enum":
-        return f"应为{'、'.join(json.dumps(v, ensure_ascii=False) for v in error.validator_value)}之一，当前为{value}"
+        return _("应为%(join)s之一，当前为%(value)s") % {
+            "join": "、".join(json.dumps(v, ensure_ascii=False) for v in error.validator_value),
+            "value": value,
+        }
     if error.validator == "pattern":
-        return f"格式不符（日期为YYYY-MM-DD，年月为YYYY-MM），当前为{value}"
+        return _("格式不符（日期为YYYY-MM-DD，年月为YYYY-MM），当前为%(value)s") % {"value": value}
     if error.validator == "required":
-        return f"缺少必需的键：{error.message.split(chr(39))[1] if chr(39) in error.message else error.message}"
+        return _("缺少必需的键：%(split)s") % {
+            "split": error.message.split(chr(39))[1] if chr(39) in error.message else error.message
+        }
     return error.message
 
 
@@ -95,18 +105,22 @@ def _check(data: dict, format: str) -> None:
     errors = sorted(validator(format).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         details = "；".join(f"{_path(e)}：{_reason(e)}" for e in errors[:5])
-        more = f"（另有{len(errors) - 5}处）" if len(errors) > 5 else ""
-        raise InterchangeError(f"申报书不符合交换格式{format}：{details}{more}")
+        more = _("（另有%(count)s处）") % {"count": len(errors) - 5} if len(errors) > 5 else ""
+        raise InterchangeError(
+            _("申报书不符合交换格式%(format)s：%(details)s%(more)s")
+            % {"format": format, "details": details, "more": more}
+        )
 
 
 def validate(data: Any) -> dict:
     """A readable document in today's format (/2): a /1 document is checked as /1, then upgraded."""
     if not isinstance(data, dict):
-        raise InterchangeError("文件内容不是一个JSON对象，不是申报书。")
+        raise InterchangeError(_("文件内容不是一个JSON对象，不是申报书。"))
     format = data.get("format")
     if not isinstance(format, str) or format not in SCHEMA_PATHS:  # a list or object is no format either
         raise InterchangeError(
-            f"“format”应为“{FORMAT}”（或旧版“{FORMAT_1}”），当前为“{format}”：不是本系统可读的申报书格式。"
+            _("“format”应为“%(format)s”（或旧版“%(format_1)s”），当前为“%(format2)s”：不是本系统可读的申报书格式。")
+            % {"format": FORMAT, "format_1": FORMAT_1, "format2": format}
         )
     _check(data, format)
     if format == FORMAT_1:
@@ -114,14 +128,16 @@ def validate(data: Any) -> dict:
         _check(data, FORMAT)
     if unprintable := unprintable_texts(data):
         details = "；".join(f"{path}：{describe(characters)}" for path, characters in unprintable[:5])
-        raise InterchangeError(f"申报书含PDF无法打印的字符（如表情符号、生僻字），请删除或改用文字：{details}")
+        raise InterchangeError(
+            _("申报书含PDF无法打印的字符（如表情符号、生僻字），请删除或改用文字：%(details)s") % {"details": details}
+        )
     return data
 
 
 def unprintable_texts(value: Any, path: str = "") -> list[tuple[str, list[str]]]:
     """Every text of the document holding characters the 申报书 PDF cannot print, with its path."""
     if isinstance(value, str):
-        return [(path or "（文档根）", missing)] if (missing := unprintable(value)) else []
+        return [(path or _("（文档根）"), missing)] if (missing := unprintable(value)) else []
     if isinstance(value, dict):
         items = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
     elif isinstance(value, list):
@@ -133,9 +149,12 @@ def unprintable_texts(value: Any, path: str = "") -> list[tuple[str, list[str]]]
 
 def read_text(text: str) -> dict:
     try:
-        data = loads_json(text, "申报书")
+        data = loads_json(text, _("申报书"))
     except json.JSONDecodeError as error:
-        raise InterchangeError(f"不是有效的JSON（第{error.lineno}行第{error.colno}列：{error.msg}）。") from None
+        raise InterchangeError(
+            _("不是有效的JSON（第%(lineno)s行第%(colno)s列：%(msg)s）。")
+            % {"lineno": error.lineno, "colno": error.colno, "msg": error.msg}
+        ) from None
     except BadInput as error:
         raise InterchangeError(str(error)) from None
     return validate(data)
@@ -145,9 +164,9 @@ def read_file(path: Path | str) -> dict:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InterchangeError(f"找不到文件：{path}") from None
+        raise InterchangeError(_("找不到文件：%(path)s") % {"path": path}) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise InterchangeError(f"无法读取文件{path}：{error}") from None
+        raise InterchangeError(_("无法读取文件%(path)s：%(error)s") % {"path": path, "error": error}) from None
     return read_text(text)
 
 

@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from shenbao.calls.spec import CallSpec
 from shenbao.documents.fonts import describe, unprintable
 from shenbao.parsing import BadInput, is_index, parse_finite_number
@@ -26,8 +29,12 @@ TEXT, TEXTAREA, DATE, MONTH, NUMBER, BOOL, SELECT, CHECKBOXES, KEYWORDS = (
     "checkboxes",
     "keywords",
 )
-SCOPES = [("domestic_in_region", "区内"), ("domestic_out_of_region", "区外（国内）"), ("foreign", "国外")]
-YES_NO = [("true", "是"), ("false", "否")]
+SCOPES = [
+    ("domestic_in_region", _("区内")),
+    ("domestic_out_of_region", _("区外（国内）")),
+    ("foreign", _("国外")),
+]
+YES_NO = [("true", _("是")), ("false", _("否"))]
 
 
 @dataclass(frozen=True)
@@ -67,22 +74,22 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section(
         "basic",
-        "基本信息",
+        _("基本信息"),
         fields=(
-            Field("category", "项目类别", SELECT, "categories"),
-            Field("cooperation_form", "合作方式", SELECT, "cooperation_forms"),
-            Field("title", "项目名称", limit="max_title_length"),
-            Field("keywords", "关键词", KEYWORDS, help="用逗号或顿号分隔，3-5个。"),
-            Field("start_date", "开始日期", DATE),
-            Field("end_date", "结束日期", DATE, help="执行期不超过3年，首尾均计（一(三)8）。"),
-            Field("abstract", "项目摘要", TEXTAREA),
-            Field("priority_tags", "优先支持情形", CHECKBOXES, "priority_tags", required=False),
-            Field("prior_funding.based_on_funded_project", "是否在已立项项目基础上申报", SELECT, tuple(YES_NO)),
+            Field("category", _("项目类别"), SELECT, "categories"),
+            Field("cooperation_form", _("合作方式"), SELECT, "cooperation_forms"),
+            Field("title", _("项目名称"), limit="max_title_length"),
+            Field("keywords", _("关键词"), KEYWORDS, help=_("用逗号或顿号分隔，3-5个。")),
+            Field("start_date", _("开始日期"), DATE),
+            Field("end_date", _("结束日期"), DATE, help=_("执行期不超过3年，首尾均计（一(三)8）。")),
+            Field("abstract", _("项目摘要"), TEXTAREA),
+            Field("priority_tags", _("优先支持情形"), CHECKBOXES, "priority_tags", required=False),
+            Field("prior_funding.based_on_funded_project", _("是否在已立项项目基础上申报"), SELECT, tuple(YES_NO)),
             Field(
                 "prior_funding.innovation_statement",
-                "新的创新点",
+                _("新的创新点"),
                 TEXTAREA,
-                help="在已立项项目基础上申报的，须说明新的创新点（一(三)7）。",
+                help=_("在已立项项目基础上申报的，须说明新的创新点（一(三)7）。"),
                 required=False,
             ),
         ),
@@ -100,121 +107,138 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "content",
-        "项目内容",
+        _("项目内容"),
         fields=(
-            Field("content.background", "立项背景", TEXTAREA),
-            Field("content.objectives", "研究目标", TEXTAREA),
-            Field("content.research_content", "研究内容", TEXTAREA),
-            Field("content.innovation", "创新点", TEXTAREA),
-            Field("content.cooperation_basis", "合作基础", TEXTAREA),
+            Field("content.background", _("立项背景"), TEXTAREA),
+            Field("content.objectives", _("研究目标"), TEXTAREA),
+            Field("content.research_content", _("研究内容"), TEXTAREA),
+            Field("content.innovation", _("创新点"), TEXTAREA),
+            Field("content.cooperation_basis", _("合作基础"), TEXTAREA),
         ),
         tables=(
             Table(
                 "content.schedule",
-                "进度安排",
-                (Field("from", "起（年月）", MONTH), Field("to", "止（年月）", MONTH), Field("task", "任务")),
+                _("进度安排"),
+                (
+                    Field("from", _("起（年月）"), MONTH),
+                    Field("to", _("止（年月）"), MONTH),
+                    Field("task", _("任务")),
+                ),
             ),
         ),
         finding_prefixes=("content",),
     ),
     Section(
         "units",
-        "承担单位",
+        _("承担单位"),
         fields=(
-            Field("lead_unit.name", "牵头单位", readonly=True),
-            Field("lead_unit.uscc", "统一社会信用代码", readonly=True),
-            Field("lead_unit.unit_type", "单位类型", readonly=True),
-            Field("lead_unit.registered_on", "注册日期", readonly=True),
-            Field("lead_unit.legal_representative", "法定代表人", readonly=True),
+            Field("lead_unit.name", _("牵头单位"), readonly=True),
+            Field("lead_unit.uscc", _("统一社会信用代码"), readonly=True),
+            Field("lead_unit.unit_type", _("单位类型"), readonly=True),
+            Field("lead_unit.registered_on", _("注册日期"), readonly=True),
+            Field("lead_unit.legal_representative", _("法定代表人"), readonly=True),
             Field(
                 "lead_unit.research_assistant_post",
-                "科研助理岗位",
+                _("科研助理岗位"),
                 SELECT,
-                (("per_project", "本项目设置1个"), ("shared", "与本单位其他项目共同设置1个"), ("none", "未设置")),
-                help="每个项目设置1个，或多个项目共同设置1个（一(一)4）。",
+                (
+                    ("per_project", _("本项目设置1个")),
+                    ("shared", _("与本单位其他项目共同设置1个")),
+                    ("none", _("未设置")),
+                ),
+                help=_("每个项目设置1个，或多个项目共同设置1个（一(一)4）。"),
             ),
         ),
         tables=(
             Table(
                 "partners",
-                "合作单位",
+                _("合作单位"),
                 (
-                    Field("name", "单位名称"),
-                    Field("uscc", "统一社会信用代码", help="国内单位填写", required=False),
-                    Field("unit_type", "单位类型", SELECT, "unit_types"),
-                    Field("location.scope", "所在地", SELECT, tuple(SCOPES)),
-                    Field("location.province", "省份", required=False),
-                    Field("location.country", "国家", required=False),
+                    Field("name", _("单位名称")),
+                    Field("uscc", _("统一社会信用代码"), help=_("国内单位填写"), required=False),
+                    Field("unit_type", _("单位类型"), SELECT, "unit_types"),
+                    Field("location.scope", _("所在地"), SELECT, tuple(SCOPES)),
+                    Field("location.province", _("省份"), required=False),
+                    Field("location.country", _("国家"), required=False),
                 ),
-                help="参与单位（含牵头单位）不超过5家；国内合作须有区外单位，国际合作须有国外单位（一(一)2、一(三)3）。",
+                help=_(
+                    "参与单位（含牵头单位）不超过5家；国内合作须有区外单位，国际合作须有国外单位（一(一)2、一(三)3）。"
+                ),
             ),
         ),
         finding_prefixes=("lead_unit", "partners"),
     ),
     Section(
         "pi",
-        "项目负责人",
+        _("项目负责人"),
         fields=(
-            Field("pi.name", "姓名", readonly=True),
-            Field("pi.id_number", "身份证号", readonly=True),
-            Field("pi.title", "职称"),
+            Field("pi.name", _("姓名"), readonly=True),
+            Field("pi.id_number", _("身份证号"), readonly=True),
+            Field("pi.title", _("职称")),
             Field(
                 "pi.position_type",
-                "岗位类型",
+                _("岗位类型"),
                 SELECT,
-                (("professional_technical", "专业技术岗位"), ("cadre", "管理岗位"), ("worker", "工人岗位")),
-                help="女性的法定退休年龄与岗位类型有关。",
+                (
+                    ("professional_technical", _("专业技术岗位")),
+                    ("cadre", _("管理岗位")),
+                    ("worker", _("工人岗位")),
+                ),
+                help=_("女性的法定退休年龄与岗位类型有关。"),
             ),
             Field(
-                "pi.employer", "是否牵头单位在职人员", SELECT, (("lead_unit", "是"), ("other", "否（须上传聘用证明）"))
+                "pi.employer",
+                _("是否牵头单位在职人员"),
+                SELECT,
+                (("lead_unit", _("是")), ("other", _("否（须上传聘用证明）"))),
             ),
-            Field("pi.academician", "是否两院院士", SELECT, tuple(YES_NO)),
-            Field("pi.civil_servant", "是否公务员或参公管理人员", SELECT, tuple(YES_NO)),
-            Field("pi.phone", "手机号码", required=False),
+            Field("pi.academician", _("是否两院院士"), SELECT, tuple(YES_NO)),
+            Field("pi.civil_servant", _("是否公务员或参公管理人员"), SELECT, tuple(YES_NO)),
+            Field("pi.phone", _("手机号码"), required=False),
         ),
         tables=(
             Table(
                 "pi.ongoing_projects",
-                "主持的在研自治区科技计划项目",
+                _("主持的在研自治区科技计划项目"),
                 (
-                    Field("plan", "计划类别"),
-                    Field("type", "项目类型"),
-                    Field("code", "项目编号"),
-                    Field("until", "执行期至", DATE),
+                    Field("plan", _("计划类别")),
+                    Field("type", _("项目类型")),
+                    Field("code", _("项目编号")),
+                    Field("until", _("执行期至"), DATE),
                 ),
-                help="自然科学基金、揭榜挂帅、自治区级以上创新平台、科技领军类项目不计入（一(二)3）。",
+                help=_("自然科学基金、揭榜挂帅、自治区级以上创新平台、科技领军类项目不计入（一(二)3）。"),
             ),
         ),
         finding_prefixes=("pi",),
     ),
     Section(
         "team",
-        "团队与课题",
+        _("团队与课题"),
         tables=(
             Table(
                 "team",
-                "项目团队成员",
+                _("项目团队成员"),
                 (
-                    Field("name", "姓名"),
-                    Field("id_number", "身份证号"),
-                    Field("unit", "单位"),
-                    Field("title", "职称", required=False),
-                    Field("role", "分工", required=False),
+                    Field("name", _("姓名")),
+                    Field("id_number", _("身份证号")),
+                    Field("unit", _("单位")),
+                    Field("title", _("职称"), required=False),
+                    Field("role", _("分工"), required=False),
                 ),
             ),
             Table(
                 "subprojects",
-                "课题（不超过3个，项目负责人至少牵头1个）",
+                _("课题（不超过3个，项目负责人至少牵头1个）"),
                 (
-                    Field("title", "课题名称"),
-                    Field("leader_id_number", "课题负责人身份证号"),
-                    Field("unit", "承担单位"),
+                    Field("title", _("课题名称")),
+                    Field("leader_id_number", _("课题负责人身份证号")),
+                    Field("unit", _("承担单位")),
                     Field(
                         "leader_civil_servant",
-                        "课题负责人是否公务员或参公管理人员",
+                        _("课题负责人是否公务员或参公管理人员"),
                         SELECT,
                         tuple(YES_NO),
-                        help="政府部门（含参公事业单位）工作人员不能作为项目（课题）负责人（一(二)5）。",
+                        help=_("政府部门（含参公事业单位）工作人员不能作为项目（课题）负责人（一(二)5）。"),
                         required=False,  # a 课题 the PI leads takes the PI's answer
                     ),
                 ),
@@ -224,62 +248,85 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "indicators",
-        "考核指标与知识产权",
+        _("考核指标与知识产权"),
         fields=(
             Field(
                 "ip_ownership",
-                "核心知识产权归属",
+                _("核心知识产权归属"),
                 SELECT,
-                (("sole", "区内单位独立所有"), ("joint", "区内外单位共同所有"), ("other", "其他")),
+                (
+                    ("sole", _("区内单位独立所有")),
+                    ("joint", _("区内外单位共同所有")),
+                    ("other", _("其他")),
+                ),
             ),
-            Field("declarations.ip_owned_in_region", "确认核心知识产权由区内单位独立或共同所有", SELECT, tuple(YES_NO)),
+            Field(
+                "declarations.ip_owned_in_region",
+                _("确认核心知识产权由区内单位独立或共同所有"),
+                SELECT,
+                tuple(YES_NO),
+            ),
         ),
         tables=(
             Table(
                 "indicators",
-                "考核指标",
+                _("考核指标"),
                 (
-                    Field("type", "类型", SELECT, "indicator_types"),
-                    Field("description", "内容"),
-                    Field("quantity", "数量", NUMBER),
-                    Field("unit", "单位"),
+                    Field("type", _("类型"), SELECT, "indicator_types"),
+                    Field("description", _("内容")),
+                    Field("quantity", _("数量"), NUMBER),
+                    Field("unit", _("单位")),
                 ),
-                help="以新技术、新产品、新品种、应用解决方案等为主，论文不得作为主要考核指标（一(三)6）。",
+                help=_("以新技术、新产品、新品种、应用解决方案等为主，论文不得作为主要考核指标（一(三)6）。"),
             ),
         ),
         finding_prefixes=("indicators", "ip_ownership", "declarations.ip_owned_in_region"),
     ),
     Section(
         "budget",
-        "经费预算",
+        _("经费预算"),
         fields=(),  # the per-category amounts are added from the call file, see fields_of
         tables=(
             Table(
                 "budget.by_unit",
-                "各单位经费分配（元）",
-                (Field("unit", "单位"), Field("fiscal", "财政资金", NUMBER), Field("self_raised", "自筹资金", NUMBER)),
-                help="区外单位分配的财政资金不得过半（一(三)10）。",
+                _("各单位经费分配（元）"),
+                (
+                    Field("unit", _("单位")),
+                    Field("fiscal", _("财政资金"), NUMBER),
+                    Field("self_raised", _("自筹资金"), NUMBER),
+                ),
+                help=_("区外单位分配的财政资金不得过半（一(三)10）。"),
             ),
         ),
         finding_prefixes=("budget",),
     ),
     Section(
         "ethics",
-        "伦理与承诺",
+        _("伦理与承诺"),
         fields=(
-            Field("ethics.involves_human_subjects", "是否涉及人的研究", SELECT, tuple(YES_NO)),
-            Field("ethics.involves_human_genetic_resources", "是否涉及人类遗传资源", SELECT, tuple(YES_NO)),
+            Field("ethics.involves_human_subjects", _("是否涉及人的研究"), SELECT, tuple(YES_NO)),
+            Field("ethics.involves_human_genetic_resources", _("是否涉及人类遗传资源"), SELECT, tuple(YES_NO)),
             Field(
                 "ethics.ethics_review_required",
-                "是否属于须开展科技伦理审查的活动",
+                _("是否属于须开展科技伦理审查的活动"),
                 SELECT,
                 tuple(YES_NO),
-                help="《科技伦理审查办法（试行）》第二条所列活动（一(四)2）。",
+                help=_("《科技伦理审查办法（试行）》第二条所列活动（一(四)2）。"),
             ),
-            Field("ethics.risk_assessment", "科技伦理风险评估", TEXTAREA),
-            Field("declarations.not_classified", "申报材料不涉及国家秘密", SELECT, tuple(YES_NO)),
-            Field("declarations.integrity_commitment_unit", "牵头单位已签署科研诚信承诺", SELECT, tuple(YES_NO)),
-            Field("declarations.integrity_commitment_pi", "项目负责人已签署科研诚信承诺", SELECT, tuple(YES_NO)),
+            Field("ethics.risk_assessment", _("科技伦理风险评估"), TEXTAREA),
+            Field("declarations.not_classified", _("申报材料不涉及国家秘密"), SELECT, tuple(YES_NO)),
+            Field(
+                "declarations.integrity_commitment_unit",
+                _("牵头单位已签署科研诚信承诺"),
+                SELECT,
+                tuple(YES_NO),
+            ),
+            Field(
+                "declarations.integrity_commitment_pi",
+                _("项目负责人已签署科研诚信承诺"),
+                SELECT,
+                tuple(YES_NO),
+            ),
         ),
         finding_prefixes=("ethics", "declarations.not_classified", "declarations.integrity"),
     ),
@@ -291,9 +338,15 @@ def fields_of(section: Section, spec: CallSpec) -> tuple[Field, ...]:
     if section.slug != "budget":
         return section.fields
     amounts = []
-    for kind, label in (("fiscal", "财政资金"), ("self_raised", "自筹资金")):
+    for kind, label in (("fiscal", gettext("财政资金")), ("self_raised", gettext("自筹资金"))):
         for category in spec.budget["categories"]:
-            amounts.append(Field(f"budget.{kind}.{category}", f"{label}·{category}（元）", NUMBER))
+            amounts.append(
+                Field(
+                    f"budget.{kind}.{category}",
+                    gettext("%(label)s·%(category)s（元）") % {"label": label, "category": spec.term(category)},
+                    NUMBER,
+                )
+            )
     return tuple(amounts)
 
 
@@ -301,7 +354,7 @@ def max_length_of(item: Field, spec: CallSpec) -> tuple[int, str] | None:
     """The longest text the call allows in the field, in characters, and where that comes from."""
     if not item.limit:
         return None
-    return spec.project[item.limit], spec.project[f"{item.limit}_source"]
+    return spec.project[item.limit], spec.term(spec.project[f"{item.limit}_source"])
 
 
 def length_refusal_of(item: Field, value: Any, spec: CallSpec) -> str:
@@ -317,18 +370,18 @@ def choices_for(item: Field, spec: CallSpec, data: dict) -> list[tuple[str, str]
         return list(item.choices)
     name = item.choices
     if name == "categories":
-        return [(c.code, f"{c.code} {c.name}") for c in spec.categories]
+        return [(c.code, f"{c.code} {spec.term(c.name)}") for c in spec.categories]
     if name == "cooperation_forms":
-        return [(f, f) for f in spec.cooperation_forms]
+        return [(f, spec.term(f)) for f in spec.cooperation_forms]
     if name == "unit_types":
-        return [(t, t) for t in spec.unit["types"]]
+        return [(t, spec.term(t)) for t in spec.unit["types"]]
     if name == "indicator_types":
-        return [(t, t) for t in spec.project["indicator_types"]]
+        return [(t, spec.term(t)) for t in spec.project["indicator_types"]]
     if name == "priority_tags":
         codes = spec.category_codes
         category = data.get("category")
         categories = [codes[category]] if category in codes else list(spec.categories)
-        return [(t, t) for c in categories for t in c.priority_tags]
+        return [(t, spec.term(t)) for c in categories for t in c.priority_tags]
     raise KeyError(name)
 
 
@@ -381,8 +434,10 @@ def parse(item: Field, raw: str | list[str], choices: list[tuple[str, str]]) -> 
     raw = (raw or "").strip()
     if item.kind in (TEXT, TEXTAREA, KEYWORDS) and (missing := unprintable(raw)):
         raise BadValue(
-            f"“{item.label}”含申报书PDF无法打印的字符{describe(missing)}（如表情符号、生僻字），"
-            "打印出来会是空框，请删除或改用文字"
+            gettext(
+                "“%(label)s”含申报书PDF无法打印的字符%(describe)s（如表情符号、生僻字），打印出来会是空框，请删除或改用文字"
+            )
+            % {"label": item.label, "describe": describe(missing)}
         )
     if item.kind == KEYWORDS:
         return [k.strip() for k in raw.replace("、", ",").replace("，", ",").replace(";", ",").split(",") if k.strip()]
@@ -394,22 +449,26 @@ def parse(item: Field, raw: str | list[str], choices: list[tuple[str, str]]) -> 
         except BadInput as error:
             raise BadValue(str(error)) from None
         if number < 0:
-            raise BadValue(f"“{item.label}”不能为负数")
+            raise BadValue(gettext("“%(label)s”不能为负数") % {"label": item.label})
         return int(number) if number.is_integer() else number
     if item.kind == DATE:
         try:
             return dt.date.fromisoformat(raw).isoformat()
         except ValueError:
-            raise BadValue(f"“{item.label}”应为日期，格式如2026-01-01，当前为“{raw}”") from None
+            raise BadValue(
+                gettext("“%(label)s”应为日期，格式如2026-01-01，当前为“%(raw)s”") % {"label": item.label, "raw": raw}
+            ) from None
     if item.kind == MONTH:
         try:
             return dt.date.fromisoformat(raw + "-01").strftime("%Y-%m")
         except ValueError:
-            raise BadValue(f"“{item.label}”应为年月，格式如2026-01，当前为“{raw}”") from None
+            raise BadValue(
+                gettext("“%(label)s”应为年月，格式如2026-01，当前为“%(raw)s”") % {"label": item.label, "raw": raw}
+            ) from None
     if item.kind == SELECT and choices:
         values = {c for c, _ in choices}
         if raw not in values:
-            raise BadValue(f"“{item.label}”应从列表中选择")
+            raise BadValue(gettext("“%(label)s”应从列表中选择") % {"label": item.label})
         if set(values) == {"true", "false"}:
             return raw == "true"
     return raw

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shenbao.accounts.models import User
 from shenbao.audit import log
 from shenbao.calls import windows
 from shenbao.calls.models import Call
 from shenbao.calls.spec import CallSpec
+from shenbao.language import system_language
 from shenbao.organisations.models import Unit
 from shenbao.review.notify import tell
 from shenbao.rules.batch import context_for
@@ -63,8 +66,10 @@ class SectionConflict(StaleVersion):
         self.version = version
         self.differences = differences
         super().__init__(
-            f"“{section.title}”已在其他窗口或设备上修改（版本不一致）。为避免覆盖，本次修改暂未保存："
-            "请比较两边的内容，选择保留哪一份。"
+            _(
+                "“%(title)s”已在其他窗口或设备上修改（版本不一致）。为避免覆盖，本次修改暂未保存：请比较两边的内容，选择保留哪一份。"
+            )
+            % {"title": section.title}
         )
 
 
@@ -131,24 +136,28 @@ def _refresh_registration(data: dict, unit: Unit, applicant: User) -> dict:
 # Why the applicant cannot change the application, for each state in which they cannot.
 _STATE_REASONS = {
     Application.State.SUBMITTED: (
-        "已提交单位审核，如需修改请联系单位管理员撤回/退回（单位处理前也可在形式审查页自行撤回）。"
+        gettext_lazy("已提交单位审核，如需修改请联系单位管理员撤回/退回（单位处理前也可在形式审查页自行撤回）。")
     ),
-    Application.State.UNIT_APPROVED: "单位已审核通过，如需修改请联系单位管理员退回。",
-    Application.State.SEALED: "单位已签章，如需修改请联系单位管理员退回。",
-    Application.State.SUBMITTED_TO_RECOMMENDER: "已报送归口管理部门，如需修改请联系单位管理员，由归口管理部门退回。",
-    Application.State.RECOMMENDED: "归口管理部门已推荐，申报书不能再修改。",
-    Application.State.NOT_RECOMMENDED: "归口管理部门不予推荐，申报书不能再修改。",
+    Application.State.UNIT_APPROVED: gettext_lazy("单位已审核通过，如需修改请联系单位管理员退回。"),
+    Application.State.SEALED: gettext_lazy("单位已签章，如需修改请联系单位管理员退回。"),
+    Application.State.SUBMITTED_TO_RECOMMENDER: gettext_lazy(
+        "已报送归口管理部门，如需修改请联系单位管理员，由归口管理部门退回。"
+    ),
+    Application.State.RECOMMENDED: gettext_lazy("归口管理部门已推荐，申报书不能再修改。"),
+    Application.State.NOT_RECOMMENDED: gettext_lazy("归口管理部门不予推荐，申报书不能再修改。"),
 }
 
 
 def edit_refusal(application: Application, user: User, now: dt.datetime) -> str:
     """Why `user` cannot change the application now, in Chinese; "" when they can."""
     if application.applicant_id != user.pk:
-        return "只读：只有申报人本人可以修改。"
+        return _("只读：只有申报人本人可以修改。")
     if application.state not in Application.State.editable_by_applicant():
-        return _STATE_REASONS.get(application.state, f"申报书当前状态为“{application.get_state_display()}”，不能修改。")
-    if refusal := windows.refusal(application.call, "filing", now, "修改申报书", unit=application.unit_id):
-        return refusal + "已保存的内容不会丢失，只能查看。"
+        return _STATE_REASONS.get(
+            application.state, _("申报书当前状态为“%(state)s”，不能修改。") % {"state": application.get_state_display()}
+        )
+    if refusal := windows.refusal(application.call, "filing", now, _("修改申报书"), unit=application.unit_id):
+        return refusal + _("已保存的内容不会丢失，只能查看。")
     return ""
 
 
@@ -168,7 +177,7 @@ def start_application(applicant: User, call: Call, now: dt.datetime, *, request=
     """A new draft, filled with what the registration knows. Unit admins may not apply (二(一)2)."""
     if not applicant.is_applicant or applicant.unit_id is None:
         raise PermissionDenied
-    if refusal := windows.refusal(call, "filing", now, "新建申报书", unit=applicant.unit_id):
+    if refusal := windows.refusal(call, "filing", now, _("新建申报书"), unit=applicant.unit_id):
         raise EditRefused(refusal)
     data = {"format": interchange.FORMAT, "call": call.code}
     _refresh_registration(data, applicant.unit, applicant)
@@ -286,7 +295,7 @@ def _typed_text(item, data: dict, invalid: dict) -> str:
         rows = copy.deepcopy(get(data, item.path, []))
         rows = [row if isinstance(row, dict) else {} for row in rows] if isinstance(rows, list) else []
         for path, entry in invalid.items():
-            index, _, column = path.removeprefix(f"{item.path}.").partition(".")
+            index, _dot, column = path.removeprefix(f"{item.path}.").partition(".")
             if path.startswith(f"{item.path}.") and index.isdigit() and int(index) < len(rows):
                 put(rows[int(index)], column, entry["value"])
         cells = [[display(c, get(row, c.path)) for c in item.columns] for row in rows]
@@ -393,7 +402,7 @@ def unreadable_inputs(application: Application) -> list[UnreadableInput]:
             for table in section.tables:
                 index = path.removeprefix(f"{table.path}.").split(".", 1)[0]
                 if path.startswith(f"{table.path}.") and index.isdigit():
-                    where = f"{table.label}第{int(index) + 1}行"
+                    where = _("%(label)s第%(index)s行") % {"label": table.label, "index": int(index) + 1}
             message = entry.get("message", "") if isinstance(entry, dict) else ""
             found.append(UnreadableInput(section, path, where, message))
     return found
@@ -467,10 +476,10 @@ def hand_over(application: Application, admin: User, applicant: User, *, request
     if not admin.is_unit_admin or application.unit_id != admin.unit_id:
         raise PermissionDenied
     if applicant.unit_id != admin.unit_id or not applicant.is_applicant or not applicant.is_active:
-        raise EditRefused("只能移交给本单位已启用的申报人账号。")
+        raise EditRefused(_("只能移交给本单位已启用的申报人账号。"))
     application = Application.objects.select_for_update(of=("self",)).select_related("unit").get(pk=application.pk)
     if application.state not in Application.State.editable_by_applicant():
-        raise EditRefused(f"申报书当前状态为“{application.get_state_display()}”，不能移交。")
+        raise EditRefused(_("申报书当前状态为“%(state)s”，不能移交。") % {"state": application.get_state_display()})
     before = {"applicant": application.applicant.username}
     application.applicant = applicant
     application.version += 1
@@ -497,9 +506,9 @@ class SubmissionBarred(EditRefused):
     def __init__(self, findings):
         self.findings = findings
         breaches = sum(1 for f in findings if f.severity == "bar")
-        parts = [f"{breaches}项不符合指南"] if breaches else []
-        parts += [f"{len(findings) - breaches}项未填写"] if len(findings) > breaches else []
-        super().__init__(f"形式审查有{'、'.join(parts)}，改正、补全后才能提交。")
+        parts = [_("%(breaches)s项不符合指南") % {"breaches": breaches}] if breaches else []
+        parts += [_("%(count)s项未填写") % {"count": len(findings) - breaches}] if len(findings) > breaches else []
+        super().__init__(_("形式审查有%(join)s，改正、补全后才能提交。") % {"join": "、".join(parts)})
 
 
 def receipt_number(application: Application) -> str:
@@ -513,7 +522,12 @@ def check_attachment_files(application: Application) -> None:
     from shenbao import storage
 
     try:
-        storage.check_present({a.file.name: f"附件“{a.original_name}”" for a in application.attachments.all()})
+        storage.check_present(
+            {
+                a.file.name: _("附件“%(original_name)s”") % {"original_name": a.original_name}
+                for a in application.attachments.all()
+            }
+        )
     except storage.FileMissing as missing:
         raise EditRefused(str(missing)) from missing
 
@@ -541,15 +555,15 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     check_editable(application, user, now)
     if unreadable := unreadable_inputs(application):
         raise EditRefused(
-            f"申报书中有{len(unreadable)}处填写的内容无法识别（已原样保留并标在所在的栏目中），请改正后再提交："
-            + "；".join(map(str, unreadable))
-            + "。"
+            _("申报书中有%(count)s处填写的内容无法识别（已原样保留并标在所在的栏目中），请改正后再提交：%(inputs)s。")
+            % {"count": len(unreadable), "inputs": _("；").join(map(str, unreadable))}
         )
     _refresh_registration(application.data, application.unit, application.applicant)
     # Near-duplicates only warn, so they are left to the unit's and the batch review: the click stays
     # cheap on deadline day (SPEC §5).
     snapshot, context = context_for(application)
-    found = review(snapshot, context)
+    with system_language():  # stored with the application, read by its unit in any language
+        found = review(snapshot, context)
     bars = [f for f in found if f.severity in BLOCKING]  # a breach, or still 未填写
     if bars:
         raise SubmissionBarred(bars)
@@ -570,10 +584,16 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
         after={"state": application.state, "receipt_no": application.receipt_no},
         request=request,
     )
-    tell(
-        User.objects.filter(unit=application.unit, role=User.Role.UNIT_ADMIN),
-        "新的申报书待审核",
-        f"{application.applicant.real_name}提交了申报书“{application.title}”（受理编号{application.receipt_no}），请登录审核。",
-        reverse("review:unit_queue"),
-    )
+    with system_language():
+        tell(
+            User.objects.filter(unit=application.unit, role=User.Role.UNIT_ADMIN),
+            _("新的申报书待审核"),
+            _("%(real_name)s提交了申报书“%(title)s”（受理编号%(receipt_no)s），请登录审核。")
+            % {
+                "real_name": application.applicant.real_name,
+                "title": application.title,
+                "receipt_no": application.receipt_no,
+            },
+            reverse("review:unit_queue"),
+        )
     return application

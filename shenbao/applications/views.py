@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -114,7 +115,7 @@ def _rows(table, data, posted=None, typed=None):
         rows = [{"unit": name} for name in names if name]
     shown = [{c.path: display(c, get(row, c.path)) for c in table.columns} for row in rows]
     for path, entry in (typed or {}).items():
-        index, _, column = path.removeprefix(f"{table.path}.").partition(".")
+        index, _dot, column = path.removeprefix(f"{table.path}.").partition(".")
         if path.startswith(f"{table.path}.") and index.isdigit() and int(index) < len(shown):
             shown[int(index)][column] = entry["value"]
     return shown
@@ -231,7 +232,7 @@ def _saved(request, application, section, section_version, errors):
 
 
 def _posted_version(request) -> int:
-    return parse_optional_int(request.POST.get("version"), "版本号", minimum=0) or 0
+    return parse_optional_int(request.POST.get("version"), _("版本号"), minimum=0) or 0
 
 
 @login_required
@@ -287,10 +288,12 @@ def section_page(request, public_id, slug):
         return _saved(request, result.application, section, result.section_version, result.errors)
     if result.errors:
         messages.warning(
-            request, f"“{section.title}”已保存；{len(result.errors)}处内容无法识别，已保留在原处，请改正。"
+            request,
+            _("“%(title)s”已保存；%(count)s处内容无法识别，已保留在原处，请改正。")
+            % {"title": section.title, "count": len(result.errors)},
         )
     else:
-        messages.success(request, f"“{section.title}”已保存。")
+        messages.success(request, _("“%(title)s”已保存。") % {"title": section.title})
     return redirect("applications:section", application.public_id, slug)
 
 
@@ -298,7 +301,7 @@ def section_page(request, public_id, slug):
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
     application, now = _visible(request, public_id), timezone.now()
-    findings = stored_findings.of(stored_findings.current([application])[0])  # reviewed only if stale
+    findings = stored_findings.for_reader(application)
     files = attachment_rows([application.pk]).get(application.pk, [])
     snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
     if not request.user.is_applicant:  # near-duplicates are for the staff who judge them: from the index
@@ -359,7 +362,11 @@ def submit(request, public_id):
     except services.EditRefused as error:
         messages.error(request, str(error))
         return redirect("applications:review", application.public_id)
-    messages.success(request, f"已提交单位审核，受理编号 {application.receipt_no}。重复提交不会产生新的申报书。")
+    messages.success(
+        request,
+        _("已提交单位审核，受理编号 %(receipt_no)s。重复提交不会产生新的申报书。")
+        % {"receipt_no": application.receipt_no},
+    )
     return redirect("applications:review", application.public_id)
 
 
@@ -375,7 +382,9 @@ def export_json(request, public_id):
 @login_required
 @require_POST
 def import_json(request):
-    too_large = f"导入失败：文件超过{MAX_IMPORT_BYTES // 1048576}MB，不是申报书。"
+    too_large = _("导入失败：文件超过%(max_import_bytes)sMB，不是申报书。") % {
+        "max_import_bytes": MAX_IMPORT_BYTES // 1048576
+    }
     if declared_too_large(request, MAX_IMPORT_BYTES):  # refused unread: no change, so no CSRF token needed
         messages.error(request, too_large)
         return redirect("applications:list")
@@ -392,19 +401,21 @@ def _import_checked(request, limit, too_large):
         messages.error(request, too_large)
         return redirect("applications:list")
     if call is None or upload is None:
-        messages.error(request, "请选择要导入的申报书JSON文件。")
+        messages.error(request, _("请选择要导入的申报书JSON文件。"))
         return redirect("applications:list")
     try:
         if upload.size > MAX_IMPORT_BYTES:
-            raise interchange.InterchangeError(f"文件超过{MAX_IMPORT_BYTES // 1048576}MB，不是申报书。")
+            raise interchange.InterchangeError(
+                _("文件超过%(max_import_bytes)sMB，不是申报书。") % {"max_import_bytes": MAX_IMPORT_BYTES // 1048576}
+            )
         data = interchange.read_text(upload.read().decode("utf-8-sig"))
         application = services.import_application(request.user, call, data, timezone.now(), request=request)
     except UnicodeDecodeError:
-        messages.error(request, "导入失败：文件不是UTF-8编码的JSON。")
+        messages.error(request, _("导入失败：文件不是UTF-8编码的JSON。"))
     except (interchange.InterchangeError, services.EditRefused) as error:
-        messages.error(request, f"导入失败：{error}")
+        messages.error(request, _("导入失败：%(error)s") % {"error": error})
     else:
-        messages.success(request, "申报书已导入为草稿，附件请重新上传。")
+        messages.success(request, _("申报书已导入为草稿，附件请重新上传。"))
         return redirect("applications:review", application.public_id)
     return redirect("applications:list")
 
@@ -413,14 +424,18 @@ def _import_checked(request, limit, too_large):
 @require_POST
 def hand_over(request, public_id):
     application = _visible(request, public_id)
-    chosen = parse_int(request.POST.get("applicant", ""), "移交给的申报人")
+    chosen = parse_int(request.POST.get("applicant", ""), _("移交给的申报人"))
     applicant = get_object_or_404(User, pk=chosen, unit=request.user.unit_id, role=User.Role.APPLICANT)
     try:
         services.hand_over(application, request.user, applicant, request=request)
     except services.EditRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"“{application.title or '申报书'}”已移交给{applicant.real_name}。")
+        messages.success(
+            request,
+            _("“%(title)s”已移交给%(real_name)s。")
+            % {"title": application.title or _("申报书"), "real_name": applicant.real_name},
+        )
     return redirect("applications:list")
 
 

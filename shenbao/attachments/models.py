@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shenbao.applications.models import Application
 
@@ -16,19 +17,19 @@ class Attachment(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField("附件类型", max_length=40)
-    partner = models.CharField("合作单位", max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
-    original_name = models.CharField("文件名", max_length=160)
+    kind = models.CharField(_("附件类型"), max_length=40)
+    partner = models.CharField(_("合作单位"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    original_name = models.CharField(_("文件名"), max_length=160)
     file = models.FileField(upload_to=_storage_path, max_length=200)
-    size = models.PositiveIntegerField("大小（字节）")
+    size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
-    pages = models.PositiveIntegerField("页数")
+    pages = models.PositiveIntegerField(_("页数"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "附件"
+        verbose_name = verbose_name_plural = _("附件")
         ordering = ["kind", "partner", "year", "uploaded_at"]
 
     def __str__(self) -> str:

@@ -15,28 +15,39 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+
+def gettext_noop(name: str) -> str:
+    """Marks a name for the catalogue (makemessages). The child reports names as written here, for it
+    runs without Django; uploads.py shows them in the reader's language."""
+    return name
+
+
 # Names whose presence anywhere in the file means it can act when opened: scripts, launching programs,
 # carried files, actions run on open or on events, forms that send data out, rich media.
 ACTIVE_KEYS = {
     "/JS": "JavaScript",
     "/JavaScript": "JavaScript",
-    "/AA": "自动动作(AA)",
-    "/EmbeddedFile": "嵌入文件",
-    "/EmbeddedFiles": "嵌入文件",
-    "/EF": "嵌入文件",
-    "/RichMedia": "多媒体内容",
-    "/XFA": "XFA表单",
+    "/AA": gettext_noop("自动动作(AA)"),
+    "/EmbeddedFile": gettext_noop("嵌入文件"),
+    "/EmbeddedFiles": gettext_noop("嵌入文件"),
+    "/EF": gettext_noop("嵌入文件"),
+    "/RichMedia": gettext_noop("多媒体内容"),
+    "/XFA": gettext_noop("XFA表单"),
 }
 ACTIVE_ACTIONS = {
     "/JavaScript": "JavaScript",
-    "/Launch": "启动程序(Launch)",
-    "/SubmitForm": "提交表单(SubmitForm)",
-    "/ImportData": "导入数据(ImportData)",
-    "/GoToE": "嵌入文件跳转(GoToE)",
-    "/RichMediaExecute": "多媒体内容",
+    "/Launch": gettext_noop("启动程序(Launch)"),
+    "/SubmitForm": gettext_noop("提交表单(SubmitForm)"),
+    "/ImportData": gettext_noop("导入数据(ImportData)"),
+    "/GoToE": gettext_noop("嵌入文件跳转(GoToE)"),
+    "/RichMediaExecute": gettext_noop("多媒体内容"),
 }
 # /Type or /Subtype values that mark a carried file, whoever refers to it.
-ACTIVE_TYPES = {"/EmbeddedFile": "嵌入文件", "/FileAttachment": "嵌入文件", "/RichMedia": "多媒体内容"}
+ACTIVE_TYPES = {
+    "/EmbeddedFile": gettext_noop("嵌入文件"),
+    "/FileAttachment": gettext_noop("嵌入文件"),
+    "/RichMedia": gettext_noop("多媒体内容"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,7 @@ def _active_content(pdf) -> list[str]:
                 if key in ("/Type", "/Subtype") and isinstance(value, pikepdf.Name) and str(value) in ACTIVE_TYPES:
                     found.append(ACTIVE_TYPES[str(value)])
                 if key == "/OpenAction" and isinstance(value, pikepdf.Dictionary) and value.get("/S") != "/GoTo":
-                    found.append("打开时执行的动作(OpenAction)")  # an action, not just a page to show
+                    found.append(gettext_noop("打开时执行的动作(OpenAction)"))  # an action, not just a page to show
             children = [value for _, value in children]
         elif isinstance(obj, pikepdf.Array):
             children = list(obj)

@@ -3,11 +3,13 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shenbao import storage
 from shenbao.applications.models import Application
 from shenbao.applications.services import check_editable
 from shenbao.audit import log
+from shenbao.language import cite
 from shenbao.rules.required_attachments import KINDS, NEEDS_PARTNER, NEEDS_YEAR, upload_refusal
 from shenbao.rules.snapshot import Snapshot
 
@@ -37,7 +39,7 @@ def add_attachment(
     spec = application.call.spec
     rules = spec.attachments
     if kind not in KINDS:
-        raise UploadRefused("请选择附件类型。")
+        raise UploadRefused(_("请选择附件类型。"))
     # Only what the kind is matched by is kept: a partner for an agreement, a year for a statement.
     partner = partner.strip() if kind in NEEDS_PARTNER else ""
     year = year if kind in NEEDS_YEAR else None
@@ -57,7 +59,7 @@ def add_attachment(
         uploaded_by=user,
     )
     uploaded.seek(0)
-    name = storage.store(uploaded, attachment.file.field.generate_filename(attachment, "upload.pdf"), what="附件")
+    name = storage.store(uploaded, attachment.file.field.generate_filename(attachment, "upload.pdf"), what=_("附件"))
     try:
         return _record_upload(attachment, name, user, now, request)
     except BaseException:
@@ -96,7 +98,8 @@ def check_room_for_another(application: Application) -> None:
     rules = application.call.spec.attachments
     if Attachment.objects.filter(application=application).count() >= rules["max_count"]:
         raise UploadRefused(
-            f"每份申报书最多上传{rules['max_count']}个附件，请先删除不需要的附件（{rules['clause']}）。"
+            _("每份申报书最多上传%(max_count)s个附件，请先删除不需要的附件（%(clause)s）。")
+            % {"max_count": rules["max_count"], "clause": cite(rules["clause"])}
         )
 
 

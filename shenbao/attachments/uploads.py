@@ -21,6 +21,9 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
+
+from shenbao.language import cite, join
 
 from .pdf_inspection import inspect_in_child
 
@@ -73,7 +76,7 @@ def sanitise_name(name: str) -> str:
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C")  # control and format characters
     name = re.sub(r'[<>:"/\\|?*]+', "_", name).strip().lstrip(".").strip()
     stem = name[:-4] if name.lower().endswith(".pdf") else name
-    stem = stem[: MAX_NAME_CHARS - 4].strip() or "附件"
+    stem = stem[: MAX_NAME_CHARS - 4].strip() or _("附件")
     return f"{stem}.pdf"
 
 
@@ -92,12 +95,20 @@ def check_pdf(uploaded, max_bytes: int, clause: str) -> CheckedPdf:
     label = sanitise_name(uploaded.name)
     if uploaded.size > max_bytes:
         raise UploadRefused(
-            f"“{label}”大小为{uploaded.size / 1048576:.1f}MB，超过{max_bytes // 1048576}MB的限制（{clause}）。"
+            _("“%(label)s”大小为%(size)sMB，超过%(max_bytes)sMB的限制（%(clause)s）。")
+            % {
+                "label": label,
+                "size": f"{uploaded.size / 1048576:.1f}",
+                "max_bytes": max_bytes // 1048576,
+                "clause": cite(clause),
+            }
         )
     uploaded.seek(0)
     head = uploaded.read(1024)
     if not head.startswith(b"%PDF-") or any(marker in head.lower() for marker in MARKUP_MARKERS):
-        raise UploadRefused(f"“{label}”不是PDF文件（只接受PDF格式，{clause}）。")
+        raise UploadRefused(
+            _("“%(label)s”不是PDF文件（只接受PDF格式，%(clause)s）。") % {"label": label, "clause": cite(clause)}
+        )
     digest = hashlib.sha256(head)
     for chunk in iter(lambda: uploaded.read(1 << 20), b""):
         digest.update(chunk)
@@ -112,20 +123,34 @@ def check_pdf(uploaded, max_bytes: int, clause: str) -> CheckedPdf:
     uploaded.seek(0)
     if inspection.outcome == "ceiling":
         raise UploadRefused(
-            f"“{label}”打开时超出了检查的内存或时间上限（{settings.PDF_CHECK_MEMORY_MB}MB，"
-            f"{settings.PDF_CHECK_SECONDS}秒），可能是异常构造的文件，请重新扫描或另存为PDF后上传（{clause}）。"
+            _(
+                "“%(label)s”打开时超出了检查的内存或时间上限（%(pdf_check_memory_mb)sMB，%(pdf_check_seconds)s秒），可能是异常构造的文件，请重新扫描或另存为PDF后上传（%(clause)s）。"
+            )
+            % {
+                "label": label,
+                "pdf_check_memory_mb": settings.PDF_CHECK_MEMORY_MB,
+                "pdf_check_seconds": settings.PDF_CHECK_SECONDS,
+                "clause": cite(clause),
+            }
         )
     if inspection.outcome == "password":
-        raise UploadRefused(f"“{label}”设置了打开密码，请上传未加密的PDF（{clause}）。")
+        raise UploadRefused(
+            _("“%(label)s”设置了打开密码，请上传未加密的PDF（%(clause)s）。") % {"label": label, "clause": cite(clause)}
+        )
     if inspection.outcome == "encrypted":
-        raise UploadRefused(f"“{label}”已加密（设置了权限密码），请上传未加密的PDF（{clause}）。")
+        raise UploadRefused(
+            _("“%(label)s”已加密（设置了权限密码），请上传未加密的PDF（%(clause)s）。")
+            % {"label": label, "clause": cite(clause)}
+        )
     if inspection.outcome != "ok":
-        raise UploadRefused(f"“{label}”已损坏或不是有效的PDF，无法打开（{clause}）。")
+        raise UploadRefused(
+            _("“%(label)s”已损坏或不是有效的PDF，无法打开（%(clause)s）。") % {"label": label, "clause": cite(clause)}
+        )
     if inspection.active:
         raise UploadRefused(
-            f"“{label}”含有可执行或嵌入内容（{'、'.join(inspection.active)}），"
-            f"请去除后（如重新扫描或打印为PDF）再上传（{clause}）。"
+            _("“%(label)s”含有可执行或嵌入内容（%(join)s），请去除后（如重新扫描或打印为PDF）再上传（%(clause)s）。")
+            % {"label": label, "join": join(_(name) for name in inspection.active), "clause": cite(clause)}
         )
     if inspection.pages == 0:
-        raise UploadRefused(f"“{label}”没有页面（{clause}）。")
+        raise UploadRefused(_("“%(label)s”没有页面（%(clause)s）。") % {"label": label, "clause": cite(clause)})
     return CheckedPdf(inspection.pages, digest.hexdigest(), uploaded.size)

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from shenbao.applications.services import (
     is_editable,
     visible_applications,
 )
+from shenbao.language import cite
 from shenbao.parsing import parse_optional_int
 from shenbao.rules.batch import context_for
 from shenbao.rules.findings import Severity
@@ -80,11 +82,11 @@ def _page(request, application, status=200, error="", chosen: dict | None = None
             "kinds_map": KINDS,
             "chosen": chosen if chosen is not None else _choices(request.GET, kind_only=True),
             "partners": partner_names(snapshot),
-            "partner_clause": partner_clause(spec),
-            "year_clause": year_clause(spec),
+            "partner_clause": cite(partner_clause(spec)),
+            "year_clause": cite(year_clause(spec)),
             "years": spec.unit["financial_statement_years"],
             "max_mb": spec.attachments["max_bytes"] // 1048576,
-            "clause": spec.attachments["clause"],
+            "clause": cite(spec.attachments["clause"]),
             "error": error,
             "editable": is_editable(application, request.user, timezone.now()),
             "readonly_reason": edit_refusal(application, request.user, timezone.now()),
@@ -117,7 +119,11 @@ def upload(request, public_id):
     rules = application.call.spec.attachments
     if declared_too_large(request, rules["max_bytes"]):  # refused unread: no change, so no CSRF token needed
         return _page(
-            request, application, 413, f"文件超过{rules['max_bytes'] // 1048576}MB，未上传（{rules['clause']}）。"
+            request,
+            application,
+            413,
+            _("文件超过%(max_bytes)sMB，未上传（%(clause)s）。")
+            % {"max_bytes": rules["max_bytes"] // 1048576, "clause": cite(rules["clause"])},
         )
     try:
         check_room_for_another(application)  # also refused unread; checked again under the lock
@@ -136,10 +142,15 @@ def _checked_upload(request, application, limit):
     uploaded = request.FILES.get("file")
     if limit.too_large:
         return _page(
-            request, application, 413, f"文件超过{max_mb}MB，上传已中止（{spec.attachments['clause']}）。", chosen
+            request,
+            application,
+            413,
+            _("文件超过%(max_mb)sMB，上传已中止（%(clause)s）。")
+            % {"max_mb": max_mb, "clause": cite(spec.attachments["clause"])},
+            chosen,
         )
     if uploaded is None:
-        return _page(request, application, 400, "请选择要上传的PDF文件。", chosen)
+        return _page(request, application, 400, _("请选择要上传的PDF文件。"), chosen)
     year = request.POST.get("year")
     try:
         attachment = add_attachment(
@@ -148,7 +159,7 @@ def _checked_upload(request, application, limit):
             uploaded,
             kind=request.POST.get("kind", ""),
             partner=request.POST.get("partner", ""),
-            year=parse_optional_int(year, "年度", minimum=1900, maximum=2100),
+            year=parse_optional_int(year, _("年度"), minimum=1900, maximum=2100),
             now=timezone.now(),
             request=request,
         )
@@ -156,7 +167,11 @@ def _checked_upload(request, application, limit):
         return _page(request, application, 400, str(error), chosen)
     except StorageUnavailable as error:
         return _page(request, application, 503, str(error), chosen)
-    messages.success(request, f"已上传“{attachment.original_name}”（{attachment.pages}页）。")
+    messages.success(
+        request,
+        _("已上传“%(original_name)s”（%(pages)s页）。")
+        % {"original_name": attachment.original_name, "pages": attachment.pages},
+    )
     # The kind stays chosen for the next file.
     return redirect(f"{reverse('attachments:list', args=[application.public_id])}?kind={quote(attachment.kind)}")
 
@@ -172,7 +187,7 @@ def delete(request, public_id, attachment_id):
         remove_attachment(attachment, request.user, timezone.now(), request=request)
     except EditRefused as error:
         return _page(request, application, 400, str(error))
-    messages.success(request, f"已删除“{attachment.original_name}”。")
+    messages.success(request, _("已删除“%(original_name)s”。") % {"original_name": attachment.original_name})
     return redirect("attachments:list", application.public_id)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import AuditEntry, AuditHead
 
@@ -24,28 +26,28 @@ GENESIS = "0" * 64
 
 # How a person reads an action in an application's history.
 ACTION_LABELS = {
-    "application.created": "新建申报书",
-    "application.imported": "导入申报书",
-    "application.submitted": "提交单位审核",
-    "application.withdrawn": "申报人撤回",
-    "application.returned_by_unit": "单位退回修改",
-    "application.approved_by_unit": "单位审核通过",
-    "application.seal_accepted": "受理电子签章（后台处理）",
-    "application.sealed": "电子签章",
-    "application.submitted_to_recommender": "报送归口管理部门",
-    "application.withdrawn_by_unit": "单位撤回",
-    "application.recommended": "推荐",
-    "application.not_recommended": "不予推荐",
-    "application.returned_by_recommender": "归口管理部门退回",
-    "application.handed_over": "移交申报人",
-    "application.avoid_list": "填写回避专家",
-    "evaluation.accepted": "科技厅受理",
-    "evaluation.rejected": "科技厅不予受理",
-    "evaluation.appealed": "提出复审申请",
-    "evaluation.appeal_decided": "复审决定",
-    "evaluation.funding_decided": "立项建议",
-    "attachment.uploaded": "上传附件",
-    "attachment.removed": "删除附件",
+    "application.created": gettext_lazy("新建申报书"),
+    "application.imported": gettext_lazy("导入申报书"),
+    "application.submitted": gettext_lazy("提交单位审核"),
+    "application.withdrawn": gettext_lazy("申报人撤回"),
+    "application.returned_by_unit": gettext_lazy("单位退回修改"),
+    "application.approved_by_unit": gettext_lazy("单位审核通过"),
+    "application.seal_accepted": gettext_lazy("受理电子签章（后台处理）"),
+    "application.sealed": gettext_lazy("电子签章"),
+    "application.submitted_to_recommender": gettext_lazy("报送归口管理部门"),
+    "application.withdrawn_by_unit": gettext_lazy("单位撤回"),
+    "application.recommended": gettext_lazy("推荐"),
+    "application.not_recommended": gettext_lazy("不予推荐"),
+    "application.returned_by_recommender": gettext_lazy("归口管理部门退回"),
+    "application.handed_over": gettext_lazy("移交申报人"),
+    "application.avoid_list": gettext_lazy("填写回避专家"),
+    "evaluation.accepted": gettext_lazy("科技厅受理"),
+    "evaluation.rejected": gettext_lazy("科技厅不予受理"),
+    "evaluation.appealed": gettext_lazy("提出复审申请"),
+    "evaluation.appeal_decided": gettext_lazy("复审决定"),
+    "evaluation.funding_decided": gettext_lazy("立项建议"),
+    "attachment.uploaded": gettext_lazy("上传附件"),
+    "attachment.removed": gettext_lazy("删除附件"),
 }
 
 
@@ -116,7 +118,7 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             at=timezone.now(),
             actor=actor,
@@ -149,11 +151,13 @@ def verify_chain() -> list[ChainProblem]:
     problems, previous = [], GENESIS
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != previous:
-            problems.append(ChainProblem(entry.id, f"第{entry.id}条记录之前的记录被删除或改动（前序哈希不符）"))
+            problems.append(
+                ChainProblem(entry.id, _("第%(id)s条记录之前的记录被删除或改动（前序哈希不符）") % {"id": entry.id})
+            )
         if entry_hash(entry) != entry.hash:
-            problems.append(ChainProblem(entry.id, f"第{entry.id}条记录的内容被改动（哈希不符）"))
+            problems.append(ChainProblem(entry.id, _("第%(id)s条记录的内容被改动（哈希不符）") % {"id": entry.id}))
         previous = entry.hash
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != previous:
-        problems.append(ChainProblem(None, "链尾的记录被删除（最后一条记录的哈希与链头不符）"))
+        problems.append(ChainProblem(None, _("链尾的记录被删除（最后一条记录的哈希与链头不符）")))
     return problems

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CallsConfig(AppConfig):
     name = "shenbao.calls"
-    verbose_name = "申报批次"
+    verbose_name = gettext_lazy("申报批次")

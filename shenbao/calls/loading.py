@@ -37,6 +37,8 @@ def load_demo_copy(call: Call, now: dt.datetime) -> Call:
     filing_closes = (start + dt.timedelta(days=60)).replace(hour=16)
     data["call"]["code"] = call.code + DEMO_SUFFIX
     data["call"]["title"] = "【演示】" + call.spec.title
+    if call.spec.title in (english := data.get("en") or {}):  # the demo's title in English too
+        english["【演示】" + call.spec.title] = "[Demo] " + english[call.spec.title]
     data["windows"]["filing"]["opens"] = start.isoformat()
     data["windows"]["filing"]["closes"] = filing_closes.isoformat()
     data["windows"]["recommendation"]["opens"] = start.isoformat()

@@ -2,6 +2,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .spec import CallSpec, parse_call
 
@@ -9,17 +11,17 @@ from .spec import CallSpec, parse_call
 class Call(models.Model):
     """A funding call. Its rules are `data`, the validated call file; `spec` is the typed view of it."""
 
-    code = models.SlugField("批次代码", max_length=64, unique=True)
-    title = models.CharField("名称", max_length=200)
-    data = models.JSONField("指南数据")
-    source = models.CharField("来源文件", max_length=300, blank=True)
-    is_demo = models.BooleanField("演示批次", default=False)
-    is_active = models.BooleanField("当前批次", default=True)
-    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+    code = models.SlugField(_("批次代码"), max_length=64, unique=True)
+    title = models.CharField(_("名称"), max_length=200)
+    data = models.JSONField(_("指南数据"))
+    source = models.CharField(_("来源文件"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("演示批次"), default=False)
+    is_active = models.BooleanField(_("当前批次"), default=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "申报批次"
-        verbose_name_plural = "申报批次"
+        verbose_name = _("申报批次")
+        verbose_name_plural = _("申报批次")
         ordering = ["-is_active", "-loaded_at"]
 
     def __str__(self) -> str:
@@ -35,28 +37,31 @@ class WindowExtension(models.Model):
     reason (as Sichuan did in 2025 when its system jammed). `calls.windows` applies it everywhere."""
 
     class Which(models.TextChoices):
-        FILING = "filing", "申报受理"
-        RECOMMENDATION = "recommendation", "推荐确认"
+        FILING = "filing", _("申报受理")
+        RECOMMENDATION = "recommendation", _("推荐确认")
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="extensions")
-    which = models.CharField("时间段", max_length=16, choices=Which.choices)
+    which = models.CharField(_("时间段"), max_length=16, choices=Which.choices)
     unit = models.ForeignKey(
         "organisations.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
     )
     recommender = models.ForeignKey(
         "organisations.Recommender", null=True, blank=True, on_delete=models.CASCADE, related_name="extensions"
     )
-    closes = models.DateTimeField("延长至")
-    reason = models.TextField("延期原因")
+    closes = models.DateTimeField(_("延长至"))
+    reason = models.TextField(_("延期原因"))
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField("批准时间")
+    granted_at = models.DateTimeField(_("批准时间"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "延期"
+        verbose_name = verbose_name_plural = _("延期")
         indexes = [models.Index(fields=["call", "which"])]
 
     def __str__(self) -> str:
-        return f"{self.get_which_display()}延长至{self.closes:%Y-%m-%d %H:%M}"
+        return _("%(which)s延长至%(closes)s") % {
+            "which": self.get_which_display(),
+            "closes": f"{self.closes:%Y-%m-%d %H:%M}",
+        }
 
     @property
     def target(self) -> str:
@@ -64,4 +69,4 @@ class WindowExtension(models.Model):
             return str(self.unit)
         if self.recommender_id:
             return str(self.recommender)
-        return "全部单位"
+        return gettext("全部单位")

@@ -10,10 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shenbao import language
 
 FORMAT = "shenbao.call/1"
 QUOTA_TYPES = ("city", "other")
@@ -42,13 +46,16 @@ class Window:
         return max(self.closes - now, dt.timedelta(0))
 
     def refusal(self, now: dt.datetime, tz: dt.tzinfo, what: str) -> str:
-        """Why `what` cannot be done at `now`, in Chinese with the deadline and clause; "" while open."""
+        """Why `what` cannot be done at `now`, with the deadline and clause; "" while open."""
         if self.is_open(now):
             return ""
         if now < self.opens:
-            return f"{what}尚未开始（{self.clause}）。"
-        closes = self.closes.astimezone(tz)
-        return f"{what}须在{closes:%Y年%m月%d日 %H:%M}（北京时间）前完成，现已截止（{self.clause}）。"
+            return _("%(what)s尚未开始（%(clause)s）。") % {"what": what, "clause": language.cite(self.clause)}
+        return _("%(what)s须在%(closes)s（北京时间）前完成，现已截止（%(clause)s）。") % {
+            "what": what,
+            "closes": language.moment(self.closes.astimezone(tz)),
+            "clause": language.cite(self.clause),
+        }
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,8 @@ class CallSpec:
     consultation: tuple[Consultation, ...]
     # None for a call file without a [review] table: the department stage is then unavailable.
     review: ReviewSpec | None = None
+    # The English of the file's own words ([en]: the Chinese as written in the file = its English).
+    english: dict[str, str] = field(default_factory=dict)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -170,6 +179,17 @@ class CallSpec:
 
     def quota(self, category_code: str, quota_type: str) -> int:
         return self.category(category_code).quotas[quota_type]
+
+    def term(self, text: str) -> str:
+        """A word of the call file (a category, a unit type, a recommender's name...) in the active
+        language: its English from the file's [en] table when English is chosen, else as written. The
+        call's words are data, so their English travels with the file, not in the code's catalogue."""
+        if not text or language.chinese():
+            return text
+        return self.english.get(text, text)
+
+    def terms(self, texts) -> list[str]:
+        return [self.term(text) for text in texts]
 
 
 def _from_iso(value: Any, parse) -> Any:
@@ -463,6 +483,28 @@ def _review(reader: _Reader) -> ReviewSpec:
     )
 
 
+def strings_in(data: Any) -> set[str]:
+    """Every string value in a parsed call file (what its [en] table may name)."""
+    if isinstance(data, dict):
+        return set().union(*(strings_in(value) for value in data.values())) if data else set()
+    if isinstance(data, list):
+        return set().union(*(strings_in(value) for value in data)) if data else set()
+    return {data} if isinstance(data, str) else set()
+
+
+def _english(root: _Reader) -> dict[str, str]:
+    """The [en] table: each key a word as the file writes it, each value its English. (That every key
+    is written elsewhere in the file is checked for the call files by calls/tests/test_english.py: a
+    copy of a call without some table keeps a harmless extra entry.)"""
+    glossary = root.raw("en", {})
+    if not isinstance(glossary, dict):
+        raise root.fail("en", "a table of Chinese = English strings")
+    for chinese, english in glossary.items():
+        if not isinstance(english, str) or not english.strip():
+            raise root.fail(f"en.{chinese}", f"a non-empty English string, got {english!r}")
+    return dict(glossary)
+
+
 def parse_call(data: dict[str, Any], source: str = "(call)") -> CallSpec:
     root = _Reader(source, data)
     if root.raw("format") != FORMAT:
@@ -513,6 +555,7 @@ def parse_call(data: dict[str, Any], source: str = "(call)") -> CallSpec:
             for row in root.tables("consultation")
         ),
         review=_review(root.table("review")) if "review" in root.data else None,
+        english=_english(root),
     )
 
 

@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from .render import render_application
 
@@ -45,8 +46,14 @@ def _count_render(user) -> None:
     if renders > settings.DRAFT_PDF_RENDERS:
         retry_after = started + window - int(time.time())
         raise DraftRefused(
-            f"草稿PDF生成过于频繁：每{window // 60}分钟最多生成{settings.DRAFT_PDF_RENDERS}次，"
-            f"请{max(retry_after // 60, 1)}分钟后再试。内容未修改时可直接使用已生成的PDF。",
+            _(
+                "草稿PDF生成过于频繁：每%(window)s分钟最多生成%(draft_pdf_renders)s次，请%(max)s分钟后再试。内容未修改时可直接使用已生成的PDF。"
+            )
+            % {
+                "window": window // 60,
+                "draft_pdf_renders": settings.DRAFT_PDF_RENDERS,
+                "max": max(retry_after // 60, 1),
+            },
             retry_after,
         )
 
@@ -59,7 +66,7 @@ def draft_pdf(application, user=None) -> bytes:
     if user is not None:
         _count_render(user)
     if not cache.add(f"{key}:rendering", 1, 120):
-        raise DraftRefused("草稿PDF正在生成，请稍候几秒后刷新。", 5)
+        raise DraftRefused(_("草稿PDF正在生成，请稍候几秒后刷新。"), 5)
     try:
         pdf = render_application(application, draft=True)
         caches["drafts"].set(key, pdf, CACHE_SECONDS)

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import noto_cjk_sans_otc
+from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 
 FAMILY = "Noto Sans CJK SC"
@@ -60,7 +61,7 @@ def printable(text: str) -> str:
 
 def describe(characters: list[str]) -> str:
     """The characters for a message: “😀”（U+1F600）、…"""
-    return "、".join(f"“{c}”（U+{ord(c):04X}）" for c in characters[:5]) + ("等" if len(characters) > 5 else "")
+    return "、".join(f"“{c}”（U+{ord(c):04X}）" for c in characters[:5]) + (_("等") if len(characters) > 5 else "")
 
 
 def printable_validator(label: str):
@@ -70,8 +71,10 @@ def printable_validator(label: str):
     def validate(value) -> None:
         if missing := unprintable(str(value or "")):
             raise ValidationError(
-                f"“{label}”含申报书PDF无法打印的字符{describe(missing)}（如表情符号、生僻字），"
-                "打印出来会是空框，请删除或改用文字。"
+                _(
+                    "“%(label)s”含申报书PDF无法打印的字符%(describe)s（如表情符号、生僻字），打印出来会是空框，请删除或改用文字。"
+                )
+                % {"label": label, "describe": describe(missing)}
             )
 
     return validate

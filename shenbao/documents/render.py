@@ -17,9 +17,11 @@ from pathlib import Path
 
 import typst
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shenbao.applications.models import Application
 from shenbao.applications.sections import DATE, MONTH, NUMBER, SECTIONS, choices_for, display, fields_of, get
+from shenbao.language import system_language
 from shenbao.rules.required_attachments import KINDS
 
 from .fonts import FAMILY, FONT_FILE, printable
@@ -59,7 +61,7 @@ def _compiler() -> typst.Compiler:
 
 def typeset(template: str, data: dict, *, timestamp: dt.datetime | None = None) -> bytes:
     """The PDF of a Typst template under templates/documents/ with `data` (JSON-safe) as its input."""
-    payload = json.dumps({**data, "font": FAMILY}, ensure_ascii=False)
+    payload = json.dumps({**data, "font": FAMILY}, ensure_ascii=False, default=str)  # lazy labels as text
     try:
         return _compiler().compile(
             input=str(TEMPLATES / template),
@@ -69,7 +71,7 @@ def typeset(template: str, data: dict, *, timestamp: dt.datetime | None = None) 
             timestamp=(timestamp or timezone.now()).replace(microsecond=0),
         )
     except typst.TypstError as error:
-        raise RenderFailed(f"排版失败：{error.message}") from error
+        raise RenderFailed(_("排版失败：%(message)s") % {"message": error.message}) from error
 
 
 # --- what the documents show ----------------------------------------------------------------------
@@ -134,8 +136,8 @@ def _table(table, spec, data) -> dict:
         for i in numeric:
             total[i] = amount(sum(_number(get(row, table.columns[i].path)) for row in rows))
     return {
-        "label": table.label,
-        "headers": [c.label for c in table.columns],
+        "label": str(table.label),
+        "headers": [str(c.label) for c in table.columns],
         "rows": [[_shown(c, get(row, c.path), spec, data) for c in table.columns] for row in rows],
         "numeric": numeric,
         "compact": compact,
@@ -152,8 +154,8 @@ def document_context(application: Application, *, draft: bool) -> dict:
         if section.slug == "budget":
             fields, tables = [], [_budget_table(spec, data), *tables]
         else:
-            fields = [[f.label, _shown(f, get(data, f.path), spec, data)] for f in fields_of(section, spec)]
-        sections.append({"slug": section.slug, "title": section.title, "fields": fields, "tables": tables})
+            fields = [[str(f.label), _shown(f, get(data, f.path), spec, data)] for f in fields_of(section, spec)]
+        sections.append({"slug": section.slug, "title": str(section.title), "fields": fields, "tables": tables})
     category = spec.category_codes.get(application.category)
     lead_unit = printable(str(get(data, "lead_unit.name", "") or application.unit.name))
     generated_at = timezone.localtime(timezone.now(), spec.tz)
@@ -181,7 +183,7 @@ def document_context(application: Application, *, draft: bool) -> dict:
         "attachments": [
             [
                 printable(
-                    KINDS.get(a.kind, a.kind)
+                    str(KINDS.get(a.kind, a.kind))
                     + (f"（{a.partner}）" if a.partner else "")
                     + (f"（{a.year}年度）" if a.year else "")
                 ),
@@ -195,7 +197,8 @@ def document_context(application: Application, *, draft: bool) -> dict:
 
 
 def render_application(application: Application, *, draft: bool) -> bytes:
-    return typeset("application.typ", document_context(application, draft=draft))
+    with system_language():  # the 申报书 is a Chinese document, whoever asks for it
+        return typeset("application.typ", document_context(application, draft=draft))
 
 
 def list_context(recommender, call, rows, now: dt.datetime) -> dict:
@@ -233,7 +236,8 @@ def list_context(recommender, call, rows, now: dt.datetime) -> dict:
 
 def render_list(recommender, call, rows, now: dt.datetime) -> bytes:
     """The recommender's list (二(二)4) as a PDF, ready for the recommender's seal on its last page."""
-    return typeset("recommendation_list.typ", list_context(recommender, call, rows, now), timestamp=now)
+    with system_language():
+        return typeset("recommendation_list.typ", list_context(recommender, call, rows, now), timestamp=now)
 
 
 # --- documents that have no Typst template yet --------------------------------------------------
@@ -260,5 +264,6 @@ def render_html(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 
     config, fonts = _weasyprint_fonts()
-    html = render_to_string(template, {**context, "family": FAMILY})
+    with system_language():
+        html = render_to_string(template, {**context, "family": FAMILY})
     return HTML(string=html).write_pdf(stylesheets=[fonts], font_config=config, pdf_variant="pdf/a-2b", pdf_tags=True)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from shenbao import storage
 from shenbao.applications.models import Application
@@ -63,13 +64,20 @@ def check_can_seal(application: Application, admin) -> None:
     Also asked before queueing a seal, so a refusal comes back at once."""
     flow.check_unit_admin(application, admin)
     if application.state != Application.State.UNIT_APPROVED:
-        raise flow.TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，须先审核通过才能签章。")
+        raise flow.TransitionRefused(
+            _("申报书当前状态为“%(state)s”，须先审核通过才能签章。") % {"state": application.get_state_display()}
+        )
 
 
 def check_attachment_files(application: Application) -> None:
     """The uploaded attachments the 申报书 lists are still in the store."""
     try:
-        storage.check_present({a.file.name: f"附件“{a.original_name}”" for a in application.attachments.all()})
+        storage.check_present(
+            {
+                a.file.name: _("附件“%(original_name)s”") % {"original_name": a.original_name}
+                for a in application.attachments.all()
+            }
+        )
     except storage.FileMissing as missing:
         raise flow.TransitionRefused(str(missing)) from missing
 
@@ -93,7 +101,7 @@ def seal_application(
         raise
     except Exception as error:
         logger.exception("rendering application %s failed", application.pk)
-        raise SealingFailed("生成申报书PDF失败（详情已记入系统日志）。") from error
+        raise SealingFailed(_("生成申报书PDF失败（详情已记入系统日志）。")) from error
     name = storage.store(
         pdf, f"sealed/{application.public_id}-{hashlib.sha256(pdf).hexdigest()[:12]}.pdf", what="已签章申报书"
     )
@@ -160,10 +168,11 @@ class ListAlreadyConfirmed(flow.TransitionRefused):
     def __init__(self, entry: RecommendationList):
         self.entry = entry
         if entry.state == RecommendationList.State.CONFIRMING:
-            super().__init__("推荐项目清单正在确认，请稍候刷新查看。")
+            super().__init__(_("推荐项目清单正在确认，请稍候刷新查看。"))
         else:
             super().__init__(
-                f"推荐项目清单已于{timezone.localtime(entry.confirmed_at):%Y-%m-%d %H:%M}确认，无需重复确认。"
+                _("推荐项目清单已于%(localtime)s确认，无需重复确认。")
+                % {"localtime": f"{timezone.localtime(entry.confirmed_at):%Y-%m-%d %H:%M}"}
             )
 
 
@@ -185,12 +194,14 @@ def _freeze(recommender, call, staff, now: dt.datetime) -> tuple[RecommendationL
         existing.delete()  # a confirmation whose process died: its lease ran out
     rows = _list_rows(recommender, call)
     if not rows:
-        raise flow.TransitionRefused("尚未推荐任何项目，不能确认空清单。")
+        raise flow.TransitionRefused(_("尚未推荐任何项目，不能确认空清单。"))
     pending = Application.objects.filter(
         call=call, unit__recommender=recommender, state=Application.State.SUBMITTED_TO_RECOMMENDER
     ).count()
     if pending:
-        raise flow.TransitionRefused(f"还有{pending}份申报书未处理（推荐或不予推荐），请处理后再确认。")
+        raise flow.TransitionRefused(
+            _("还有%(pending)s份申报书未处理（推荐或不予推荐），请处理后再确认。") % {"pending": pending}
+        )
     entry = RecommendationList.objects.create(
         call=call,
         recommender=recommender,
@@ -211,7 +222,7 @@ def _complete(entry: RecommendationList, pdf_name: str, xlsx_name: str, staff, r
     Recommender.objects.select_for_update().get(pk=entry.recommender_id)
     entry = RecommendationList.objects.get(pk=entry.pk, state=RecommendationList.State.CONFIRMING)
     if _frozen(_list_rows(entry.recommender, entry.call)) != entry.frozen:
-        raise flow.TransitionRefused("确认期间推荐结果发生了变化，清单未确认，请核对后重新确认。")
+        raise flow.TransitionRefused(_("确认期间推荐结果发生了变化，清单未确认，请核对后重新确认。"))
     entry.pdf.name, entry.xlsx.name = pdf_name, xlsx_name
     entry.state, entry.lease_until = RecommendationList.State.CONFIRMED, None
     entry.save()
@@ -257,6 +268,6 @@ def check_sealed_files(rows: list[Application]) -> None:
     """Every listed application's sealed 申报书 is still in the store (a deleted file is refused now,
     not found missing by the department later)."""
     try:
-        storage.check_present({a.sealed_pdf.name: f"“{a.title}”的已签章申报书" for a in rows})
+        storage.check_present({a.sealed_pdf.name: _("“%(title)s”的已签章申报书") % {"title": a.title} for a in rows})
     except storage.FileMissing as missing:
         raise flow.TransitionRefused(str(missing)) from missing

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -76,7 +77,7 @@ def apply_seals(pdf: bytes, seals: list[Seal]) -> bytes:
             pdf = output.getvalue()
     except Exception as error:  # pyHanko raises many kinds; the caller needs one, in Chinese
         logging.getLogger(__name__).exception("signing failed")
-        raise SealingFailed("电子签章失败：签章证书或签章服务暂不可用（详情已记入系统日志）") from error
+        raise SealingFailed(_("电子签章失败：签章证书或签章服务暂不可用（详情已记入系统日志）")) from error
     return pdf
 
 

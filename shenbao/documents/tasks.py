@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shenbao import storage
 from shenbao.applications.models import Application
 from shenbao.audit import log
 from shenbao.jobs import queue
 from shenbao.jobs.models import Job
+from shenbao.language import system_language
 from shenbao.review import services as flow
 from shenbao.review.notify import tell
 
@@ -30,12 +32,14 @@ def _tell_failure(job: Job) -> None:
     application = job.application
     if application is None or job.requested_by is None or application.sealed_pdf:
         return  # sealed after all (another click's job): nothing failed for the person
-    tell(
-        [job.requested_by],
-        "签章失败",
-        f"“{application.title}”签章未完成：{job.error}。可在单位审核页面重试。",
-        reverse("review:unit_queue"),
-    )
+    with system_language():
+        tell(
+            [job.requested_by],
+            _("签章失败"),
+            _("“%(title)s”签章未完成：%(error)s。可在单位审核页面重试。")
+            % {"title": application.title, "error": job.error},
+            reverse("review:unit_queue"),
+        )
 
 
 @queue.handler(queue=SEALING_QUEUE, on_failure=_tell_failure)
@@ -44,7 +48,7 @@ def seal(job: Job) -> str:
     application already sealed is not sealed again; if its content changed while it was being sealed,
     it is sealed again for the current content."""
     admin, then = job.requested_by, job.accepted_at
-    for _ in range(RERUNS_FOR_NEW_VERSIONS):
+    for _rerun in range(RERUNS_FOR_NEW_VERSIONS):
         application = Application.objects.select_related("call", "unit", "applicant").get(pk=job.application_id)
         if application.state != State.UNIT_APPROVED and application.sealed_pdf:
             break  # sealed already (a worker died after sealing, or a second click)
@@ -54,18 +58,18 @@ def seal(job: Job) -> str:
         except flow.StaleSeal:
             continue
         except (flow.TransitionRefused, PermissionDenied) as refusal:
-            raise queue.Refused(str(refusal) or "无权签章") from refusal
+            raise queue.Refused(str(refusal) or _("无权签章")) from refusal
         except (SealingFailed, storage.StorageUnavailable) as error:
             raise queue.Retryable(str(error)) from error
     else:
-        raise queue.Retryable("申报书内容在签章期间反复改变，稍后重试")
+        raise queue.Retryable(_("申报书内容在签章期间反复改变，稍后重试"))
     # Read again: a 签章并报送 click while this seal was running asks for the submission too.
     submit = Job.objects.filter(pk=job.pk).values_list("params", flat=True).first() or {}
     if submit.get("submit") and application.state == State.SEALED:
         try:
             flow.submit_to_recommender(application, admin, then, done_at=timezone.now())
         except flow.TransitionRefused as refusal:
-            raise queue.Refused(f"已签章，但未能报送：{refusal}") from refusal
+            raise queue.Refused(_("已签章，但未能报送：%(refusal)s") % {"refusal": refusal}) from refusal
         return "sealed and submitted"
     return "sealed"
 
@@ -85,17 +89,19 @@ def queue_seal(
         application.call,
         "filing",
         now,
-        "签章并报送" if submit else "签章",
+        _("签章并报送") if submit else _("签章"),
         unit=application.unit_id,
         recommender=application.unit.recommender_id,
     )
+    with system_language():  # stored, and read by whoever looks at the unit's queue
+        what = _("%(what)s：%(title)s") % {"what": _("签章并报送") if submit else _("签章"), "title": application.title}
     with transaction.atomic():
         job = queue.accept(
             seal,
             f"seal:{application.pk}:{flow.content_version(application)}",
             {"submit": submit},
             accepted_at=now,
-            what=("签章并报送" if submit else "签章") + f"：{application.title}",
+            what=what,
             requested_by=admin,
             application=application,
             batch=batch,

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from shenbao.applications.services import visible_applications
 
@@ -14,7 +15,7 @@ def application_pdf(request, public_id):
         visible_applications(request.user).select_related("call", "unit"), public_id=public_id
     )
     if request.GET.get("sealed") and not application.sealed_pdf:
-        raise Http404("尚未签章")
+        raise Http404(_("尚未签章"))
     return pdf_response(application, request.user)
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class EvaluationConfig(AppConfig):
@@ -6,7 +7,7 @@ class EvaluationConfig(AppConfig):
     with conflict avoidance, scoring, ranking, 立项 and 公示 (issue 10)."""
 
     name = "shenbao.evaluation"
-    verbose_name = "受理、评审与立项"
+    verbose_name = gettext_lazy("受理、评审与立项")
 
     def ready(self):
         from . import signals  # noqa: F401  (snapshots of every submission)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .conflicts import ApplicationFacts, ExpertFacts, GroupContext, name_key
 
 
@@ -52,28 +54,40 @@ class _Index:
 
         for key, role in app.units.items():
             for expert in self.by_unit.get(key, ()):
-                add(expert, "unit", f"专家所在单位“{expert.unit_name}”是本项目的{role}")
+                add(
+                    expert,
+                    "unit",
+                    _("专家所在单位“%(unit_name)s”是本项目的%(role)s") % {"unit_name": expert.unit_name, "role": role},
+                )
         for person, role in app.persons.items():
             if expert := self.by_id.get(person):
-                add(expert, "person", f"专家是本项目的{role}")
+                add(expert, "person", _("专家是本项目的%(role)s") % {"role": role})
         for expert, rows in self.competitors:
             for other, title, role in rows:
                 if other != app.key:
-                    add(expert, "competitor", f"专家是同组竞争项目“{title}”的{role}")
+                    add(
+                        expert,
+                        "competitor",
+                        _("专家是同组竞争项目“%(title)s”的%(role)s") % {"title": title, "role": role},
+                    )
                     break
         for entry in app.avoid:
             candidates = [self.by_id[entry.id_number]] if entry.id_number in self.by_id else []
             candidates += self.by_name.get(name_key(entry.name), [])
             for expert in candidates:
                 if entry.matches(expert):
-                    add(expert, "avoid_list", "申报人在申报书中申请回避该专家")
+                    add(expert, "avoid_list", _("申报人在申报书中申请回避该专家"))
         pi_projects = ctx.projects_of.get(app.pi_id, frozenset())
         if pi_projects:
             for person, codes in ctx.projects_of.items():
                 if person != app.pi_id and (shared := codes & pi_projects) and (expert := self.by_id.get(person)):
-                    add(expert, "same_project", f"专家与项目负责人同在已立项或在研项目{min(shared)}中")
+                    add(
+                        expert,
+                        "same_project",
+                        _("专家与项目负责人同在已立项或在研项目%(min)s中") % {"min": min(shared)},
+                    )
         for expert_key in self.declared.get(app.key, ()):
-            out.setdefault(expert_key, ("declared", "专家本人声明存在利益冲突"))
+            out.setdefault(expert_key, ("declared", _("专家本人声明存在利益冲突")))
         return out
 
 

@@ -12,6 +12,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shenbao.organisations.uscc import normalise as normalise_uscc
 
 
@@ -87,26 +90,29 @@ class GroupContext:
 def unit_rule(expert: ExpertFacts, app: ApplicationFacts, ctx: GroupContext) -> str:
     for key in expert.unit_keys:
         if key in app.units:
-            return f"专家所在单位“{expert.unit_name}”是本项目的{app.units[key]}"
+            return _("专家所在单位“%(unit_name)s”是本项目的%(units)s") % {
+                "unit_name": expert.unit_name,
+                "units": app.units[key],
+            }
     return ""
 
 
 def person_rule(expert: ExpertFacts, app: ApplicationFacts, ctx: GroupContext) -> str:
     role = app.persons.get(expert.id_number)
-    return f"专家是本项目的{role}" if role else ""
+    return _("专家是本项目的%(role)s") % {"role": role} if role else ""
 
 
 def competitor_rule(expert: ExpertFacts, app: ApplicationFacts, ctx: GroupContext) -> str:
     for other, title, role in ctx.group_persons.get(expert.id_number, ()):
         if other != app.key:
-            return f"专家是同组竞争项目“{title}”的{role}"
+            return _("专家是同组竞争项目“%(title)s”的%(role)s") % {"title": title, "role": role}
     return ""
 
 
 def avoid_list_rule(expert: ExpertFacts, app: ApplicationFacts, ctx: GroupContext) -> str:
     for entry in app.avoid:
         if entry.matches(expert):
-            return "申报人在申报书中申请回避该专家"
+            return _("申报人在申报书中申请回避该专家")
     return ""
 
 
@@ -114,11 +120,11 @@ def same_project_rule(expert: ExpertFacts, app: ApplicationFacts, ctx: GroupCont
     if not app.pi_id or expert.id_number == app.pi_id:
         return ""
     shared = ctx.projects_of.get(expert.id_number, frozenset()) & ctx.projects_of.get(app.pi_id, frozenset())
-    return f"专家与项目负责人同在已立项或在研项目{min(shared)}中" if shared else ""
+    return _("专家与项目负责人同在已立项或在研项目%(min)s中") % {"min": min(shared)} if shared else ""
 
 
 def declared_rule(expert: ExpertFacts, app: ApplicationFacts, ctx: GroupContext) -> str:
-    return "专家本人声明存在利益冲突" if (app.key, expert.key) in ctx.declared else ""
+    return _("专家本人声明存在利益冲突") if (app.key, expert.key) in ctx.declared else ""
 
 
 Rule = Callable[[ExpertFacts, ApplicationFacts, GroupContext], str]
@@ -131,12 +137,12 @@ RULES: dict[str, Rule] = {
     "declared": declared_rule,
 }
 RULE_NAMES = {
-    "unit": "专家单位为牵头或合作单位",
-    "person": "专家为项目人员",
-    "competitor": "专家为同组竞争项目人员",
-    "avoid_list": "申报人申请回避",
-    "same_project": "专家与负责人同在一个项目",
-    "declared": "专家声明利益冲突",
+    "unit": gettext_lazy("专家单位为牵头或合作单位"),
+    "person": gettext_lazy("专家为项目人员"),
+    "competitor": gettext_lazy("专家为同组竞争项目人员"),
+    "avoid_list": gettext_lazy("申报人申请回避"),
+    "same_project": gettext_lazy("专家与负责人同在一个项目"),
+    "declared": gettext_lazy("专家声明利益冲突"),
 }
 
 

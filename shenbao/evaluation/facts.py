@@ -4,13 +4,15 @@ import json
 from collections import defaultdict
 
 from django.db.models.fields.json import KT
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shenbao.rules.models import OngoingProjectRecord
 
 from .conflicts import ApplicationFacts, AvoidEntry, ExpertFacts, GroupContext, group_persons, id_key, unit_keys
 from .models import Assignment, Expert, ProjectPerson
 
-IMPLIED_PARTNER = "合作单位（项目参与人所在单位视为合作单位，一(三)9）"
+IMPLIED_PARTNER = gettext_lazy("合作单位（项目参与人所在单位视为合作单位，一(三)9）")
 
 
 def _rows(data: dict, key: str) -> list[dict]:
@@ -35,10 +37,10 @@ def application_facts(key: int, data: dict, avoid_max: int | None = None) -> App
     units: dict[str, str] = {}
     lead = _section(data, "lead_unit")
     for unit_key in unit_keys(lead.get("name", ""), lead.get("uscc", "")):
-        units[unit_key] = f"牵头单位（{lead.get('name', '')}）"
+        units[unit_key] = _("牵头单位（%(name)s）") % {"name": lead.get("name", "")}
     for partner in _rows(data, "partners"):
         for unit_key in unit_keys(partner.get("name", ""), partner.get("uscc", "")):
-            units.setdefault(unit_key, f"合作单位（{partner.get('name', '')}）")
+            units.setdefault(unit_key, _("合作单位（%(name)s）") % {"name": partner.get("name", "")})
     # 一(三)9: a unit that a team member or a 课题's undertaking unit names is a partner, listed or not.
     for row in [*_rows(data, "team"), *_rows(data, "subprojects")]:
         for unit_key in unit_keys(row.get("unit", "")):
@@ -46,13 +48,13 @@ def application_facts(key: int, data: dict, avoid_max: int | None = None) -> App
     persons: dict[str, str] = {}
     pi_id = id_key(_section(data, "pi").get("id_number", ""))
     if pi_id:
-        persons[pi_id] = "项目负责人"
+        persons[pi_id] = _("项目负责人")
     for sub in _rows(data, "subprojects"):
         if (leader := id_key(sub.get("leader_id_number", ""))) and leader not in persons:
-            persons[leader] = "课题负责人"
+            persons[leader] = _("课题负责人")
     for member in _rows(data, "team"):
         if (person := id_key(member.get("id_number", ""))) and person not in persons:
-            persons[person] = str(member.get("role") or "项目组成员")
+            persons[person] = str(member.get("role") or _("项目组成员"))
     avoid = tuple(
         AvoidEntry(str(row.get("name") or ""), str(row.get("unit") or ""), id_key(row.get("id_number", "")))
         for row in avoid_entries(data)[:avoid_max]

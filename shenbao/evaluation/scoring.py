@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from shenbao.calls.spec import Criterion, ReviewSpec
 
 HUNDRED = Decimal(100)
@@ -31,14 +33,27 @@ def sheet_problems(criteria: Sequence[Criterion], scores: dict, comments: dict) 
         score = parse_score(scores.get(criterion.code))
         field = f"scores.{criterion.code}"
         if score is None:
-            problems.append((field, f"“{criterion.name}”：请填写{criterion.min}-{criterion.max}分的分数。"))
+            problems.append(
+                (
+                    field,
+                    _("“%(name)s”：请填写%(min)s-%(max)s分的分数。")
+                    % {"name": criterion.name, "min": criterion.min, "max": criterion.max},
+                )
+            )
         elif not criterion.min <= score <= criterion.max:
-            problems.append((field, f"“{criterion.name}”：分数须在{criterion.min}-{criterion.max}之间，现为{score}。"))
+            problems.append(
+                (
+                    field,
+                    _("“%(name)s”：分数须在%(min)s-%(max)s之间，现为%(score)s。")
+                    % {"name": criterion.name, "min": criterion.min, "max": criterion.max, "score": score},
+                )
+            )
         elif score < criterion.comment_below and not str(comments.get(criterion.code) or "").strip():
             problems.append(
                 (
                     f"comments.{criterion.code}",
-                    f"“{criterion.name}”：低于{criterion.comment_below}分须填写评审意见。",
+                    _("“%(name)s”：低于%(comment_below)s分须填写评审意见。")
+                    % {"name": criterion.name, "comment_below": criterion.comment_below},
                 )
             )
     return problems

@@ -14,11 +14,13 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.audit import log
 from shenbao.calls.spec import ReviewSpec, Window
+from shenbao.language import cite, system_language
 from shenbao.review.notify import tell
 from shenbao.review.services import TransitionRefused, check_window
 
@@ -38,7 +40,7 @@ __all__ = ["TransitionRefused"]
 def review_spec(call) -> ReviewSpec:
     review = call.spec.review
     if review is None:
-        raise TransitionRefused("本批次的指南文件没有评审设置（[review]），不能进行受理和评审。")
+        raise TransitionRefused(_("本批次的指南文件没有评审设置（[review]），不能进行受理和评审。"))
     return review
 
 
@@ -69,7 +71,7 @@ def appeal_window(acceptance: Acceptance) -> Window:
 
 
 def scoring_window(group: Group) -> Window:
-    return Window(group.created_at, group.scoring_closes, "评审组评分截止时间")
+    return Window(group.created_at, group.scoring_closes, _("评审组评分截止时间"))
 
 
 def _locked(application: Application) -> Application:
@@ -82,7 +84,7 @@ def _locked(application: Application) -> Application:
 
 def _not_listed(call) -> None:
     if FundingList.objects.filter(call=call).exists():
-        raise TransitionRefused("拟立项清单已确认，不能再修改受理、评审和拟立项结果。")
+        raise TransitionRefused(_("拟立项清单已确认，不能再修改受理、评审和拟立项结果。"))
 
 
 def _applicant_side(application: Application) -> list[User]:
@@ -95,7 +97,7 @@ def _url(application: Application) -> str:
 
 def take_snapshot(application: Application, kind: str) -> Snapshot:
     """The application as it is now, kept for good (one per hand-over and version)."""
-    snapshot, _ = Snapshot.objects.get_or_create(
+    snapshot, _created = Snapshot.objects.get_or_create(
         application=application,
         kind=kind,
         version=application.version,
@@ -124,14 +126,16 @@ def accept(application, staff, now, *, reason: str = "", request=None) -> Accept
     bar is accepted only with a reason (the batch action accepts only those without)."""
     check_department(staff)
     application = _locked(application)
-    check_window(acceptance_window(application.call), now, application.call.spec, "受理")
+    check_window(acceptance_window(application.call), now, application.call.spec, _("受理"))
     if application.state != State.RECOMMENDED:
-        raise TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，只有已推荐的申报书可以受理。")
+        raise TransitionRefused(
+            _("申报书当前状态为“%(state)s”，只有已推荐的申报书可以受理。") % {"state": application.get_state_display()}
+        )
     if Acceptance.objects.filter(application=application).exists():
-        raise TransitionRefused("该申报书已作出受理决定。")
+        raise TransitionRefused(_("该申报书已作出受理决定。"))
     _not_listed(application.call)
     if bars_of(application) and not (reason or "").strip():
-        raise TransitionRefused("形式审查有不符合项：受理须填写理由，或作不予受理。")
+        raise TransitionRefused(_("形式审查有不符合项：受理须填写理由，或作不予受理。"))
     snapshot = take_snapshot(application, Snapshot.Kind.ACCEPTED)
     acceptance = Acceptance.objects.create(
         application=application,
@@ -149,9 +153,13 @@ def accept(application, staff, now, *, reason: str = "", request=None) -> Accept
         reason=reason,
         request=request,
     )
-    tell(
-        _applicant_side(application), "申报书已受理", f"“{application.title}”已受理，进入专家评审。", _url(application)
-    )
+    with system_language():
+        tell(
+            _applicant_side(application),
+            _("申报书已受理"),
+            _("“%(title)s”已受理，进入专家评审。") % {"title": application.title},
+            _url(application),
+        )
     return acceptance
 
 
@@ -161,18 +169,19 @@ def reject(application, staff, reason: str, clause: str, now, *, request=None) -
     check_department(staff)
     application = _locked(application)
     call = application.call
-    check_window(acceptance_window(call), now, call.spec, "受理")
+    check_window(acceptance_window(call), now, call.spec, _("受理"))
     if application.state != State.RECOMMENDED:
         raise TransitionRefused(
-            f"申报书当前状态为“{application.get_state_display()}”，只有已推荐的申报书可以作受理决定。"
+            _("申报书当前状态为“%(state)s”，只有已推荐的申报书可以作受理决定。")
+            % {"state": application.get_state_display()}
         )
     if Acceptance.objects.filter(application=application).exists():
-        raise TransitionRefused("该申报书已作出受理决定。")
+        raise TransitionRefused(_("该申报书已作出受理决定。"))
     _not_listed(call)
     if not (reason or "").strip():
-        raise TransitionRefused("不予受理须填写理由。")
+        raise TransitionRefused(_("不予受理须填写理由。"))
     if not (clause or "").strip():
-        raise TransitionRefused("不予受理须注明依据的指南条款，例如“一(二)1”。")
+        raise TransitionRefused(_("不予受理须注明依据的指南条款，例如“一(二)1”。"))
     acceptance = Acceptance.objects.create(
         application=application,
         status=Acceptance.Status.REJECTED,
@@ -190,12 +199,14 @@ def reject(application, staff, reason: str, clause: str, now, *, request=None) -
         request=request,
     )
     review = review_spec(call)
-    tell(
-        _applicant_side(application),
-        "申报书不予受理",
-        f"“{application.title}”不予受理（{clause}）：{reason}。如有异议，可在{review.appeal_days}日内提出一次复审申请。",
-        _url(application),
-    )
+    with system_language():
+        tell(
+            _applicant_side(application),
+            _("申报书不予受理"),
+            _("“%(title)s”不予受理（%(clause)s）：%(reason)s。如有异议，可在%(appeal_days)s日内提出一次复审申请。")
+            % {"title": application.title, "clause": cite(clause), "reason": reason, "appeal_days": review.appeal_days},
+            _url(application),
+        )
     return acceptance
 
 
@@ -214,19 +225,24 @@ def appeal(application, user, reason: str, now, *, request=None) -> Acceptance:
     check_applicant_side(application, user)
     acceptance = Acceptance.objects.select_for_update().filter(application=application).first()
     if acceptance is None or acceptance.status != Acceptance.Status.REJECTED:
-        raise TransitionRefused("只有不予受理的申报书可以申请复审。")
-    check_window(appeal_window(acceptance), now, application.call.spec, "复审申请")
+        raise TransitionRefused(_("只有不予受理的申报书可以申请复审。"))
+    check_window(appeal_window(acceptance), now, application.call.spec, _("复审申请"))
     if acceptance.appealed_at is not None:
-        raise TransitionRefused("复审申请只能提出一次，已提出过。")
+        raise TransitionRefused(_("复审申请只能提出一次，已提出过。"))
     if not (reason or "").strip():
-        raise TransitionRefused("复审申请须填写理由。")
+        raise TransitionRefused(_("复审申请须填写理由。"))
     acceptance.status, acceptance.appeal_reason = Acceptance.Status.APPEALED, reason.strip()
     acceptance.appealed_at, acceptance.appealed_by = now, user
     acceptance.save()
     log.record(
         "evaluation.appealed", actor=user, obj=application, after={"status": "appealed"}, reason=reason, request=request
     )
-    tell(User.objects.filter(role=User.Role.DEPARTMENT), "新的复审申请", f"“{application.title}”提出复审申请：{reason}")
+    with system_language():
+        tell(
+            User.objects.filter(role=User.Role.DEPARTMENT),
+            _("新的复审申请"),
+            _("“%(title)s”提出复审申请：%(reason)s") % {"title": application.title, "reason": reason},
+        )
     return acceptance
 
 
@@ -237,10 +253,10 @@ def decide_appeal(application, staff, accepted: bool, decision: str, now, *, req
     application = _locked(application)
     acceptance = Acceptance.objects.select_for_update().filter(application=application).first()
     if acceptance is None or acceptance.status != Acceptance.Status.APPEALED:
-        raise TransitionRefused("该申报书没有待决定的复审申请。")
+        raise TransitionRefused(_("该申报书没有待决定的复审申请。"))
     _not_listed(application.call)
     if not (decision or "").strip():
-        raise TransitionRefused("复审决定须填写意见。")
+        raise TransitionRefused(_("复审决定须填写意见。"))
     acceptance.appeal_decision, acceptance.appeal_decided_at = decision.strip(), now
     if accepted:
         acceptance.status = Acceptance.Status.ACCEPTED
@@ -256,8 +272,15 @@ def decide_appeal(application, staff, accepted: bool, decision: str, now, *, req
         reason=decision,
         request=request,
     )
-    outcome = "复审后予以受理" if accepted else "复审后维持不予受理"
-    tell(_applicant_side(application), "复审决定", f"“{application.title}”{outcome}：{decision}", _url(application))
+    with system_language():
+        outcome = _("复审后予以受理") if accepted else _("复审后维持不予受理")
+        tell(
+            _applicant_side(application),
+            _("复审决定"),
+            _("“%(title)s”%(outcome)s：%(decision)s")
+            % {"title": application.title, "outcome": outcome, "decision": decision},
+            _url(application),
+        )
     return acceptance
 
 
@@ -268,12 +291,15 @@ def avoid_list_problems(rows: list[dict], review: ReviewSpec) -> list[str]:
     """Why a 回避专家 list cannot be kept: more than the call's number, or a row without a name."""
     problems = []
     if len(rows) > review.avoid_experts_max:
-        problems.append(f"回避专家：最多{review.avoid_experts_max}名，现填写{len(rows)}名。")
+        problems.append(
+            _("回避专家：最多%(avoid_experts_max)s名，现填写%(count)s名。")
+            % {"avoid_experts_max": review.avoid_experts_max, "count": len(rows)}
+        )
     for i, row in enumerate(rows, start=1):
         if not row.get("name"):
-            problems.append(f"回避专家第{i}行：请填写姓名。")
+            problems.append(_("回避专家第%(i)s行：请填写姓名。") % {"i": i})
         elif not (row.get("unit") or row.get("id_number")):
-            problems.append(f"回避专家第{i}行：请填写工作单位或身份证号，以便准确识别。")
+            problems.append(_("回避专家第%(i)s行：请填写工作单位或身份证号，以便准确识别。") % {"i": i})
     return problems
 
 
@@ -314,7 +340,7 @@ def confirm_own_data(expert: Expert, user: User, changes: dict, now, *, request=
     for name, value in changes.items():
         setattr(expert, name, value)
     if not expert.disciplines:
-        raise TransitionRefused("学科代码：至少填写一个（GB/T 13745）。")
+        raise TransitionRefused(_("学科代码：至少填写一个（GB/T 13745）。"))
     expert.confirmed_at = now
     expert.save()
     log.record("expert.confirmed", actor=user, obj=expert, before=before, after=changes, request=request)
@@ -389,12 +415,12 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     tops up where experts were released."""
     check_department(staff)
     group = Group.objects.select_for_update().select_related("call").get(pk=group.pk)
-    check_window(scoring_window(group), now, group.call.spec, "指派专家")
+    check_window(scoring_window(group), now, group.call.spec, _("指派专家"))
     review = review_spec(group.call)
     _not_listed(group.call)
     app_facts = accepted_facts(accepted_query(group), review.avoid_experts_max)
     if not app_facts:
-        raise TransitionRefused("评审组内没有已受理的申报书。")
+        raise TransitionRefused(_("评审组内没有已受理的申报书。"))
     expert_list = [expert_facts(e) for e in eligible_experts(group)]
     ctx = group_context(app_facts, expert_list, [a.key for a in app_facts])
     current: dict[int, set[int]] = {}
@@ -404,15 +430,16 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     for app_id, expert_id in active.values_list("application_id", "expert_id"):
         load[expert_id] = load.get(expert_id, 0) + 1
         current.setdefault(app_id, set()).add(expert_id)
-    plan = plan_assignment(
-        app_facts,
-        expert_list,
-        ctx,
-        review.experts_per_application,
-        review.max_applications_per_expert,
-        current=current,
-        load=load,
-    )
+    with system_language():  # each exclusion's reason is stored, for whoever reads the group page
+        plan = plan_assignment(
+            app_facts,
+            expert_list,
+            ctx,
+            review.experts_per_application,
+            review.max_applications_per_expert,
+            current=current,
+            load=load,
+        )
     Exclusion.objects.filter(group=group).delete()
     # Values as each database stores them (a UUID is text on SQLite; a datetime is naive UTC there).
     new_id = Assignment._meta.get_field("public_id").get_db_prep_value
@@ -448,12 +475,14 @@ def assign(group: Group, staff, now, *, request=None) -> dict:
     }
     log.record("evaluation.assigned", actor=staff, obj=group, after=summary, request=request)
     chosen = {e for _, e in plan.assignments}
-    tell(
-        User.objects.filter(expert__pk__in=chosen),
-        "新的评审任务",
-        f"您有新的评审任务（{group.name}），请在{group.scoring_closes:%Y-%m-%d}前完成评分。",
-        reverse("evaluation:expert_home"),
-    )
+    with system_language():
+        tell(
+            User.objects.filter(expert__pk__in=chosen),
+            _("新的评审任务"),
+            _("您有新的评审任务（%(name)s），请在%(scoring_closes)s前完成评分。")
+            % {"name": group.name, "scoring_closes": f"{group.scoring_closes:%Y-%m-%d}"},
+            reverse("evaluation:expert_home"),
+        )
     return summary
 
 
@@ -463,7 +492,7 @@ def override_assign(group, application, expert, staff, reason: str, now, *, requ
     the rule is recorded beside the reason and the report shows it."""
     check_department(staff)
     group = Group.objects.select_for_update().select_related("call").get(pk=group.pk)
-    check_window(scoring_window(group), now, group.call.spec, "指派专家")
+    check_window(scoring_window(group), now, group.call.spec, _("指派专家"))
     _not_listed(group.call)
     application = group.applications.select_related("acceptance__snapshot").filter(pk=application.pk).first()
     if (
@@ -471,11 +500,11 @@ def override_assign(group, application, expert, staff, reason: str, now, *, requ
         or getattr(application, "acceptance", None) is None
         or application.acceptance.status != "accepted"
     ):
-        raise TransitionRefused("只能为本评审组内已受理的申报书指派专家。")
+        raise TransitionRefused(_("只能为本评审组内已受理的申报书指派专家。"))
     if Assignment.objects.filter(application=application, expert=expert).exists():
-        raise TransitionRefused(f"{expert.name}已指派过该申报书（或已声明回避），不能重复指派。")
+        raise TransitionRefused(_("%(name)s已指派过该申报书（或已声明回避），不能重复指派。") % {"name": expert.name})
     if not (reason or "").strip():
-        raise TransitionRefused("人工指派须填写理由。")
+        raise TransitionRefused(_("人工指派须填写理由。"))
     app_facts = accepted_facts(accepted_query(group), review_spec(group.call).avoid_experts_max)
     facts = next(f for f in app_facts if f.key == application.pk)
     one = expert_facts(expert)
@@ -496,7 +525,13 @@ def override_assign(group, application, expert, staff, reason: str, now, *, requ
         reason=reason,
         request=request,
     )
-    tell([expert.user], "新的评审任务", f"您有新的评审任务（{group.name}）。", reverse("evaluation:expert_home"))
+    with system_language():
+        tell(
+            [expert.user],
+            _("新的评审任务"),
+            _("您有新的评审任务（%(name)s）。") % {"name": group.name},
+            reverse("evaluation:expert_home"),
+        )
     return assignment
 
 
@@ -511,11 +546,11 @@ def declare(assignment, user, has_conflict: bool, reason: str, now, *, request=N
     the assignment for good and keeps the pair apart in every later assignment."""
     assignment = Assignment.objects.select_for_update().select_related("expert", "group__call").get(pk=assignment.pk)
     check_own(assignment, user)
-    check_window(scoring_window(assignment.group), now, assignment.group.call.spec, "利益冲突声明")
+    check_window(scoring_window(assignment.group), now, assignment.group.call.spec, _("利益冲突声明"))
     if assignment.status != Assignment.Status.ASSIGNED:
-        raise TransitionRefused(f"已作出声明（{assignment.get_status_display()}）。")
+        raise TransitionRefused(_("已作出声明（%(status)s）。") % {"status": assignment.get_status_display()})
     if has_conflict and not (reason or "").strip():
-        raise TransitionRefused("声明存在利益冲突须简要说明情况。")
+        raise TransitionRefused(_("声明存在利益冲突须简要说明情况。"))
     assignment.status = Assignment.Status.RELEASED if has_conflict else Assignment.Status.CONFIRMED
     assignment.conflict_reason, assignment.declared_at = (reason or "").strip(), now
     assignment.save()
@@ -528,11 +563,13 @@ def declare(assignment, user, has_conflict: bool, reason: str, now, *, request=N
         request=request,
     )
     if has_conflict:
-        tell(
-            User.objects.filter(role=User.Role.DEPARTMENT),
-            "专家声明回避",
-            f"{assignment.expert.name}声明与一份申报书存在利益冲突，请补充指派（{assignment.group.name}）。",
-        )
+        with system_language():
+            tell(
+                User.objects.filter(role=User.Role.DEPARTMENT),
+                _("专家声明回避"),
+                _("%(name)s声明与一份申报书存在利益冲突，请补充指派（%(name2)s）。")
+                % {"name": assignment.expert.name, "name2": assignment.group.name},
+            )
     return assignment
 
 
@@ -542,12 +579,12 @@ def declare(assignment, user, has_conflict: bool, reason: str, now, *, request=N
 def _open_sheet(assignment, user, now) -> tuple[Assignment, ScoreSheet]:
     assignment = Assignment.objects.select_for_update().select_related("expert", "group__call").get(pk=assignment.pk)
     check_own(assignment, user)
-    check_window(scoring_window(assignment.group), now, assignment.group.call.spec, "评分")
+    check_window(scoring_window(assignment.group), now, assignment.group.call.spec, _("评分"))
     if assignment.status != Assignment.Status.CONFIRMED:
-        raise TransitionRefused("请先声明与该申报书无利益冲突，再评分。")
-    sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(assignment=assignment)
+        raise TransitionRefused(_("请先声明与该申报书无利益冲突，再评分。"))
+    sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(assignment=assignment)
     if sheet.submitted_at is not None:
-        raise TransitionRefused("评分已提交，不能修改；如需修改请联系科技厅退回。")
+        raise TransitionRefused(_("评分已提交，不能修改；如需修改请联系科技厅退回。"))
     return assignment, sheet
 
 
@@ -602,22 +639,23 @@ def reopen_sheet(sheet, staff, reason: str, now, *, request=None) -> ScoreSheet:
         .select_related("assignment__group__call", "assignment__expert__user")
         .get(pk=sheet.pk)
     )
-    check_window(scoring_window(sheet.assignment.group), now, sheet.assignment.group.call.spec, "退回重评")
+    check_window(scoring_window(sheet.assignment.group), now, sheet.assignment.group.call.spec, _("退回重评"))
     if sheet.submitted_at is None:
-        raise TransitionRefused("评分尚未提交，无需退回。")
+        raise TransitionRefused(_("评分尚未提交，无需退回。"))
     _not_listed(sheet.assignment.group.call)
     if not (reason or "").strip():
-        raise TransitionRefused("退回重评须填写理由。")
+        raise TransitionRefused(_("退回重评须填写理由。"))
     sheet.submitted_at = None
     sheet.reopened_count += 1
     sheet.save()
     log.record("evaluation.reopened", actor=staff, obj=sheet, reason=reason, request=request)
-    tell(
-        [sheet.assignment.expert.user],
-        "评分被退回重评",
-        f"您的一份评分被退回：{reason}",
-        reverse("evaluation:expert_home"),
-    )
+    with system_language():
+        tell(
+            [sheet.assignment.expert.user],
+            _("评分被退回重评"),
+            _("您的一份评分被退回：%(reason)s") % {"reason": reason},
+            reverse("evaluation:expert_home"),
+        )
     return sheet
 
 
@@ -633,12 +671,14 @@ def remind(group: Group, staff, now) -> int:
     )
     users = list(User.objects.filter(pk__in=list(waiting)))
     with transaction.atomic():
-        tell(
-            users,
-            "评分提醒",
-            f"{group.name}的评分将于{group.scoring_closes:%Y-%m-%d %H:%M}截止，请尽快完成。",
-            reverse("evaluation:expert_home"),
-        )
+        with system_language():
+            tell(
+                users,
+                _("评分提醒"),
+                _("%(name)s的评分将于%(scoring_closes)s截止，请尽快完成。")
+                % {"name": group.name, "scoring_closes": f"{group.scoring_closes:%Y-%m-%d %H:%M}"},
+                reverse("evaluation:expert_home"),
+            )
         log.record("evaluation.reminded", actor=staff, obj=group, after={"experts": len(users)})
     return len(users)
 
@@ -658,7 +698,7 @@ def decide_funding(application, staff, proposed: bool, amount: int | None, now, 
     application = _locked(application)
     acceptance = Acceptance.objects.filter(application=application).first()
     if acceptance is None or acceptance.status != Acceptance.Status.ACCEPTED:
-        raise TransitionRefused("只有已受理并评审的申报书可以拟立项。")
+        raise TransitionRefused(_("只有已受理并评审的申报书可以拟立项。"))
     _not_listed(application.call)
     spec = application.call.spec
     requested = requested_fiscal(_accepted_data(application))
@@ -666,14 +706,22 @@ def decide_funding(application, staff, proposed: bool, amount: int | None, now, 
     if proposed:
         cap = spec.category(application.category).fiscal_cap if application.category in spec.category_codes else None
         if amount <= 0:
-            raise TransitionRefused("拟资助金额须大于0元。")
+            raise TransitionRefused(_("拟资助金额须大于0元。"))
         if amount > requested:
-            raise TransitionRefused(f"拟资助金额{amount}元超过申请的财政资金{requested}元。")
+            raise TransitionRefused(
+                _("拟资助金额%(amount)s元超过申请的财政资金%(requested)s元。")
+                % {"amount": amount, "requested": requested}
+            )
         if cap is not None and amount > cap:
             raise TransitionRefused(
-                f"拟资助金额{amount}元超过本类别财政资金上限{cap}元（{spec.category(application.category).fiscal_cap_clause}）。"
+                _("拟资助金额%(amount)s元超过本类别财政资金上限%(cap)s元（%(fiscal_cap_clause)s）。")
+                % {
+                    "amount": amount,
+                    "cap": cap,
+                    "fiscal_cap_clause": cite(spec.category(application.category).fiscal_cap_clause),
+                }
             )
-    decision, _ = FundingDecision.objects.update_or_create(
+    decision, _created = FundingDecision.objects.update_or_create(
         application=application,
         defaults={"proposed": proposed, "amount": amount if proposed else 0, "decided_by": staff, "decided_at": now},
     )
@@ -720,10 +768,10 @@ def confirm_funding_list(call, staff, now, *, request=None) -> FundingList:
     check_department(staff)
     review_spec(call)
     if FundingList.objects.select_for_update().filter(call=call).exists():
-        raise TransitionRefused("拟立项清单已确认。")
+        raise TransitionRefused(_("拟立项清单已确认。"))
     rows = list_rows(call)
     if not rows:
-        raise TransitionRefused("尚未确定任何拟立项项目，不能确认空清单。")
+        raise TransitionRefused(_("尚未确定任何拟立项项目，不能确认空清单。"))
     entry = FundingList(call=call, confirmed_by=staff, confirmed_at=now, rows=rows)
     entry.pdf.save(f"{call.code}-funding.pdf", ContentFile(funding_pdf(call, rows, now)), save=False)
     entry.xlsx.save(f"{call.code}-funding.xlsx", ContentFile(funding_xlsx(rows)), save=False)
@@ -731,7 +779,7 @@ def confirm_funding_list(call, staff, now, *, request=None) -> FundingList:
         with transaction.atomic():
             entry.save()
     except IntegrityError:  # another person confirmed the list in the meantime
-        raise TransitionRefused("拟立项清单已确认。") from None
+        raise TransitionRefused(_("拟立项清单已确认。")) from None
     log.record(
         "evaluation.list_confirmed",
         actor=staff,
@@ -749,7 +797,7 @@ def open_publicity(funding_list, staff, now, *, request=None) -> FundingList:
     funding_list = FundingList.objects.select_for_update().select_related("call").get(pk=funding_list.pk)
     review = review_spec(funding_list.call)
     if funding_list.publicity_opens is not None:
-        raise TransitionRefused("公示已发布。")
+        raise TransitionRefused(_("公示已发布。"))
     funding_list.publicity_opens = now
     funding_list.publicity_closes = now + dt.timedelta(days=review.publicity_days)
     funding_list.save()
@@ -764,7 +812,13 @@ def open_publicity(funding_list, staff, now, *, request=None) -> FundingList:
         "applicant", "unit"
     )
     for application in applications:
-        tell(_applicant_side(application), "拟立项公示", f"“{application.title}”已列入拟立项公示。", _url(application))
+        with system_language():
+            tell(
+                _applicant_side(application),
+                _("拟立项公示"),
+                _("“%(title)s”已列入拟立项公示。") % {"title": application.title},
+                _url(application),
+            )
     return funding_list
 
 
@@ -780,15 +834,15 @@ def confirm_funded(funding_list, staff, now, *, request=None) -> FundingList:
     funding_list = FundingList.objects.select_for_update().select_related("call").get(pk=funding_list.pk)
     call, review = funding_list.call, review_spec(funding_list.call)
     if funding_list.publicity_opens is None:
-        raise TransitionRefused("须先发布公示，公示期满后才能确认立项。")
+        raise TransitionRefused(_("须先发布公示，公示期满后才能确认立项。"))
     check_window(
         Window(funding_list.publicity_closes, dt.datetime.max.replace(tzinfo=dt.UTC), review.publicity_clause),
         now,
         call.spec,
-        "确认立项（公示期满后）",
+        _("确认立项（公示期满后）"),
     )
     if funding_list.funded_at is not None:
-        raise TransitionRefused("已确认立项。")
+        raise TransitionRefused(_("已确认立项。"))
     year = (call.spec.filing.closes.astimezone(call.spec.tz).year) + 1
     applications = {
         a.pk: a
@@ -826,5 +880,11 @@ def confirm_funded(funding_list, staff, now, *, request=None) -> FundingList:
         "evaluation.funded", actor=staff, obj=funding_list, after={"projects": len(funding_list.rows)}, request=request
     )
     for application in applications.values():
-        tell(_applicant_side(application), "项目已立项", f"“{application.title}”已立项。", _url(application))
+        with system_language():
+            tell(
+                _applicant_side(application),
+                _("项目已立项"),
+                _("“%(title)s”已立项。") % {"title": application.title},
+                _url(application),
+            )
     return funding_list

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shenbao.applications.models import Application
@@ -45,7 +46,7 @@ REFUSALS = (EditRefused, PermissionDenied, expert_sheets.ImportRefused)
 def _call() -> Call:
     call = current_call()
     if call is None or call.spec.review is None:
-        raise Http404("尚未发布含评审设置的申报批次")
+        raise Http404(_("尚未发布含评审设置的申报批次"))
     return call
 
 
@@ -58,7 +59,7 @@ def _try(request, action, done: str = "") -> bool:
     try:
         action()
     except REFUSALS as error:
-        messages.error(request, str(error) or "无权操作")
+        messages.error(request, str(error) or _("无权操作"))
         return False
     if done:
         messages.success(request, done)
@@ -123,7 +124,7 @@ def acceptance_batch(request):
         if _try(request, lambda a=application: services.accept(a, request.user, now, request=request)):
             ok += 1
     if ok:
-        messages.success(request, f"已受理{ok}份。")
+        messages.success(request, _("已受理%(ok)s份。") % {"ok": ok})
     return redirect("evaluation:acceptance")
 
 
@@ -135,16 +136,18 @@ def acceptance_decide(request, public_id):
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     reason = request.POST.get("reason", "")
     if action == "accept":
-        _try(request, lambda: services.accept(application, user, now, reason=reason, request=request), "已受理。")
+        _try(request, lambda: services.accept(application, user, now, reason=reason, request=request), _("已受理。"))
     elif action == "reject":
         clause = request.POST.get("clause", "")
-        _try(request, lambda: services.reject(application, user, reason, clause, now, request=request), "已不予受理。")
+        _try(
+            request, lambda: services.reject(application, user, reason, clause, now, request=request), _("已不予受理。")
+        )
     elif action in ("appeal_accept", "appeal_reject"):
         accepted = action == "appeal_accept"
         _try(
             request,
             lambda: services.decide_appeal(application, user, accepted, reason, now, request=request),
-            "已作出复审决定。",
+            _("已作出复审决定。"),
         )
     return redirect("evaluation:acceptance")
 
@@ -189,7 +192,7 @@ def appeal(request, public_id):
         lambda: services.appeal(
             application, request.user, request.POST.get("reason", ""), timezone.now(), request=request
         ),
-        "复审申请已提交。",
+        _("复审申请已提交。"),
     )
     return redirect("evaluation:status", public_id=public_id)
 
@@ -211,7 +214,7 @@ def avoid_list(request, public_id):
         if _try(
             request,
             lambda: services.set_avoid_list(application, request.user, rows, timezone.now(), request=request),
-            "已保存回避专家。",
+            _("已保存回避专家。"),
         ):
             return redirect("evaluation:avoid", public_id=public_id)
     padded = rows + [{}] * max(review.avoid_experts_max - len(rows), 0)
@@ -289,9 +292,9 @@ def expert_import(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "请选择要上传的Excel文件。")
+            messages.error(request, _("请选择要上传的Excel文件。"))
         elif upload.size > expert_sheets.MAX_BYTES:
-            messages.error(request, "文件过大：不超过2MB。")
+            messages.error(request, _("文件过大：不超过2MB。"))
         else:
             try:
                 batch = expert_sheets.preview(upload.read(), upload.name, request.user)
@@ -311,7 +314,11 @@ def expert_import_confirm(request, pk):
         summary.update(expert_sheets.run_import(batch, request.user, timezone.now(), request=request))
 
     if _try(request, run):
-        messages.success(request, f"已导入：新增{summary['created']}人，更新{summary['updated']}人。")
+        messages.success(
+            request,
+            _("已导入：新增%(created)s人，更新%(updated)s人。")
+            % {"created": summary["created"], "updated": summary["updated"]},
+        )
         return redirect("evaluation:experts")
     return render(request, "evaluation/expert_import.html", {"batch": batch})
 
@@ -342,7 +349,7 @@ def expert_edit(request, pk):
             expert.available = row["available"] == "是"
             expert.save()
             log.record("expert.edited", actor=request.user, obj=expert, before=before, after=row, request=request)
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("evaluation:experts")
     return render(request, "evaluation/expert_edit.html", {"expert": expert, "errors": errors, "posted": request.POST})
 
@@ -362,7 +369,7 @@ def groups(request):
             closes = None
         name = request.POST.get("name", "").strip()
         if category not in call.spec.category_codes or closes is None or not name:
-            messages.error(request, "请填写评审组名称、选择类别，并填写评分截止时间（如 2025-12-15 18:00）。")
+            messages.error(request, _("请填写评审组名称、选择类别，并填写评分截止时间（如 2025-12-15 18:00）。"))
         else:
             if timezone.is_naive(closes):
                 closes = timezone.make_aware(closes, call.spec.tz)
@@ -383,7 +390,9 @@ def groups(request):
                 after={"applications": group.applications.count()},
                 request=request,
             )
-            messages.success(request, f"已建立评审组，含已受理申报书{group.applications.count()}份。")
+            messages.success(
+                request, _("已建立评审组，含已受理申报书%(count)s份。") % {"count": group.applications.count()}
+            )
             return redirect("evaluation:group", pk=group.pk)
     active = ~Q(assignments__status=Assignment.Status.RELEASED)
     rows = Group.objects.filter(call=call).annotate(
@@ -407,9 +416,17 @@ def group(request, pk):
         if action == "assign":
             summary = {}
             if _try(request, lambda: summary.update(services.assign(group, user, now, request=request))):
-                messages.success(request, f"已指派{summary['assigned']}人次，回避{summary['excluded']}人次。")
+                messages.success(
+                    request,
+                    _("已指派%(assigned)s人次，回避%(excluded)s人次。")
+                    % {"assigned": summary["assigned"], "excluded": summary["excluded"]},
+                )
                 for app_id, missing in summary["shortfalls"].items():
-                    messages.error(request, f"申报书{app_id}还缺{missing}名专家（可用专家不足）。")
+                    messages.error(
+                        request,
+                        _("申报书%(app_id)s还缺%(missing)s名专家（可用专家不足）。")
+                        % {"app_id": app_id, "missing": missing},
+                    )
         elif action == "override":
             application = get_object_or_404(group.applications, public_id=_uuid(request.POST.get("application")))
             expert = get_object_or_404(Expert, pk=_int(request.POST.get("expert")) or 0)
@@ -417,11 +434,11 @@ def group(request, pk):
             _try(
                 request,
                 lambda: services.override_assign(group, application, expert, user, reason, now, request=request),
-                "已人工指派。",
+                _("已人工指派。"),
             )
         elif action == "remind":
             count = services.remind(group, user, now)
-            messages.success(request, f"已提醒{count}名专家。")
+            messages.success(request, _("已提醒%(count)s名专家。") % {"count": count})
         return redirect("evaluation:group", pk=pk)
     assignments = list(
         Assignment.objects.filter(group=group)
@@ -474,7 +491,7 @@ def reopen(request, pk):
         lambda: services.reopen_sheet(
             sheet, request.user, request.POST.get("reason", ""), timezone.now(), request=request
         ),
-        "已退回专家重评。",
+        _("已退回专家重评。"),
     )
     return redirect("evaluation:group", pk=sheet.assignment.group_id)
 
@@ -499,37 +516,37 @@ def ranking_page(request):
         if action == "budget":
             category, budget = request.POST.get("category", ""), _int(request.POST.get("budget"))
             if category not in call.spec.category_codes or budget is None or budget < 0:
-                messages.error(request, "预算：请填写不小于0的整数金额（元）。")
+                messages.error(request, _("预算：请填写不小于0的整数金额（元）。"))
             elif funding_list:
-                messages.error(request, "拟立项清单已确认，不能再修改预算。")
+                messages.error(request, _("拟立项清单已确认，不能再修改预算。"))
             else:
                 CategoryBudget.objects.update_or_create(call=call, category=category, defaults={"budget": budget})
-                messages.success(request, "已设置预算。")
+                messages.success(request, _("已设置预算。"))
         elif action == "decide":
             application = get_object_or_404(Application, call=call, public_id=_uuid(request.POST.get("application")))
             proposed = request.POST.get("proposed") == "1"
             amount = _int(request.POST.get("amount")) if request.POST.get("amount", "").strip() else None
             if request.POST.get("amount", "").strip() and amount is None:
-                messages.error(request, "拟资助金额：请填写整数金额（元）。")
+                messages.error(request, _("拟资助金额：请填写整数金额（元）。"))
             else:
                 _try(
                     request,
                     lambda: services.decide_funding(application, user, proposed, amount, now, request=request),
-                    "已保存。",
+                    _("已保存。"),
                 )
         elif action == "confirm":
             _try(
                 request,
                 lambda: services.confirm_funding_list(call, user, now, request=request),
-                "拟立项清单已确认并签章。",
+                _("拟立项清单已确认并签章。"),
             )
         elif action == "publicity" and funding_list:
-            _try(request, lambda: services.open_publicity(funding_list, user, now, request=request), "已发布公示。")
+            _try(request, lambda: services.open_publicity(funding_list, user, now, request=request), _("已发布公示。"))
         elif action == "funded" and funding_list:
             _try(
                 request,
                 lambda: services.confirm_funded(funding_list, user, now, request=request),
-                "已确认立项，项目已进入已立项项目库和在研项目库。",
+                _("已确认立项，项目已进入已立项项目库和在研项目库。"),
             )
         return redirect("evaluation:ranking")
     budgets = {b.category: b.budget for b in CategoryBudget.objects.filter(call=call)}
@@ -626,7 +643,7 @@ def expert_profile(request):
             if _try(
                 request,
                 lambda: services.confirm_own_data(expert, request.user, changes, timezone.now(), request=request),
-                "个人信息已确认。",
+                _("个人信息已确认。"),
             ):
                 return redirect("evaluation:expert_home")
     return render(
@@ -667,7 +684,7 @@ def assignment(request, public_id):
             _try(
                 request,
                 lambda: services.declare(a, request.user, action == "conflict", reason, now, request=request),
-                "已声明。",
+                _("已声明。"),
             )
             if action == "conflict":
                 return redirect("evaluation:expert_home")
@@ -677,7 +694,7 @@ def assignment(request, public_id):
             if not _try(
                 request,
                 lambda: do(a, request.user, scores, comments, overall, now, request=request),
-                "评分已提交。" if action == "submit" else "已保存草稿。",
+                _("评分已提交。") if action == "submit" else _("已保存草稿。"),
             ):
                 # Nothing typed is lost: show the sheet again with the posted values.
                 return render(
@@ -743,7 +760,7 @@ def assignment_pdf(request, public_id):
         raise PermissionDenied
     snapshot = a.application.acceptance.snapshot
     if not snapshot or not snapshot.sealed_pdf:
-        raise Http404("无签章文件")
+        raise Http404(_("无签章文件"))
     from django.core.files.storage import default_storage
 
     return FileResponse(default_storage.open(snapshot.sealed_pdf, "rb"), filename="申报书.pdf")
@@ -759,7 +776,7 @@ def autosave(request, public_id):
     try:
         sheet = services.save_draft(a, request.user, scores, comments, overall, timezone.now(), request=request)
     except REFUSALS as error:
-        return JsonResponse({"ok": False, "error": str(error) or "无权操作"}, status=409)
+        return JsonResponse({"ok": False, "error": str(error) or _("无权操作")}, status=409)
     return JsonResponse(
         {
             "ok": True,

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Job
 
@@ -35,7 +37,7 @@ class Retryable(Exception):
     """The work failed for a passing reason (Chinese): try again later."""
 
 
-INTERNAL_ERROR = "后台处理出错（详情已记入系统日志）"
+INTERNAL_ERROR = gettext_lazy("后台处理出错（详情已记入系统日志）")
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def claim(worker: str, queues: list[str] | None = None, *, only: int | None = No
         if job is None:
             return None
         if job.state == State.RUNNING and job.attempts >= job.max_attempts:
-            _fail(job, "后台处理多次中断，未能完成")
+            _fail(job, _("后台处理多次中断，未能完成"))
             return None
         claimed = Job.objects.filter(pk=job.pk, state=job.state, attempts=job.attempts).update(
             state=State.RUNNING,
@@ -189,7 +191,11 @@ def run(job: Job) -> Job:
             mine = Job.objects.filter(pk=job.pk, worker=job.worker, attempts=job.attempts, state=State.RUNNING)
             mine.update(state=State.QUEUED, error=reason, run_after=timezone.now() + backoff(job.attempts))
         else:
-            _end(job, State.FAILED, error=f"{reason}（已尝试{job.attempts}次）")
+            _end(
+                job,
+                State.FAILED,
+                error=_("%(reason)s（已尝试%(attempts)s次）") % {"reason": reason, "attempts": job.attempts},
+            )
     else:
         _end(job, State.DONE, result=str(result or "")[:300])
     return Job.objects.get(pk=job.pk)

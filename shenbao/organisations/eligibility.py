@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from shenbao.calls.spec import CallSpec
+from shenbao.language import cite
 
 
 def chinese_date(day: dt.date) -> str:
@@ -38,7 +39,7 @@ class RegistrationDateRule:
         """The rule itself, for the form's help text."""
         return _("牵头单位的注册时间须为%(latest)s（含）前（%(clause)s）。") % {
             "latest": chinese_date(self.latest),
-            "clause": self.clause,
+            "clause": cite(self.clause),
         }
 
     def warning(self) -> str:
@@ -46,11 +47,15 @@ class RegistrationDateRule:
         return _(
             "注册（成立）日期晚于%(latest)s：指南%(clause)s要求项目牵头单位的注册时间为%(latest)s（含）前。"
             "本单位仍可注册，但不能作为本批次项目的牵头单位申报。"
-        ) % {"latest": chinese_date(self.latest), "clause": self.clause}
+        ) % {"latest": chinese_date(self.latest), "clause": cite(self.clause)}
 
     def flag(self, registered_on: dt.date) -> str:
         """What a reviewer of the registration is told."""
         return _(
             "该单位注册（成立）日期为%(registered)s，晚于%(latest)s（指南%(clause)s）：可以通过注册，"
             "但不能作为本批次项目的牵头单位申报，其申报书在形式审查中不予通过。"
-        ) % {"registered": chinese_date(registered_on), "latest": chinese_date(self.latest), "clause": self.clause}
+        ) % {
+            "registered": chinese_date(registered_on),
+            "latest": chinese_date(self.latest),
+            "clause": cite(self.clause),
+        }

@@ -4,9 +4,12 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shenbao.calls.spec import CallSpec
 from shenbao.documents.fonts import printable_validator
+from shenbao.language import cite
 
 from .eligibility import RegistrationDateRule
 from .models import Recommender, Unit
@@ -22,14 +25,14 @@ class RegistrationForm(forms.ModelForm):
     """Public registration of a unit. `correcting` is the rejected record being corrected, if any."""
 
     independent_legal_person = forms.TypedChoiceField(
-        label="具有独立法人资格",
-        choices=[("yes", "是"), ("no", "否")],
+        label=gettext_lazy("具有独立法人资格"),
+        choices=[("yes", gettext_lazy("是")), ("no", gettext_lazy("否"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
 
     # Longer than 18 so that a code typed with spaces reaches clean_uscc and gets its real reason.
-    uscc = forms.CharField(label="统一社会信用代码", max_length=40)
+    uscc = forms.CharField(label=gettext_lazy("统一社会信用代码"), max_length=40)
 
     class Meta:
         model = Unit
@@ -43,9 +46,13 @@ class RegistrationForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
         help_texts = {
-            "uscc": "18位，见营业执照或法人证书。",
-            "division_code": "6位行政区划码，如呼和浩特市赛罕区为150105，满洲里市为150781，二连浩特市为152501。",
-            "route": "有自治区主管厅局的单位由主管部门审核推荐；其他单位由注册地盟市科技局审核推荐（二(二)2）。",
+            "uscc": gettext_lazy("18位，见营业执照或法人证书。"),
+            "division_code": gettext_lazy(
+                "6位行政区划码，如呼和浩特市赛罕区为150105，满洲里市为150781，二连浩特市为152501。"
+            ),
+            "route": gettext_lazy(
+                "有自治区主管厅局的单位由主管部门审核推荐；其他单位由注册地盟市科技局审核推荐（二(二)2）。"
+            ),
         }
 
     def __init__(self, *args, spec: CallSpec, correcting: Unit | None = None, **kwargs):
@@ -53,13 +60,13 @@ class RegistrationForm(forms.ModelForm):
         self.spec = spec
         self.correcting = correcting
         self.fields["unit_type"] = forms.ChoiceField(
-            label="单位类型", choices=[("", "请选择")] + [(t, t) for t in spec.unit["types"]]
+            label=_("单位类型"), choices=[("", _("请选择"))] + [(t, spec.term(t)) for t in spec.unit["types"]]
         )
         self.fields["competent_department"].queryset = Recommender.objects.filter(
             kind=Recommender.Kind.DEPARTMENT, is_active=True
         )
-        self.fields["competent_department"].help_text = "选择“有主管部门”时必填。"
-        self.fields["registered_on"].help_text = "营业执照或法人证书上的成立日期。"
+        self.fields["competent_department"].help_text = _("选择“有主管部门”时必填。")
+        self.fields["registered_on"].help_text = _("营业执照或法人证书上的成立日期。")
         # 一(一)1: a later date is warned about (as it is typed, by site.js, and after submitting), not refused.
         self.date_rule = RegistrationDateRule.of(spec)
         if self.date_rule is not None:
@@ -81,8 +88,10 @@ class RegistrationForm(forms.ModelForm):
             raise forms.ValidationError(check.error)
         if check.is_government_organ:
             raise forms.ValidationError(
-                "该统一社会信用代码的登记管理部门和机构类别代码为“11”（机构编制部门登记的机关），"
-                f"政府机关不得作为申报单位或合作单位（{self.spec.unit['barred_types_clause']}）。"
+                _(
+                    "该统一社会信用代码的登记管理部门和机构类别代码为“11”（机构编制部门登记的机关），政府机关不得作为申报单位或合作单位（%(barred_types_clause)s）。"
+                )
+                % {"barred_types_clause": cite(self.spec.unit["barred_types_clause"])}
             )
         taken = (
             Unit.objects.filter(uscc=check.code)
@@ -92,10 +101,22 @@ class RegistrationForm(forms.ModelForm):
         )
         if taken is not None:
             contact = contact_for(taken, self.spec)
-            where = f"；组织推荐咨询：{contact.department} {contact.phone}" if contact.phone else ""
+            where = (
+                _("；组织推荐咨询：%(department)s %(phone)s")
+                % {"department": self.spec.term(contact.department), "phone": contact.phone}
+                if contact.phone
+                else ""
+            )
             raise forms.ValidationError(
-                f"该统一社会信用代码已由“{taken.name}”注册（{taken.get_status_display()}），不能重复注册。"
-                f"如需找回单位管理员账号或变更注册信息，请联系{contact.recommender}{where}。"
+                _(
+                    "该统一社会信用代码已由“%(name)s”注册（%(status)s），不能重复注册。如需找回单位管理员账号或变更注册信息，请联系%(recommender)s%(where)s。"
+                )
+                % {
+                    "name": taken.name,
+                    "status": taken.get_status_display(),
+                    "recommender": contact.recommender,
+                    "where": where,
+                }
             )
         return check.code
 
@@ -103,7 +124,11 @@ class RegistrationForm(forms.ModelForm):
         unit_type = self.cleaned_data["unit_type"]
         if unit_type in self.spec.unit["barred_types"]:
             raise forms.ValidationError(
-                f"{unit_type}不得作为申报单位或合作单位，不能注册（{self.spec.unit['barred_types_clause']}）。"
+                _("%(unit_type)s不得作为申报单位或合作单位，不能注册（%(barred_types_clause)s）。")
+                % {
+                    "unit_type": self.spec.term(unit_type),
+                    "barred_types_clause": cite(self.spec.unit["barred_types_clause"]),
+                }
             )
         return unit_type
 
@@ -111,8 +136,8 @@ class RegistrationForm(forms.ModelForm):
         value = self.cleaned_data["independent_legal_person"]
         if not value:
             raise forms.ValidationError(
-                f"申报单位须具有独立法人资格（{self.spec.unit['registered_clause']}）；"
-                "非法人单位请由其所属法人单位注册申报。"
+                _("申报单位须具有独立法人资格（%(registered_clause)s）；非法人单位请由其所属法人单位注册申报。")
+                % {"registered_clause": cite(self.spec.unit["registered_clause"])}
             )
         return value
 
@@ -125,59 +150,69 @@ class RegistrationForm(forms.ModelForm):
     def clean_registered_on(self):
         registered_on = self.cleaned_data["registered_on"]
         if registered_on > timezone.localdate():
-            raise forms.ValidationError("注册（成立）日期不能晚于今天。")
+            raise forms.ValidationError(_("注册（成立）日期不能晚于今天。"))
         return registered_on
 
     def clean_division_code(self):
         code = self.cleaned_data["division_code"].strip()
         prefix = self.spec.unit["region_division_prefix"]
         if not DIVISION.match(code):
-            raise forms.ValidationError("注册地行政区划码应为6位数字，如150105。")
+            raise forms.ValidationError(_("注册地行政区划码应为6位数字，如150105。"))
         if not code.startswith(prefix):
             raise forms.ValidationError(
-                f"申报单位须在{self.spec.unit['region_name']}注册（行政区划码以{prefix}开头，"
-                f"{self.spec.unit['registered_clause']}）。"
+                _("申报单位须在%(region_name)s注册（行政区划码以%(prefix)s开头，%(registered_clause)s）。")
+                % {
+                    "region_name": self.spec.term(self.spec.unit["region_name"]),
+                    "prefix": prefix,
+                    "registered_clause": cite(self.spec.unit["registered_clause"]),
+                }
             )
         return code
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if not PHONE.match(phone):
-            raise forms.ValidationError("联系电话应为手机号或带区号的固定电话，如13800000000或0471-6000000。")
+            raise forms.ValidationError(_("联系电话应为手机号或带区号的固定电话，如13800000000或0471-6000000。"))
         return phone
 
     def clean(self):
         cleaned = super().clean()
         route = cleaned.get("route")
         if route == Unit.Route.COMPETENT_DEPARTMENT and not cleaned.get("competent_department"):
-            self.add_error("competent_department", f"有主管部门的单位须选择主管部门（{self.spec.routing_clause}）。")
+            self.add_error(
+                "competent_department",
+                _("有主管部门的单位须选择主管部门（%(routing_clause)s）。")
+                % {"routing_clause": cite(self.spec.routing_clause)},
+            )
         if route == Unit.Route.LOCAL and cleaned.get("division_code"):
             try:
                 recommender_for_division(
                     cleaned["division_code"], Recommender.objects.filter(kind=Recommender.Kind.CITY, is_active=True)
                 )
             except NoRecommender:
-                self.add_error("division_code", "该行政区划码不属于任何盟市，无法确定审核推荐部门，请核对。")
+                self.add_error("division_code", _("该行政区划码不属于任何盟市，无法确定审核推荐部门，请核对。"))
         return cleaned
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="审核意见", choices=[("approve", "通过"), ("reject", "不予通过")], widget=forms.RadioSelect
+        label=gettext_lazy("审核意见"),
+        choices=[("approve", gettext_lazy("通过")), ("reject", gettext_lazy("不予通过"))],
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="不予通过的原因",
+        label=gettext_lazy("不予通过的原因"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="不予通过时必填，申报单位将看到该原因。",
+        help_text=gettext_lazy("不予通过时必填，申报单位将看到该原因。"),
     )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "不予通过时须填写原因，申报单位将据此修改后重新提交。")
+            self.add_error("reason", _("不予通过时须填写原因，申报单位将据此修改后重新提交。"))
         return cleaned
 
 
 class LookupForm(forms.Form):
-    q = forms.CharField(label="单位名称或统一社会信用代码", min_length=2, max_length=200)
+    q = forms.CharField(label=gettext_lazy("单位名称或统一社会信用代码"), min_length=2, max_length=200)

@@ -55,6 +55,7 @@ def sync_recommenders(spec: CallSpec) -> None:
             code=entry.code,
             defaults={
                 "name": entry.name,
+                "name_en": spec.english.get(entry.name, ""),
                 "kind": entry.kind,
                 "divisions": list(entry.divisions),
                 "quota_type": entry.quota_type,

@@ -14,10 +14,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from shenbao.accounts.models import User
 from shenbao.audit import log
 from shenbao.calls.spec import CallSpec
+from shenbao.language import system_language
 from shenbao.web.tasks import email_on_commit
 
 from .models import Unit
@@ -56,7 +58,7 @@ class Contact:
 
 
 def contact_for(unit: Unit, spec: CallSpec | None) -> Contact:
-    recommender = unit.recommender.name if unit.recommender else "科技厅（直报单位注册审核）"
+    recommender = unit.recommender.display_name if unit.recommender else _("科技厅（直报单位注册审核）")
     row = next((c for c in spec.consultation if c.topic == "组织推荐"), None) if spec else None
     return Contact(recommender, row.topic if row else "", row.department if row else "", row.phone if row else "")
 
@@ -86,7 +88,7 @@ def register_unit(values: dict, *, request=None, existing: Unit | None = None) -
     3. save as pending, audit, e-mail the private status link.
     """
     if existing is not None and existing.status != Unit.Status.REJECTED:
-        raise RegistrationStateError("该单位注册已在审核中或已通过，不能重复提交。")
+        raise RegistrationStateError(_("该单位注册已在审核中或已通过，不能重复提交。"))
     unit = existing or Unit()
     before = _snapshot(unit) if existing else None
     for name in REGISTRATION_FIELDS:
@@ -105,12 +107,14 @@ def register_unit(values: dict, *, request=None, existing: Unit | None = None) -
         after=_snapshot(unit),
         request=request,
     )
-    reviewer = unit.recommender.name if unit.recommender else "科技厅"
-    _notify(
-        unit,
-        "单位注册已提交",
-        f"{unit.name}的注册信息已提交，由{reviewer}审核。\n查看审核进度：{status_url(unit)}\n请妥善保存此链接。",
-    )
+    with system_language():
+        reviewer = unit.recommender.name if unit.recommender else _("科技厅")
+        _notify(
+            unit,
+            _("单位注册已提交"),
+            _("%(name)s的注册信息已提交，由%(reviewer)s审核。\n查看审核进度：%(status_url)s\n请妥善保存此链接。")
+            % {"name": unit.name, "reviewer": reviewer, "status_url": status_url(unit)},
+        )
     return unit
 
 
@@ -144,7 +148,9 @@ def _locked_pending(unit: Unit, actor: User) -> Unit:
         raise PermissionDenied
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.status != Unit.Status.PENDING:
-        raise RegistrationStateError(f"该注册申请当前状态为“{unit.get_status_display()}”，不能再次审核。")
+        raise RegistrationStateError(
+            _("该注册申请当前状态为“%(status)s”，不能再次审核。") % {"status": unit.get_status_display()}
+        )
     return unit
 
 
@@ -168,8 +174,10 @@ def approve_registration(unit: Unit, actor: User, now: dt.datetime, *, quota_typ
     if User.objects.filter(username__iexact=unit.uscc).exists():
         # Never hand an existing account (whoever holds it) to the registrant: refuse, and say why.
         raise RegistrationStateError(
-            f"用户名“{unit.uscc}”已被其他账号占用，无法为该单位开设单位管理员账号。"
-            "统一社会信用代码形式的用户名只用于单位管理员，请联系科技厅核查该账号后再审核。"
+            _(
+                "用户名“%(uscc)s”已被其他账号占用，无法为该单位开设单位管理员账号。统一社会信用代码形式的用户名只用于单位管理员，请联系科技厅核查该账号后再审核。"
+            )
+            % {"uscc": unit.uscc}
         )
     # A new account, with no password until its holder sets one through the link: nobody else knows it.
     admin = User(
@@ -178,13 +186,21 @@ def approve_registration(unit: Unit, actor: User, now: dt.datetime, *, quota_typ
     admin.set_unusable_password()
     admin.save()
     log.record("unit.approved", actor=actor, obj=unit, before=before, after=_snapshot(unit), request=request)
-    _notify(
-        unit,
-        "单位注册已通过",
-        f"{unit.name}的注册已审核通过。\n单位管理员用户名：{admin.username}\n"
-        f"请通过以下链接设置密码后登录：{settings.SITE_URL}{set_password_path(admin)}\n"
-        f"链接失效后，可在审核进度页面重新获取：{status_url(unit)}",
-    )
+    with system_language():
+        _notify(
+            unit,
+            _("单位注册已通过"),
+            _(
+                "%(name)s的注册已审核通过。\n单位管理员用户名：%(username)s\n请通过以下链接设置密码后登录：%(site_url)s%(set_password_path)s\n链接失效后，可在审核进度页面重新获取：%(status_url)s"
+            )
+            % {
+                "name": unit.name,
+                "username": admin.username,
+                "site_url": settings.SITE_URL,
+                "set_password_path": set_password_path(admin),
+                "status_url": status_url(unit),
+            },
+        )
     return admin
 
 
@@ -197,7 +213,7 @@ def reject_registration(unit: Unit, actor: User, now: dt.datetime, *, reason: st
     """
     reason = (reason or "").strip()
     if not reason:
-        raise RegistrationStateError("请填写不予通过的原因，申报单位将看到该原因并据此修改。")
+        raise RegistrationStateError(_("请填写不予通过的原因，申报单位将看到该原因并据此修改。"))
     unit = _locked_pending(unit, actor)
     before = _snapshot(unit)
     unit.status = Unit.Status.REJECTED
@@ -207,9 +223,11 @@ def reject_registration(unit: Unit, actor: User, now: dt.datetime, *, reason: st
     log.record(
         "unit.rejected", actor=actor, obj=unit, before=before, after=_snapshot(unit), reason=reason, request=request
     )
-    _notify(
-        unit,
-        "单位注册未通过",
-        f"{unit.name}的注册未通过审核。\n原因：{reason}\n修改后可重新提交：{status_url(unit)}",
-    )
+    with system_language():
+        _notify(
+            unit,
+            _("单位注册未通过"),
+            _("%(name)s的注册未通过审核。\n原因：%(reason)s\n修改后可重新提交：%(status_url)s")
+            % {"name": unit.name, "reason": reason, "status_url": status_url(unit)},
+        )
     return unit

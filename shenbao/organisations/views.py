@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shenbao.calls.current import current_call
@@ -25,7 +26,7 @@ LOOKUP_LIMIT = 20
 def _spec_or_404():
     call = current_call()
     if call is None:
-        raise Http404("尚未发布申报批次")
+        raise Http404(_("尚未发布申报批次"))
     return call.spec
 
 
@@ -34,7 +35,7 @@ def _division_choices():
     rows = []
     for recommender in Recommender.objects.filter(kind=Recommender.Kind.CITY, is_active=True):
         for prefix in recommender.divisions:
-            rows.append((prefix.ljust(6, "0"), recommender.name))
+            rows.append((prefix.ljust(6, "0"), recommender.display_name))
     return rows
 
 
@@ -46,7 +47,7 @@ def register(request):
         # Only the private link corrects a rejected registration; without it, a registration of the
         # same code is a new record and the rejected one keeps its contacts and its link.
         correcting = Unit.objects.filter(
-            tracking_token=parse_uuid(token, "注册进度链接"), status=Unit.Status.REJECTED
+            tracking_token=parse_uuid(token, _("注册进度链接")), status=Unit.Status.REJECTED
         ).first()
         if correcting is None:
             raise Http404
@@ -57,7 +58,7 @@ def register(request):
         except services.RegistrationStateError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "注册信息已提交。请保存本页链接，随时查看审核进度。")
+            messages.success(request, _("注册信息已提交。请保存本页链接，随时查看审核进度。"))
             if form.registered_late:
                 messages.warning(request, form.date_rule.warning())
             return redirect("organisations:registration_status", unit.tracking_token)
@@ -167,13 +168,15 @@ def registration_decide(request, pk):
                 quota_type = call.spec.direct_quota_type if call else Recommender.QuotaType.OTHER
                 admin = services.approve_registration(unit, request.user, now, quota_type=quota_type, request=request)
                 messages.success(
-                    request, f"已通过“{unit.name}”的注册，单位管理员账号 {admin.username} 已生成并通知单位。"
+                    request,
+                    _("已通过“%(name)s”的注册，单位管理员账号 %(username)s 已生成并通知单位。")
+                    % {"name": unit.name, "username": admin.username},
                 )
             else:
                 services.reject_registration(
                     unit, request.user, now, reason=form.cleaned_data["reason"], request=request
                 )
-                messages.success(request, f"已退回“{unit.name}”的注册，原因已通知单位。")
+                messages.success(request, _("已退回“%(name)s”的注册，原因已通知单位。") % {"name": unit.name})
             return redirect("organisations:registration_queue")
         except services.RegistrationStateError as error:
             form.add_error(None, str(error))

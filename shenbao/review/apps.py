@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class ReviewConfig(AppConfig):
     name = "shenbao.review"
-    verbose_name = "审核与推荐"
+    verbose_name = gettext_lazy("审核与推荐")

@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shenbao.accounts.models import User
 from shenbao.audit import log
 from shenbao.calls.models import Call, WindowExtension
+from shenbao.language import system_language
 from shenbao.organisations.models import Recommender, Unit
 
 from .notify import tell
@@ -37,17 +39,20 @@ def grant_extension(
     if not staff.is_department_staff:
         raise PermissionDenied
     if which not in WindowExtension.Which.values:
-        raise TransitionRefused("请选择要延长的时间段（申报受理或推荐确认）。")
+        raise TransitionRefused(_("请选择要延长的时间段（申报受理或推荐确认）。"))
     if unit is not None and recommender is not None:
-        raise TransitionRefused("延期对象只能是一个单位、一个归口管理部门或全部单位。")
+        raise TransitionRefused(_("延期对象只能是一个单位、一个归口管理部门或全部单位。"))
     window = getattr(call.spec, which)
     tz = call.spec.tz
     if closes <= window.closes:
-        raise TransitionRefused(f"延长至：须晚于原截止时间{window.closes.astimezone(tz):%Y-%m-%d %H:%M}（北京时间）。")
+        raise TransitionRefused(
+            _("延长至：须晚于原截止时间%(closes)s（北京时间）。")
+            % {"closes": f"{window.closes.astimezone(tz):%Y-%m-%d %H:%M}"}
+        )
     if closes <= now:
-        raise TransitionRefused("延长至：须晚于当前时间。")
+        raise TransitionRefused(_("延长至：须晚于当前时间。"))
     if not (reason or "").strip():
-        raise TransitionRefused("延期原因：须填写，申报单位将看到该原因。")
+        raise TransitionRefused(_("延期原因：须填写，申报单位将看到该原因。"))
     extension = WindowExtension.objects.create(
         call=call,
         which=which,
@@ -68,13 +73,17 @@ def grant_extension(
         reason=extension.reason,
         request=request,
     )
-    message = (
-        f"科技厅已将{extension.target}的{extension.get_which_display()}截止时间延长至"
-        f"{closes.astimezone(tz):%Y-%m-%d %H:%M}（北京时间）。原因：{extension.reason}"
-    )
+    with system_language():
+        subject = _("截止时间已延长")
+        message = _("科技厅已将%(target)s的%(which)s截止时间延长至%(closes)s（北京时间）。原因：%(reason)s") % {
+            "target": extension.target,
+            "which": extension.get_which_display(),
+            "closes": f"{closes.astimezone(tz):%Y-%m-%d %H:%M}",
+            "reason": extension.reason,
+        }
     if unit is not None:
-        tell(unit.users.filter(is_active=True), "截止时间已延长", message, reverse("web:home"))
+        tell(unit.users.filter(is_active=True), subject, message, reverse("web:home"))
     elif recommender is not None:
         staff_of = User.objects.filter(recommender=recommender, role=User.Role.RECOMMENDER, is_active=True)
-        tell(staff_of, "截止时间已延长", message, reverse("review:recommender_queue"))
+        tell(staff_of, subject, message, reverse("review:recommender_queue"))
     return extension

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shenbao.calls.models import Call
 from shenbao.organisations.models import Recommender
@@ -20,25 +21,25 @@ class RecommendationList(models.Model):
     whose process died is recognised by its expired `lease_until` and cleared by the next attempt."""
 
     class State(models.TextChoices):
-        CONFIRMING = "confirming", "正在确认"
-        CONFIRMED = "confirmed", "已确认"
+        CONFIRMING = "confirming", _("正在确认")
+        CONFIRMED = "confirmed", _("已确认")
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="recommendation_lists")
     recommender = models.ForeignKey(Recommender, on_delete=models.PROTECT, related_name="lists")
-    confirmed_at = models.DateTimeField("确认时间")
+    confirmed_at = models.DateTimeField(_("确认时间"))
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=16, choices=State.choices, default=State.CONFIRMED)
-    frozen = models.JSONField("确认时的推荐项目", default=list)
+    frozen = models.JSONField(_("确认时的推荐项目"), default=list)
     lease_until = models.DateTimeField(null=True, blank=True)
-    pdf = models.FileField("推荐项目清单（签章）", upload_to="lists/", blank=True, max_length=200)
-    xlsx = models.FileField("推荐项目清单（Excel）", upload_to="lists/", blank=True, max_length=200)
-    letter = models.FileField("推荐文件扫描件", upload_to="letters/", blank=True, max_length=200)
+    pdf = models.FileField(_("推荐项目清单（签章）"), upload_to="lists/", blank=True, max_length=200)
+    xlsx = models.FileField(_("推荐项目清单（Excel）"), upload_to="lists/", blank=True, max_length=200)
+    letter = models.FileField(_("推荐文件扫描件"), upload_to="letters/", blank=True, max_length=200)
     letter_uploaded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ListQuerySet.as_manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "推荐项目清单"
+        verbose_name = verbose_name_plural = _("推荐项目清单")
         constraints = [models.UniqueConstraint(fields=["call", "recommender"], name="one_list_per_recommender")]
 
     def __str__(self) -> str:

@@ -7,10 +7,12 @@ most once a day for the same thing. The windows themselves need no scheduler: th
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.calls.models import Call
+from shenbao.language import cite
 
 from .models import Notification, RecommendationList
 from .notify import tell
@@ -34,15 +36,21 @@ def remind(call: Call, now: dt.datetime, within: dt.timedelta) -> int:
         closes = f"{filing.closes.astimezone(spec.tz):%m月%d日 %H:%M}"
         drafts = Application.objects.filter(call=call, state__in=State.editable_by_applicant())
         applicants = User.objects.filter(pk__in=drafts.values("applicant_id"), is_active=True)
-        message = f"申报受理将于{closes}截止，您还有未提交的申报书（{filing.clause}）。"
+        message = _("申报受理将于%(closes)s截止，您还有未提交的申报书（%(clause)s）。") % {
+            "closes": closes,
+            "clause": cite(filing.clause),
+        }
         targets = _not_told_today(applicants, message, now)
-        tell(targets, "申报即将截止", message, reverse("applications:list"))
+        tell(targets, _("申报即将截止"), message, reverse("applications:list"))
         count += len(targets)
         waiting = Application.objects.filter(call=call, state__in=[State.SUBMITTED, State.UNIT_APPROVED, State.SEALED])
         admins = User.objects.filter(unit__in=waiting.values("unit_id"), role=User.Role.UNIT_ADMIN, is_active=True)
-        message = f"申报受理将于{closes}截止，本单位还有申报书未审核、签章或报送（{filing.clause}）。"
+        message = _("申报受理将于%(closes)s截止，本单位还有申报书未审核、签章或报送（%(clause)s）。") % {
+            "closes": closes,
+            "clause": cite(filing.clause),
+        }
         targets = _not_told_today(admins, message, now)
-        tell(targets, "申报即将截止", message, reverse("review:unit_queue"))
+        tell(targets, _("申报即将截止"), message, reverse("review:unit_queue"))
         count += len(targets)
     if recommendation.is_open(now) and recommendation.closes - now <= within:
         closes = f"{recommendation.closes.astimezone(spec.tz):%m月%d日 %H:%M}"
@@ -53,8 +61,11 @@ def remind(call: Call, now: dt.datetime, within: dt.timedelta) -> int:
             .filter(recommender_id__in=pending.values("unit__recommender_id"))
             .exclude(recommender_id__in=confirmed)
         )
-        message = f"推荐项目须于{closes}前逐项确认，尚有申报书未处理或清单未确认（{recommendation.clause}）。"
+        message = _("推荐项目须于%(closes)s前逐项确认，尚有申报书未处理或清单未确认（%(clause)s）。") % {
+            "closes": closes,
+            "clause": cite(recommendation.clause),
+        }
         targets = _not_told_today(staff, message, now)
-        tell(targets, "推荐即将截止", message, reverse("review:recommender_queue"))
+        tell(targets, _("推荐即将截止"), message, reverse("review:recommender_queue"))
         count += len(targets)
     return count

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shenbao import storage
 from shenbao.accounts.models import User
@@ -24,6 +25,7 @@ from shenbao.applications.services import EditRefused
 from shenbao.audit import log
 from shenbao.calls import windows
 from shenbao.calls.spec import Window
+from shenbao.language import cite, system_language
 from shenbao.organisations.models import Recommender
 
 from .models import RecommendationList
@@ -65,7 +67,9 @@ def _open_for(application: Application, which: str, now: dt.datetime, what: str)
 
 def _state(application: Application, allowed: set, what: str) -> None:
     if application.state not in allowed:
-        raise TransitionRefused(f"申报书当前状态为“{application.get_state_display()}”，不能{what}。")
+        raise TransitionRefused(
+            _("申报书当前状态为“%(state)s”，不能%(what)s。") % {"state": application.get_state_display(), "what": what}
+        )
 
 
 def _move(application, actor, action, new_state, *, reason="", request=None, **changes) -> Application:
@@ -95,9 +99,9 @@ def check_sealed_file(application: Application) -> None:
     if not application.sealed_pdf:
         return
     try:
-        storage.check_present({application.sealed_pdf.name: "已签章申报书"})
+        storage.check_present({application.sealed_pdf.name: _("已签章申报书")})
     except storage.FileMissing as missing:
-        raise TransitionRefused(f"{missing}（须退回后重新签章）") from missing
+        raise TransitionRefused(_("%(missing)s（须退回后重新签章）") % {"missing": missing}) from missing
 
 
 def _url(application: Application) -> str:
@@ -113,8 +117,8 @@ def withdraw(application: Application, applicant: User, now: dt.datetime, *, req
     application = _locked(application)
     if application.applicant_id != applicant.pk:
         raise PermissionDenied
-    _open_for(application, "filing", now, "撤回")
-    _state(application, {State.SUBMITTED}, "撤回（单位已处理）")
+    _open_for(application, "filing", now, _("撤回"))
+    _state(application, {State.SUBMITTED}, _("撤回（单位已处理）"))
     return _move(application, applicant, "application.withdrawn", State.DRAFT, request=request)
 
 
@@ -131,10 +135,10 @@ def return_to_applicant(application, admin, reason: str, now, *, request=None) -
     """The unit returns an application with a reason; a seal on it is void (二(一)3)."""
     application = _locked(application)
     check_unit_admin(application, admin)
-    _open_for(application, "filing", now, "单位审核")
-    _state(application, {State.SUBMITTED, State.UNIT_APPROVED, State.SEALED}, "退回")
+    _open_for(application, "filing", now, _("单位审核"))
+    _state(application, {State.SUBMITTED, State.UNIT_APPROVED, State.SEALED}, _("退回"))
     if not (reason or "").strip():
-        raise TransitionRefused("退回须填写原因，申报人将据此修改。")
+        raise TransitionRefused(_("退回须填写原因，申报人将据此修改。"))
     application = _move(
         application,
         admin,
@@ -145,7 +149,13 @@ def return_to_applicant(application, admin, reason: str, now, *, request=None) -
         return_reason=reason.strip(),
         **_void_seal(application),
     )
-    tell([application.applicant], "申报书被单位退回", f"“{application.title}”被单位退回：{reason}", _url(application))
+    with system_language():
+        tell(
+            [application.applicant],
+            _("申报书被单位退回"),
+            _("“%(title)s”被单位退回：%(reason)s") % {"title": application.title, "reason": reason},
+            _url(application),
+        )
     return application
 
 
@@ -157,14 +167,20 @@ def approve(application, admin, now, *, request=None) -> Application:
 
     application = _locked(application)
     check_unit_admin(application, admin)
-    _open_for(application, "filing", now, "单位审核")
-    _state(application, {State.SUBMITTED}, "审核通过")
+    _open_for(application, "filing", now, _("单位审核"))
+    _state(application, {State.SUBMITTED}, _("审核通过"))
     if has_bar(review(*context_for(application))):
-        raise TransitionRefused("形式审查仍有不符合项，不能审核通过，请退回申报人修改。")
+        raise TransitionRefused(_("形式审查仍有不符合项，不能审核通过，请退回申报人修改。"))
     application = _move(
         application, admin, "application.approved_by_unit", State.UNIT_APPROVED, request=request, return_reason=""
     )
-    tell([application.applicant], "申报书已通过单位审核", f"“{application.title}”已通过单位审核。", _url(application))
+    with system_language():
+        tell(
+            [application.applicant],
+            _("申报书已通过单位审核"),
+            _("“%(title)s”已通过单位审核。") % {"title": application.title},
+            _url(application),
+        )
     return application
 
 
@@ -191,7 +207,7 @@ def accepted_note(accepted_at: dt.datetime, done_at: dt.datetime | None) -> str:
     """For the audit trail of work finished in the background: when the person's click was accepted."""
     if done_at is None or done_at == accepted_at:
         return ""
-    return f"受理时间 {timezone.localtime(accepted_at):%Y-%m-%d %H:%M:%S}，后台完成"
+    return _("受理时间 %(localtime)s，后台完成") % {"localtime": f"{timezone.localtime(accepted_at):%Y-%m-%d %H:%M:%S}"}
 
 
 @transaction.atomic
@@ -202,10 +218,10 @@ def record_seal(application, admin, pdf_name: str, now, *, version: str, done_at
     must still be the application's (else StaleSeal and nothing changes)."""
     application = _locked(application)
     check_unit_admin(application, admin)
-    _open_for(application, "filing", now, "签章")
-    _state(application, {State.UNIT_APPROVED}, "签章")
+    _open_for(application, "filing", now, _("签章"))
+    _state(application, {State.UNIT_APPROVED}, _("签章"))
     if content_version(application) != version:
-        raise StaleSeal("申报书内容在签章期间已改变，须按当前内容重新签章。")
+        raise StaleSeal(_("申报书内容在签章期间已改变，须按当前内容重新签章。"))
     return _move(
         application,
         admin,
@@ -225,10 +241,10 @@ def submit_to_recommender(application, admin, now, *, done_at=None, request=None
     check_sealed_file(application)  # before any row lock: a slow store must not hold one
     application = _locked(application)
     check_unit_admin(application, admin)
-    _open_for(application, "filing", now, "报送归口管理部门")
-    _state(application, {State.SEALED}, "报送（须先签章）")
+    _open_for(application, "filing", now, _("报送归口管理部门"))
+    _state(application, {State.SEALED}, _("报送（须先签章）"))
     if application.unit.recommender_id is None:
-        raise TransitionRefused("本单位尚无归口管理部门，请联系科技厅。")
+        raise TransitionRefused(_("本单位尚无归口管理部门，请联系科技厅。"))
     application = _move(
         application,
         admin,
@@ -238,7 +254,12 @@ def submit_to_recommender(application, admin, now, *, done_at=None, request=None
         request=request,
     )
     staff = User.objects.filter(recommender_id=application.unit.recommender_id, role=User.Role.RECOMMENDER)
-    tell(staff, "新的推荐申报书", f"{application.unit.name}报送了“{application.title}”。")
+    with system_language():
+        tell(
+            staff,
+            _("新的推荐申报书"),
+            _("%(name)s报送了“%(title)s”。") % {"name": application.unit.name, "title": application.title},
+        )
     return application
 
 
@@ -247,8 +268,8 @@ def withdraw_from_recommender(application, admin, now, *, request=None) -> Appli
     """The unit takes an application back before the recommender acts; the seal stays valid."""
     application = _locked(application)
     check_unit_admin(application, admin)
-    _open_for(application, "filing", now, "撤回")
-    _state(application, {State.SUBMITTED_TO_RECOMMENDER}, "撤回（归口管理部门已处理）")
+    _open_for(application, "filing", now, _("撤回"))
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER}, _("撤回（归口管理部门已处理）"))
     return _move(application, admin, "application.withdrawn_by_unit", State.SEALED, request=request)
 
 
@@ -277,8 +298,8 @@ def _lock_open_list(application: Application) -> Recommender:
     entry = list_in_the_way(recommender.pk, application.call, timezone.now())
     if entry is not None:
         if entry.state == RecommendationList.State.CONFIRMING:
-            raise TransitionRefused("推荐项目清单正在确认，不能再修改推荐结果（二(二)4）。")
-        raise TransitionRefused("推荐项目清单已确认，不能再修改推荐结果（二(二)4）。")
+            raise TransitionRefused(_("推荐项目清单正在确认，不能再修改推荐结果（二(二)4）。"))
+        raise TransitionRefused(_("推荐项目清单已确认，不能再修改推荐结果（二(二)4）。"))
     return recommender
 
 
@@ -318,8 +339,8 @@ def recommend(application, staff, now, *, request=None) -> Application:
     locked first, so two staff recommending at the same moment cannot both take the last place."""
     application = _locked(application)
     _recommender_staff(application, staff)
-    _open_for(application, "recommendation", now, "推荐")
-    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "推荐")
+    _open_for(application, "recommendation", now, _("推荐"))
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, _("推荐"))
     recommender = _lock_open_list(application)
     spec = application.call.spec
     quota = quota_of(recommender, spec, application.category)
@@ -329,14 +350,22 @@ def recommend(application, staff, now, *, request=None) -> Application:
     if used >= quota:
         category = spec.category(application.category)
         raise TransitionRefused(
-            f"{recommender.name}的{category.name}推荐限额为{quota}项，已推荐{used}项，不能再推荐（{category.quota_clause}）。"
+            _("%(name)s的%(name2)s推荐限额为%(quota)s项，已推荐%(used)s项，不能再推荐（%(quota_clause)s）。")
+            % {
+                "name": recommender.name,
+                "name2": category.name,
+                "quota": quota,
+                "used": used,
+                "quota_clause": cite(category.quota_clause),
+            }
         )
     application = _move(application, staff, "application.recommended", State.RECOMMENDED, request=request)
-    tell(
-        application.unit.users.filter(role=User.Role.UNIT_ADMIN),
-        "申报书已推荐",
-        f"“{application.title}”已获{recommender.name}推荐。",
-    )
+    with system_language():
+        tell(
+            application.unit.users.filter(role=User.Role.UNIT_ADMIN),
+            _("申报书已推荐"),
+            _("“%(title)s”已获%(name)s推荐。") % {"title": application.title, "name": recommender.name},
+        )
     return application
 
 
@@ -344,8 +373,8 @@ def recommend(application, staff, now, *, request=None) -> Application:
 def not_recommend(application, staff, reason: str, now, *, request=None) -> Application:
     application = _locked(application)
     _recommender_staff(application, staff)
-    _open_for(application, "recommendation", now, "推荐")
-    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.RECOMMENDED}, "设为不予推荐")
+    _open_for(application, "recommendation", now, _("推荐"))
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.RECOMMENDED}, _("设为不予推荐"))
     _lock_open_list(application)
     return _move(
         application, staff, "application.not_recommended", State.NOT_RECOMMENDED, reason=reason or "", request=request
@@ -357,11 +386,11 @@ def return_to_unit(application, staff, reason: str, now, *, request=None) -> App
     """The recommender returns an application for correction; the seal is void (二(二)1)."""
     application = _locked(application)
     _recommender_staff(application, staff)
-    _open_for(application, "filing", now, "退回修改")  # a correction must still be possible before the filing close
-    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, "退回")
+    _open_for(application, "filing", now, _("退回修改"))  # a correction must still be possible before the filing close
+    _state(application, {State.SUBMITTED_TO_RECOMMENDER, State.NOT_RECOMMENDED}, _("退回"))
     _lock_open_list(application)
     if not (reason or "").strip():
-        raise TransitionRefused("退回须填写原因。")
+        raise TransitionRefused(_("退回须填写原因。"))
     application = _move(
         application,
         staff,
@@ -372,10 +401,11 @@ def return_to_unit(application, staff, reason: str, now, *, request=None) -> App
         return_reason=reason.strip(),
         **_void_seal(application),
     )
-    tell(
-        [application.applicant, *application.unit.users.filter(role=User.Role.UNIT_ADMIN)],
-        "申报书被归口管理部门退回",
-        f"“{application.title}”被退回：{reason}",
-        _url(application),
-    )
+    with system_language():
+        tell(
+            [application.applicant, *application.unit.users.filter(role=User.Role.UNIT_ADMIN)],
+            _("申报书被归口管理部门退回"),
+            _("“%(title)s”被退回：%(reason)s") % {"title": application.title, "reason": reason},
+            _url(application),
+        )
     return application

@@ -25,6 +25,7 @@ from shenbao.accounts.id_number import age_on, check_id_number
 from shenbao.applications.models import Application
 from shenbao.applications.services import applications_at_recommender
 from shenbao.calls import windows
+from shenbao.language import chinese
 from shenbao.organisations.models import Recommender
 
 from .services import quota_of
@@ -266,8 +267,8 @@ def _stacked(key: str, title: str, group_header: str, groups: list[str], rows: l
 
 
 def by_group_and_state(rows: list[Row], recommenders: list[Recommender]) -> Chart:
-    names = {r.pk: r.name for r in recommenders}
-    groups = [r.name for r in recommenders] + [UNASSIGNED]
+    names = {r.pk: r.display_name for r in recommenders}
+    groups = [r.display_name for r in recommenders] + [UNASSIGNED]
     return _stacked(
         "by_recommender",
         _("各归口管理部门的申报书及状态"),
@@ -279,7 +280,7 @@ def by_group_and_state(rows: list[Row], recommenders: list[Recommender]) -> Char
 
 
 def by_category_and_state(rows: list[Row], spec) -> Chart:
-    names = {c.code: f"{c.code} {c.name}" for c in spec.categories}
+    names = {c.code: f"{c.code} {spec.term(c.name)}" for c in spec.categories}
     return _stacked(
         "by_category",
         _("各类别的申报书及状态"),
@@ -296,7 +297,8 @@ def leagues(spec) -> list[tuple[str, str]]:
     for entry in spec.recommenders:
         if entry.kind != Recommender.Kind.CITY:
             continue
-        name = entry.name.removesuffix("科学技术局").removesuffix("科技局")
+        # 呼和浩特市科学技术局 → 呼和浩特市; in English the bureau's name from the call file as it is.
+        name = entry.name.removesuffix("科学技术局").removesuffix("科技局") if chinese() else spec.term(entry.name)
         found.extend((prefix, name) for prefix in entry.divisions)
     return sorted(found, key=lambda p: (-len(p[0]), p[0]))
 
@@ -340,14 +342,14 @@ def quota_charts(rows: list[Row], recommenders: list[Recommender], spec, scope: 
 
     if not scope.is_department:
         recommender = scope.recommender
-        pairs = [(f"{c.code} {c.name}", recommender, c) for c in spec.categories]
+        pairs = [(f"{c.code} {spec.term(c.name)}", recommender, c) for c in spec.categories]
         return [chart("quota", _("已推荐与限额（按类别）"), _("类别"), pairs)]
     return [
         chart(
             f"quota_{c.code}",
-            _("%(code)s %(name)s：各归口管理部门已推荐与限额") % {"code": c.code, "name": c.name},
+            _("%(code)s %(name)s：各归口管理部门已推荐与限额") % {"code": c.code, "name": spec.term(c.name)},
             _("归口管理部门"),
-            [(r.name, r, c) for r in recommenders],
+            [(r.display_name, r, c) for r in recommenders],
         )
         for c in spec.categories
     ]
@@ -383,12 +385,12 @@ def requested_funds(rows: list[Row], spec) -> Chart:
         "histogram",
         _("申请财政资金分布"),
         summary,
-        [_("申请财政资金"), *(f"{c.code} {c.name}" for c in categories)],
+        [_("申请财政资金"), *(f"{c.code} {spec.term(c.name)}" for c in categories)],
         [[label, *(counts[(c.code, i)] for c in categories)] for i, label in enumerate(buckets)],
         {
             "buckets": buckets,
             "series": [
-                {"name": f"{c.code} {c.name}", "data": [counts[(c.code, i)] for i in range(len(buckets))]}
+                {"name": f"{c.code} {spec.term(c.name)}", "data": [counts[(c.code, i)] for i in range(len(buckets))]}
                 for c in categories
             ],
         },
@@ -451,6 +453,7 @@ def priority_tags(rows: list[Row], spec) -> Chart:
     none = sum(1 for r in rows if not r.priority_tags)
     names = [*known, *(t for t in counts if t not in known), _("无优先支持情形")]
     values = [*(counts[t] for t in names[:-1]), none]
+    names = [*spec.terms(names[:-1]), names[-1]]  # shown in the reader's language
     claimed = len(rows) - none
     summary = _("%(claimed)s 份申报书填报了优先支持情形（%(share)s）。") % {
         "claimed": claimed,

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
@@ -31,6 +32,7 @@ from shenbao.documents.sealing import ListAlreadyConfirmed, confirm_list
 from shenbao.documents.tasks import queue_seal
 from shenbao.jobs import queue
 from shenbao.jobs.models import Job
+from shenbao.language import cite
 from shenbao.organisations.models import Recommender, Unit
 from shenbao.storage import StorageUnavailable
 
@@ -46,7 +48,7 @@ UNIT_QUEUE_STATES = [s for s in State.values if s != State.DRAFT]
 def _call():
     call = current_call()
     if call is None:
-        raise Http404("尚未发布申报批次")
+        raise Http404(_("尚未发布申报批次"))
     return call
 
 
@@ -189,7 +191,7 @@ def _chosen(request) -> list[uuid.UUID]:
 def _run(request, action, applications, done: str):
     """Run one transition over the chosen applications; report how many went and why others did not."""
     if not applications:
-        messages.error(request, "请先勾选要处理的申报书。")
+        messages.error(request, _("请先勾选要处理的申报书。"))
         return
     ok, refused = 0, []
     for application in applications:
@@ -197,9 +199,9 @@ def _run(request, action, applications, done: str):
             action(application)
             ok += 1
         except (EditRefused, PermissionDenied, StorageUnavailable) as error:
-            refused.append(f"“{application.title}”：{error or '无权操作'}")
+            refused.append(_("“%(title)s”：%(error)s") % {"title": application.title, "error": error or _("无权操作")})
     if ok:
-        messages.success(request, f"{done}{ok}份。")
+        messages.success(request, _("%(done)s%(ok)s份。") % {"done": done, "ok": ok})
     for reason in refused:
         messages.error(request, reason)
 
@@ -342,7 +344,7 @@ def retry_job(request, pk):
     if not request.user.is_unit_admin:
         raise PermissionDenied
     job = queue.retry(job, request.user)
-    messages.success(request, f"已重新开始：{job.what}")
+    messages.success(request, _("已重新开始：%(what)s") % {"what": job.what})
     return redirect(f"{reverse('review:unit_queue')}?batch={job.batch}" if job.batch else "review:unit_queue")
 
 
@@ -369,13 +371,16 @@ def unit_action(request):
     chosen = list(Application.objects.filter(unit=request.user.unit, public_id__in=ids).select_related("call", "unit"))
     now, user = timezone.now(), request.user
     if action == "approve":
-        _run(request, lambda a: services.approve(a, user, now, request=request), chosen, "已审核通过")
+        _run(request, lambda a: services.approve(a, user, now, request=request), chosen, _("已审核通过"))
     elif action in ("seal", "seal_submit"):
         # Judged and recorded now (the click decides); rendering and signing run on the sealing queue,
         # and the page follows the batch's progress.
         submit, batch = action == "seal_submit", Job.new_batch()
-        what = "签章并报送" if submit else "签章"
-        accepted = f"已受理（{timezone.localtime(now):%H:%M:%S}）{what}，后台处理中，进度见下方："
+        what = _("签章并报送") if submit else _("签章")
+        accepted = _("已受理（%(localtime)s）%(what)s，后台处理中，进度见下方：") % {
+            "localtime": f"{timezone.localtime(now):%H:%M:%S}",
+            "what": what,
+        }
         _run(
             request,
             lambda a: queue_seal(a, user, now, submit=submit, batch=batch, request=request),
@@ -388,12 +393,12 @@ def unit_action(request):
             request,
             lambda a: services.submit_to_recommender(a, user, now, request=request),
             chosen,
-            "已报送归口管理部门",
+            _("已报送归口管理部门"),
         )
     elif action == "withdraw":
-        _run(request, lambda a: services.withdraw_from_recommender(a, user, now, request=request), chosen, "已撤回")
+        _run(request, lambda a: services.withdraw_from_recommender(a, user, now, request=request), chosen, _("已撤回"))
     else:
-        messages.error(request, "请选择操作。")
+        messages.error(request, _("请选择操作。"))
     return redirect("review:unit_queue")
 
 
@@ -415,7 +420,7 @@ def return_application(request, public_id):
     except EditRefused as error:
         messages.error(request, str(error))
         return redirect("applications:review", application.public_id)
-    messages.success(request, f"已退回“{application.title}”。")
+    messages.success(request, _("已退回“%(title)s”。") % {"title": application.title})
     return redirect("review:unit_queue" if request.user.is_unit_admin else "review:recommender_queue")
 
 
@@ -428,7 +433,7 @@ def withdraw(request, public_id):
     except EditRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "已撤回，可以继续修改后再提交。")
+        messages.success(request, _("已撤回，可以继续修改后再提交。"))
     return redirect("applications:review", application.public_id)
 
 
@@ -479,10 +484,15 @@ def recommender_action(request):
     )
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     if action == "recommend":
-        _run(request, lambda a: services.recommend(a, user, now, request=request), chosen, "已推荐")
+        _run(request, lambda a: services.recommend(a, user, now, request=request), chosen, _("已推荐"))
     elif action == "not_recommend":
         reason = request.POST.get("reason", "")
-        _run(request, lambda a: services.not_recommend(a, user, reason, now, request=request), chosen, "已设为不予推荐")
+        _run(
+            request,
+            lambda a: services.not_recommend(a, user, reason, now, request=request),
+            chosen,
+            _("已设为不予推荐"),
+        )
     elif action == "confirm":
         try:
             confirm_list(recommender, _call(), user, now, request=request)
@@ -495,9 +505,9 @@ def recommender_action(request):
         except (EditRefused, StorageUnavailable) as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "推荐项目清单已确认并签章，请下载后上传推荐文件扫描件。")
+            messages.success(request, _("推荐项目清单已确认并签章，请下载后上传推荐文件扫描件。"))
     else:
-        messages.error(request, "请选择操作。")
+        messages.error(request, _("请选择操作。"))
     return redirect("review:recommender_queue")
 
 
@@ -548,7 +558,11 @@ def upload_letter(request, pk):
         raise PermissionDenied
     rules = entry.call.spec.attachments
     if declared_too_large(request, rules["max_bytes"]):
-        messages.error(request, f"文件超过{rules['max_bytes'] // 1048576}MB，未上传（{rules['clause']}）。")
+        messages.error(
+            request,
+            _("文件超过%(max_bytes)sMB，未上传（%(clause)s）。")
+            % {"max_bytes": rules["max_bytes"] // 1048576, "clause": cite(rules["clause"])},
+        )
         return redirect("review:recommender_queue")
     limit = LimitedUploadHandler(rules["max_bytes"], request)
     request.upload_handlers.insert(0, limit)
@@ -560,11 +574,17 @@ def _store_letter(request, entry, limit):
     spec, upload = entry.call.spec, request.FILES.get("letter")
     rules = spec.attachments
     if not windows.is_open(entry.call, "recommendation", timezone.now(), recommender=entry.recommender_id):
-        messages.error(request, f"推荐文件须在截止前上传（{spec.recommendation.clause}）。")
+        messages.error(
+            request, _("推荐文件须在截止前上传（%(clause)s）。") % {"clause": cite(spec.recommendation.clause)}
+        )
     elif limit.too_large:
-        messages.error(request, f"文件超过{rules['max_bytes'] // 1048576}MB，上传已中止（{rules['clause']}）。")
+        messages.error(
+            request,
+            _("文件超过%(max_bytes)sMB，上传已中止（%(clause)s）。")
+            % {"max_bytes": rules["max_bytes"] // 1048576, "clause": cite(rules["clause"])},
+        )
     elif upload is None:
-        messages.error(request, "请选择推荐文件的PDF扫描件。")
+        messages.error(request, _("请选择推荐文件的PDF扫描件。"))
     else:
         try:
             check_pdf(upload, rules["max_bytes"], rules["clause"])
@@ -575,7 +595,7 @@ def _store_letter(request, entry, limit):
             entry.letter_uploaded_at = timezone.now()
             entry.save()
             log.record("list.letter_uploaded", actor=request.user, obj=entry, request=request)
-            messages.success(request, "推荐文件已上传。")
+            messages.success(request, _("推荐文件已上传。"))
     return redirect("review:recommender_queue")
 
 
@@ -675,7 +695,7 @@ def window_extensions(request):
         except EditRefused as refusal:
             error, status = str(refusal), 400
         else:
-            messages.success(request, "已批准延期，相关单位会看到新的截止时间和原因。")
+            messages.success(request, _("已批准延期，相关单位会看到新的截止时间和原因。"))
             return redirect("review:window_extensions")
     return render(
         request,
@@ -696,10 +716,10 @@ def _extension_target(posted) -> tuple:
     uscc, code = (posted.get("unit") or "").strip().upper(), (posted.get("recommender") or "").strip()
     unit = Unit.objects.filter(uscc=uscc).first() if uscc else None
     if uscc and unit is None:
-        raise services.TransitionRefused(f"单位统一社会信用代码：未找到“{uscc}”的已注册单位。")
+        raise services.TransitionRefused(_("单位统一社会信用代码：未找到“%(uscc)s”的已注册单位。") % {"uscc": uscc})
     recommender = Recommender.objects.filter(code=code).first() if code else None
     if code and recommender is None:
-        raise services.TransitionRefused("归口管理部门：请从列表中选择。")
+        raise services.TransitionRefused(_("归口管理部门：请从列表中选择。"))
     return unit, recommender
 
 
@@ -709,5 +729,5 @@ def _beijing_time(value: str, tz):
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise services.TransitionRefused("延长至：请填写日期和时间，如 2025-11-17 16:00。") from None
+        raise services.TransitionRefused(_("延长至：请填写日期和时间，如 2025-11-17 16:00。")) from None
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment

@@ -33,6 +33,7 @@ from .registries import load_registries
 from .ruleset import review
 from .snapshot import Snapshot
 
+# Stored in the similarity index as written; checks.project._source shows it in the reader's language.
 CALL_SOURCE = "本批次申报书"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from shenbao.applications.interchange import InterchangeError
 from shenbao.calls.models import Call
@@ -29,7 +30,10 @@ def spec_for(code: str) -> CallSpec:
         return call.spec
     path = Path(settings.CALLS_DIR) / f"{code}.toml"
     if not code or "/" in code or not path.exists():
-        raise InterchangeError(f"申报书所属的申报批次“{code}”既未载入数据库，也不在{settings.CALLS_DIR}中。")
+        raise InterchangeError(
+            _("申报书所属的申报批次“%(code)s”既未载入数据库，也不在%(calls_dir)s中。")
+            % {"code": code, "calls_dir": settings.CALLS_DIR}
+        )
     try:
         return read_call_file(path)[0]
     except CallFileError as error:

@@ -1,8 +1,11 @@
 """What a rule returns: one finding per problem, citing the guide."""
 
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+
+from shenbao import language
 
 
 class Severity(StrEnum):
@@ -24,7 +27,7 @@ class Finding(NamedTuple):
     severity: Severity
     field: str  # the path in the application, e.g. "budget.fiscal.间接费用" or "partners[1].uscc"
     clause: str  # the guide's clause, e.g. "一(三)8"
-    message: str  # Chinese, naming the numbers
+    message: str  # in the language active when the rule ran (Chinese by default), naming the numbers
 
     def as_dict(self) -> dict:
         return {**self._asdict(), "severity": str(self.severity)}
@@ -36,7 +39,9 @@ def bar(code, field, clause, message) -> Finding:
 
 def incomplete(code, field, clause, what) -> Finding:
     """An unanswered question: "未填写", shown as incomplete, never read as the worse answer (issue #13)."""
-    return Finding(code, Severity.INCOMPLETE, field, clause, f"请填写{what}（未填写，提交前须补全）。")
+    return Finding(
+        code, Severity.INCOMPLETE, field, clause, _("请填写%(what)s（未填写，提交前须补全）。") % {"what": what}
+    )
 
 
 def warning(code, field, clause, message) -> Finding:
@@ -47,9 +52,4 @@ def info(code, field, clause, message) -> Finding:
     return Finding(code, Severity.INFO, field, clause, message)
 
 
-def yuan(amount: int | float) -> str:
-    """Money in 元 with thousands separators, always: 1,000,000元, 1,000,000.50元 (never 1e+06元)."""
-    if amount.__class__ is int:  # the usual case
-        return f"{amount:,}元"
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{value:,.0f}元" if value == value.to_integral_value() else f"{value:,.2f}元"
+yuan = language.yuan  # money in a message: 1,000,000元 (CNY 1,000,000 in English)

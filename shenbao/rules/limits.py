@@ -3,14 +3,17 @@
 The form (typing and autosave), the import and the API, and the formal review all call these, so a
 title is measured and refused the same way everywhere, citing where the limit comes from."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shenbao.calls.spec import CallSpec
 
-TITLE_LABEL = "项目名称"
+TITLE_LABEL = gettext_lazy("项目名称")
 
 
 def title_limit(spec: CallSpec) -> tuple[int, str]:
     """The call's longest title in characters, and where that number comes from."""
-    return spec.project["max_title_length"], spec.project["max_title_length_source"]
+    return spec.project["max_title_length"], spec.term(spec.project["max_title_length_source"])
 
 
 def length_refusal(label: str, text: str, limit: int, source: str) -> str:
@@ -18,7 +21,12 @@ def length_refusal(label: str, text: str, limit: int, source: str) -> str:
     length = len(text.strip())
     if length <= limit:
         return ""
-    return f"“{label}”最多{limit}个字（{source}），当前为{length}个字，请精简。"
+    return _("“%(label)s”最多%(limit)s个字（%(source)s），当前为%(length)s个字，请精简。") % {
+        "label": label,
+        "limit": limit,
+        "source": source,
+        "length": length,
+    }
 
 
 def title_refusal(title: str, spec: CallSpec) -> str:

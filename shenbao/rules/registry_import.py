@@ -24,11 +24,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shenbao import normalise
 from shenbao.accounts.id_number import check_id_number
 from shenbao.audit import log
 from shenbao.documents.spreadsheets import Sheet, workbook
+from shenbao.language import system_language
 from shenbao.organisations.uscc import check_uscc
 
 from .models import DishonestyRecord, FundedProject, OngoingProjectRecord, RegistryImport, RegistryImportChange
@@ -44,7 +47,7 @@ class ImportRefused(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    header: str  # the template's header, as a department reads it
+    header: str  # the template's header, as the file has it (Chinese); shown translated: gettext(header)
     field: str
     parse: Callable[[Any, dict], Any]  # (cell, row so far) → value; raises ValueError with the reason
     required: bool = True
@@ -92,15 +95,15 @@ def _date(cell: Any, _row: dict) -> dt.date | None:
             raise ValueError
         return dt.date(*map(int, match.groups()))
     except ValueError:
-        raise ValueError(f"“{raw}”不是有效日期（格式如2026-12-31）") from None
+        raise ValueError(_("“%(raw)s”不是有效日期（格式如2026-12-31）") % {"raw": raw}) from None
 
 
 def _code(cell: Any, _row: dict) -> str:
     code = normalise.code(cell)
     if not code:
-        raise ValueError("不能为空")
+        raise ValueError(_("不能为空"))
     if len(code) > 64:
-        raise ValueError("超过64个字符")
+        raise ValueError(_("超过64个字符"))
     return code
 
 
@@ -110,12 +113,14 @@ def _plan(regional_prefixes: tuple[str, ...]) -> Callable[[Any, dict], str]:
     def parse(cell: Any, row: dict) -> str:
         plan = _text(cell, row)
         if not plan:
-            raise ValueError("不能为空")
+            raise ValueError(_("不能为空"))
         prefixes = tuple(normalise.text(p) for p in regional_prefixes)
         if prefixes and not normalise.text(plan).startswith(prefixes):
             raise ValueError(
-                f"“{plan}”不是自治区科技计划类别（应以{'或'.join(regional_prefixes)}开头；"
-                "国家或其他省份的计划不计入限项，不收入在研项目库）"
+                _(
+                    "“%(plan)s”不是自治区科技计划类别（应以%(join)s开头；国家或其他省份的计划不计入限项，不收入在研项目库）"
+                )
+                % {"plan": plan, "join": "或".join(regional_prefixes)}
             )
         return plan
 
@@ -133,7 +138,7 @@ KIND_WORDS = {
 def _dishonesty_kind(cell: Any, row: dict) -> str:
     kind = KIND_WORDS.get(normalise.text(cell))
     if kind is None:
-        raise ValueError(f"“{_text(cell, row)}”应为“个人”或“单位”")
+        raise ValueError(_("“%(text)s”应为“个人”或“单位”") % {"text": _text(cell, row)})
     return kind
 
 
@@ -149,43 +154,48 @@ def _identifier(cell: Any, row: dict) -> str:
 def _year(cell: Any, row: dict) -> int:
     text = normalise.code(cell).removesuffix(".0")
     if not text.isascii() or not text.isdigit() or not 1990 <= int(text) <= 2100:
-        raise ValueError(f"“{_text(cell, row)}”不是年度（如2024）")
+        raise ValueError(_("“%(text)s”不是年度（如2024）") % {"text": _text(cell, row)})
     return int(text)
 
 
 def _title(cell: Any, row: dict) -> str:
     title = _text(cell, row)
     if not title:
-        raise ValueError("不能为空")
+        raise ValueError(_("不能为空"))
     return title[:300]
 
 
 def columns(kind: str, regional_prefixes: tuple[str, ...] = ()) -> list[Column]:
     if kind == RegistryImport.Kind.ONGOING:
         return [
-            Column("负责人身份证号", "id_number", _id_number, example="150105199007160025"),
-            Column("负责人姓名", "leader_name", _text, required=False, example="乌云其其格"),
-            Column("计划类别", "plan", _plan(regional_prefixes), example="内蒙古自治区重点研发和成果转化计划"),
-            Column("项目类型", "project_type", _title, example="重点研发"),
-            Column("项目编号", "code", _code, example="2024YFHH0001"),
-            Column("执行期至", "until", _date, required=False, example="2026-12-31"),
+            Column(gettext_noop("负责人身份证号"), "id_number", _id_number, example="150105199007160025"),
+            Column(gettext_noop("负责人姓名"), "leader_name", _text, required=False, example="乌云其其格"),
+            Column(
+                gettext_noop("计划类别"), "plan", _plan(regional_prefixes), example="内蒙古自治区重点研发和成果转化计划"
+            ),
+            Column(gettext_noop("项目类型"), "project_type", _title, example="重点研发"),
+            Column(gettext_noop("项目编号"), "code", _code, example="2024YFHH0001"),
+            Column(gettext_noop("执行期至"), "until", _date, required=False, example="2026-12-31"),
         ]
     if kind == RegistryImport.Kind.DISHONESTY:
         return [
-            Column("类型", "kind", _dishonesty_kind, example="单位"),
-            Column("身份证号或统一社会信用代码", "identifier", _identifier, example="12150000460012345Q"),
-            Column("名称", "name", _text, required=False, example="某某科技有限公司"),
-            Column("处罚期至", "until", _date, required=False, example="2027-06-30"),
-            Column("事由", "reason", _text, required=False, example="科研严重失信行为"),
+            Column(gettext_noop("类型"), "kind", _dishonesty_kind, example="单位"),
+            Column(gettext_noop("身份证号或统一社会信用代码"), "identifier", _identifier, example="12150000460012345Q"),
+            Column(gettext_noop("名称"), "name", _text, required=False, example="某某科技有限公司"),
+            Column(gettext_noop("处罚期至"), "until", _date, required=False, example="2027-06-30"),
+            Column(gettext_noop("事由"), "reason", _text, required=False, example="科研严重失信行为"),
         ]
     if kind == RegistryImport.Kind.FUNDED:
         return [
-            Column("立项年度", "year", _year, example="2024"),
-            Column("项目名称", "title", _title, example="草原生态修复关键技术研究"),
-            Column("摘要", "abstract", _text, required=False, example=""),
-            Column("负责人身份证号", "leader_id_number", _optional_id_number, required=False, example=""),
+            Column(gettext_noop("立项年度"), "year", _year, example="2024"),
+            Column(gettext_noop("项目名称"), "title", _title, example="草原生态修复关键技术研究"),
+            Column(gettext_noop("摘要"), "abstract", _text, required=False, example=""),
+            Column(gettext_noop("负责人身份证号"), "leader_id_number", _optional_id_number, required=False, example=""),
         ]
-    raise ImportRefused(f"没有名为“{kind}”的登记库，应为{'、'.join(RegistryImport.Kind.values)}之一。")
+    raise ImportRefused(
+        _("没有名为“%(kind)s”的登记库，应为%(join)s之一。")
+        % {"kind": kind, "join": "、".join(RegistryImport.Kind.values)}
+    )
 
 
 MODELS = {
@@ -207,8 +217,10 @@ def identity(kind: str, values: dict) -> tuple:
 def template(kind: str) -> bytes:
     """The Excel file a department fills: the headers, one example row, and a sheet of instructions."""
     found = columns(kind, ("内蒙古", "自治区"))
+    with system_language():  # the template is a Chinese form, whoever downloads it
+        name = str(RegistryImport.Kind(kind).label)
     registry = Sheet(
-        RegistryImport.Kind(kind).label,
+        name,
         [column.header + ("" if column.required else "（选填）") for column in found],
         [[column.example for column in found]],
         widths={i: max(14, len(column.header) * 2 + 4) for i, column in enumerate(found)},
@@ -225,12 +237,12 @@ def template(kind: str) -> bytes:
 def read_table(name: str, content: bytes) -> list[list[Any]]:
     """The cells of the first sheet (.xlsx) or of a CSV file (UTF-8, with or without BOM, or GB18030)."""
     if len(content) > MAX_BYTES:
-        raise ImportRefused(f"文件超过{MAX_BYTES // 1048576}MB。")
+        raise ImportRefused(_("文件超过%(max_bytes)sMB。") % {"max_bytes": MAX_BYTES // 1048576})
     if name.lower().endswith(".xlsx"):
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-            raise ImportRefused("文件不是有效的Excel（.xlsx）文件。") from None
+            raise ImportRefused(_("文件不是有效的Excel（.xlsx）文件。")) from None
         try:
             rows = book.worksheets[0].iter_rows(values_only=True)
             return [list(row) for row in itertools.islice(rows, MAX_ROWS + 2)]
@@ -244,9 +256,9 @@ def read_table(name: str, content: bytes) -> list[list[Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise ImportRefused("CSV文件的编码无法识别（请另存为UTF-8）。")
+            raise ImportRefused(_("CSV文件的编码无法识别（请另存为UTF-8）。"))
         return list(itertools.islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
-    raise ImportRefused("只接受Excel（.xlsx）或CSV文件。")
+    raise ImportRefused(_("只接受Excel（.xlsx）或CSV文件。"))
 
 
 def validate(kind: str, table: list[list[Any]], regional_prefixes: tuple[str, ...] = ()) -> Checked:
@@ -254,7 +266,7 @@ def validate(kind: str, table: list[list[Any]], regional_prefixes: tuple[str, ..
     cols = columns(kind, regional_prefixes)
     checked = Checked()
     if not table:
-        checked.errors.append("文件是空的：第一行应为表头。")
+        checked.errors.append(_("文件是空的：第一行应为表头。"))
         return checked
     headers = [normalise.text(str(h or "")).replace("（选填）", "").replace("(选填)", "") for h in table[0]]
     positions = {}
@@ -263,11 +275,11 @@ def validate(kind: str, table: list[list[Any]], regional_prefixes: tuple[str, ..
         if key in headers:
             positions[column.field] = headers.index(key)
         elif column.required:
-            checked.errors.append(f"表头缺少“{column.header}”列（请使用模板）。")
+            checked.errors.append(_("表头缺少“%(header)s”列（请使用模板）。") % {"header": column.header})
     if checked.errors:
         return checked
     if len(table) - 1 > MAX_ROWS:
-        checked.errors.append(f"超过{MAX_ROWS}行，请分批导入。")
+        checked.errors.append(_("超过%(max_rows)s行，请分批导入。") % {"max_rows": MAX_ROWS})
         return checked
     seen: dict[tuple, int] = {}
     for number, cells in enumerate(table[1:], start=2):
@@ -278,20 +290,25 @@ def validate(kind: str, table: list[list[Any]], regional_prefixes: tuple[str, ..
             position = positions.get(column.field)
             cell = cells[position] if position is not None and position < len(cells) else None
             if column.required and _text(cell, values) == "":
-                checked.errors.append(f"第{number}行“{column.header}”：不能为空。")
+                checked.errors.append(
+                    _("第%(number)s行“%(header)s”：不能为空。") % {"number": number, "header": _(column.header)}
+                )
                 continue
             try:
                 values[column.field] = column.parse(cell, values)
             except ValueError as error:
-                checked.errors.append(f"第{number}行“{column.header}”：{error}。")
+                checked.errors.append(
+                    _("第%(number)s行“%(header)s”：%(error)s。")
+                    % {"number": number, "header": _(column.header), "error": error}
+                )
         if len(values) == len(cols):
             key = identity(kind, values)
             if key in seen:
-                checked.errors.append(f"第{number}行与第{seen[key]}行重复。")
+                checked.errors.append(_("第%(number)s行与第%(seen)s行重复。") % {"number": number, "seen": seen[key]})
             seen[key] = number
             checked.rows.append({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()})
     if not checked.rows and not checked.errors:
-        checked.errors.append("文件中没有数据行。")
+        checked.errors.append(_("文件中没有数据行。"))
     return checked
 
 
@@ -370,7 +387,7 @@ def apply(entry: RegistryImport, user, *, request=None) -> RegistryImport:
     _check_staff(user)
     entry = RegistryImport.objects.select_for_update().get(pk=entry.pk)
     if entry.status != RegistryImport.Status.PREVIEWED:
-        raise ImportRefused(f"该导入的状态为“{entry.get_status_display()}”，不能再次导入。")
+        raise ImportRefused(_("该导入的状态为“%(status)s”，不能再次导入。") % {"status": entry.get_status_display()})
     model, existing = MODELS[entry.kind], _existing(entry.kind)
     for row in entry.rows:
         values = _stored(row)
@@ -402,7 +419,9 @@ def rollback(entry: RegistryImport, user, *, request=None) -> RegistryImport:
     _check_staff(user)
     entry = RegistryImport.objects.select_for_update().get(pk=entry.pk)
     if entry.status != RegistryImport.Status.APPLIED:
-        raise ImportRefused(f"该导入的状态为“{entry.get_status_display()}”，只有已导入的批次可以撤销。")
+        raise ImportRefused(
+            _("该导入的状态为“%(status)s”，只有已导入的批次可以撤销。") % {"status": entry.get_status_display()}
+        )
     model = MODELS[entry.kind]
     for change in entry.changes.order_by("-id"):
         if change.before is None:

@@ -6,8 +6,12 @@ partner or year.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shenbao import normalise
 from shenbao.calls.spec import CallSpec
+from shenbao.language import cite, join
 
 from .snapshot import FOREIGN, Snapshot, parse_date
 
@@ -41,31 +45,39 @@ def attachment_defect(row: dict, spec: CallSpec) -> str:
     name = (name if name.__class__ is str else str(name)).strip()
     if isinstance(size, int | float) and not isinstance(size, bool) and size > rules["max_bytes"]:
         limit = rules["max_bytes"] // 1048576
-        return f"{_label(row, name)}大小为{size / 1048576:.1f}MB，超过{limit}MB的限制（{clause}）。"
+        return _("%(attachment)s大小为%(size)sMB，超过%(limit)sMB的限制（%(clause)s）。") % {
+            "attachment": _label(row, name),
+            "size": f"{size / 1048576:.1f}",
+            "limit": limit,
+            "clause": cite(clause),
+        }
     declared = normalise.text(declared) if declared else ""
     is_pdf_name = not name or name.endswith(".pdf") or normalise.text(name).endswith(".pdf")
     if (declared and declared not in PDF_TYPES) or not is_pdf_name:
-        return f"{_label(row, name)}不是PDF文件（只接受PDF格式，{clause}）。"
+        return _("%(attachment)s不是PDF文件（只接受PDF格式，%(clause)s）。") % {
+            "attachment": _label(row, name),
+            "clause": cite(clause),
+        }
     return ""
 
 
 def _label(row: dict, name: str) -> str:
-    return f"附件“{name or KINDS.get(str(row.get('kind')), row.get('kind') or '')}”"
+    return _("附件“%(name)s”") % {"name": name or KINDS.get(str(row.get("kind")), row.get("kind") or "")}
 
 
 # Every kind an upload may declare, with its name on the page.
 KINDS = {
-    "financial_statement": "财务报表",
-    "matching_commitment": "自筹资金（1:1配套）承诺函",
-    "joint_agreement": "联合申报协议（中文）",
-    "joint_agreement_foreign": "联合申报协议（外文）",
-    "employment_proof": "项目负责人聘用证明",
-    "retirement_commitment": "项目负责人退休承诺函",
-    "human_subjects_approval": "涉及人的研究伦理审查批件",
-    "human_genetic_resources_approval": "人类遗传资源行政许可或备案",
-    "ethics_approval": "科技伦理审查批件",
-    "integrity_commitment": "科研诚信承诺书（单位和项目负责人）",
-    "other": "其他附件",
+    "financial_statement": gettext_lazy("财务报表"),
+    "matching_commitment": gettext_lazy("自筹资金（1:1配套）承诺函"),
+    "joint_agreement": gettext_lazy("联合申报协议（中文）"),
+    "joint_agreement_foreign": gettext_lazy("联合申报协议（外文）"),
+    "employment_proof": gettext_lazy("项目负责人聘用证明"),
+    "retirement_commitment": gettext_lazy("项目负责人退休承诺函"),
+    "human_subjects_approval": gettext_lazy("涉及人的研究伦理审查批件"),
+    "human_genetic_resources_approval": gettext_lazy("人类遗传资源行政许可或备案"),
+    "ethics_approval": gettext_lazy("科技伦理审查批件"),
+    "integrity_commitment": gettext_lazy("科研诚信承诺书（单位和项目负责人）"),
+    "other": gettext_lazy("其他附件"),
 }
 
 
@@ -96,14 +108,28 @@ def upload_refusal(kind: str, partner: str, year: int | None, app: Snapshot, spe
     if kind in NEEDS_PARTNER:
         names = partner_names(app)
         if not names:
-            return f"请先在“承担单位”中填写合作单位，再上传{label}（{partner_clause(spec)}）。"
+            return _("请先在“承担单位”中填写合作单位，再上传%(label)s（%(partner_clause)s）。") % {
+                "label": label,
+                "partner_clause": cite(partner_clause(spec)),
+            }
         if not partner.strip():
-            return f"请选择{label}对应的合作单位（每家合作单位一份协议，{partner_clause(spec)}）。"
+            return _("请选择%(label)s对应的合作单位（每家合作单位一份协议，%(partner_clause)s）。") % {
+                "label": label,
+                "partner_clause": cite(partner_clause(spec)),
+            }
         if normalise.text(partner) not in {normalise.text(name) for name in names}:
-            return f"“{partner}”不是本项目的合作单位，请从{'、'.join(names)}中选择（{partner_clause(spec)}）。"
+            return _("“%(partner)s”不是本项目的合作单位，请从%(names)s中选择（%(partner_clause)s）。") % {
+                "partner": partner,
+                "names": join(names),
+                "partner_clause": cite(partner_clause(spec)),
+            }
     if kind in NEEDS_YEAR and year is None:
         years = "、".join(str(y) for y in financial_statement_years(app, spec))
-        return f"请选择{label}的年度（须提供{years}年度，{year_clause(spec)}）。"
+        return _("请选择%(label)s的年度（须提供%(years)s年度，%(year_clause)s）。") % {
+            "label": label,
+            "years": years,
+            "year_clause": cite(year_clause(spec)),
+        }
     return ""
 
 
@@ -121,7 +147,10 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
     needed: list[Requirement] = []
     if app.is_enterprise(spec):
         for year in financial_statement_years(app, spec):
-            label = f"{year}年度财务报表（{'、'.join(unit['financial_statements'])}）"
+            label = _("%(year)s年度财务报表（%(statements)s）") % {
+                "year": year,
+                "statements": join(spec.terms(unit["financial_statements"])),
+            }
             needed.append(Requirement("financial_statement", label, unit["financial_statements_clause"], year=year))
         needed.append(Requirement("matching_commitment", KINDS["matching_commitment"], project["matching_clause"]))
     partners = [
@@ -132,14 +161,17 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
     for name, scope in partners:
         needed.append(
             Requirement(
-                "joint_agreement", f"与{name}的{KINDS['joint_agreement']}", project["joint_agreement_clause"], name
+                "joint_agreement",
+                _("与%(partner)s的%(kind)s") % {"partner": name, "kind": KINDS["joint_agreement"]},
+                project["joint_agreement_clause"],
+                name,
             )
         )
         if scope == FOREIGN:
             needed.append(
                 Requirement(
                     "joint_agreement_foreign",
-                    f"与{name}的{KINDS['joint_agreement_foreign']}",
+                    _("与%(partner)s的%(kind)s") % {"partner": name, "kind": KINDS["joint_agreement_foreign"]},
                     project["joint_agreement_clause"],
                     name,
                 )
@@ -213,20 +245,33 @@ def why_missing(requirement: Requirement, app: Snapshot, spec: CallSpec) -> str:
     label = KINDS.get(requirement.kind, requirement.kind)
     sound = [row for row, defect in rows if not defect]
     if not sound:
-        return f"已列出的{label}不符合要求：{rows[0][1].rstrip('。')}"
+        return _("已列出的%(label)s不符合要求：%(reason)s") % {"label": label, "reason": rows[0][1].rstrip("。")}
     if requirement.partner is not None:
         clause = partner_clause(spec)
         if any(not normalise.text(row.get("partner")) for row in sound):
-            return (
-                f"已上传{label}，但未选择合作单位（{clause}：每家合作单位一份协议）：请删除后重新上传，"
-                f"并在“对应合作单位”中选择“{requirement.partner}”"
-            )
-        others = "、".join(dict.fromkeys(str(row.get("partner")) for row in sound))
-        return f"已上传的{label}对应“{others}”，不是“{requirement.partner}”（{clause}）"
+            return _(
+                "已上传%(label)s，但未选择合作单位（%(clause)s：每家合作单位一份协议）：请删除后重新上传，并在“对应合作单位”中选择“%(partner)s”"
+            ) % {"label": label, "clause": cite(clause), "partner": requirement.partner}
+        others = join(dict.fromkeys(str(row.get("partner")) for row in sound))
+        return _("已上传的%(label)s对应“%(others)s”，不是“%(partner)s”（%(clause)s）") % {
+            "label": label,
+            "others": others,
+            "partner": requirement.partner,
+            "clause": cite(clause),
+        }
     if requirement.year is not None:
         clause = year_clause(spec)
         if any(row.get("year") in (None, "") for row in sound):
-            return f"已上传{label}，但未选择年度（{clause}）：请删除后重新上传，并选择{requirement.year}年度"
-        years = "、".join(dict.fromkeys(f"{row.get('year')}年度" for row in sound))
-        return f"已上传的{label}为{years}，缺少{requirement.year}年度（{clause}）"
+            return _("已上传%(label)s，但未选择年度（%(clause)s）：请删除后重新上传，并选择%(year)s年度") % {
+                "label": label,
+                "clause": cite(clause),
+                "year": requirement.year,
+            }
+        years = join(dict.fromkeys(_("%(year)s年度") % {"year": row.get("year")} for row in sound))
+        return _("已上传的%(label)s为%(years)s，缺少%(year)s年度（%(clause)s）") % {
+            "label": label,
+            "years": years,
+            "year": requirement.year,
+            "clause": cite(clause),
+        }
     return ""

@@ -5,6 +5,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext as _
+
 from shenbao import normalise
 from shenbao.accounts.id_number import IdNumberCheck, check_id_number
 from shenbao.calls.spec import CallSpec
@@ -121,13 +123,16 @@ class Snapshot:
     @property
     def people(self) -> list[Person]:
         """Every person of the project with an ID number: the PI, each 课题负责人, each team member."""
-        found = [Person(self.pi_id.number, "pi.id_number", "项目负责人")] if self.pi_id.number else []
+        found = [Person(self.pi_id.number, "pi.id_number", _("项目负责人"))] if self.pi_id.number else []
         for i, row in enumerate(self.subprojects):
             if number := normalise.code(row.get("leader_id_number")):
-                found.append(Person(number, f"subprojects[{i}].leader_id_number", f"课题{i + 1}负责人"))
+                found.append(
+                    Person(number, f"subprojects[{i}].leader_id_number", _("课题%(number)s负责人") % {"number": i + 1})
+                )
         for i, row in enumerate(self.team):
             if number := normalise.code(row.get("id_number")):
-                found.append(Person(number, f"team[{i}].id_number", f"团队成员{row.get('name') or i + 1}"))
+                who = _("团队成员%(member)s") % {"member": row.get("name") or i + 1}
+                found.append(Person(number, f"team[{i}].id_number", who))
         return found
 
     def _implied_partners(self) -> list[ImpliedPartner]:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import registry_import
@@ -55,17 +56,17 @@ def upload(request, kind):
     kind = _kind(kind)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "请选择要导入的Excel（.xlsx）或CSV文件。")
+        messages.error(request, _("请选择要导入的Excel（.xlsx）或CSV文件。"))
         return redirect("rules:registries")
     if upload.size > registry_import.MAX_BYTES:
-        messages.error(request, f"文件超过{registry_import.MAX_BYTES // 1048576}MB。")
+        messages.error(request, _("文件超过%(max_bytes)sMB。") % {"max_bytes": registry_import.MAX_BYTES // 1048576})
         return redirect("rules:registries")
     try:
         entry, checked = registry_import.preview(
             request.user, kind, upload.name, upload.read(), registry_import.regional_plan_prefixes(), request=request
         )
     except registry_import.ImportRefused as error:
-        messages.error(request, f"导入失败：{error}")
+        messages.error(request, _("导入失败：%(error)s") % {"error": error})
         return redirect("rules:registries")
     columns = registry_import.columns(kind)
     rows = [[row.get(c.field, "") for c in columns] for row in checked.rows[:PREVIEW_ROWS]]
@@ -77,7 +78,7 @@ def upload(request, kind):
             "file_name": upload.name,
             "entry": entry,
             "errors": checked.errors,
-            "headers": [c.header for c in columns],
+            "headers": [_(c.header) for c in columns],
             "rows": rows,
             "more": max(0, len(checked.rows) - PREVIEW_ROWS),
         },
@@ -95,7 +96,11 @@ def apply(request, pk):
     except registry_import.ImportRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"已导入{entry.get_kind_display()}“{entry.file_name}”，可整批撤销。")
+        messages.success(
+            request,
+            _("已导入%(kind)s“%(file_name)s”，可整批撤销。")
+            % {"kind": entry.get_kind_display(), "file_name": entry.file_name},
+        )
     return redirect("rules:registries")
 
 
@@ -109,5 +114,5 @@ def rollback(request, pk):
     except registry_import.ImportRefused as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"已撤销导入批次“{entry.file_name}”。")
+        messages.success(request, _("已撤销导入批次“%(file_name)s”。") % {"file_name": entry.file_name})
     return redirect("rules:registries")

@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,13 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # The page is rendered: the thread's next work (another request, a job, a test) starts from the
+        # system's language, not from this person's choice.
+        translation.activate(settings.LANGUAGE_CODE)
+        return response
+
 
 class StorageErrorMiddleware:
     """A file store that does not answer, or a stored file that is gone, reaches the person as one
@@ -38,7 +46,7 @@ class StorageErrorMiddleware:
         from shenbao import storage
 
         if isinstance(exception, FileNotFoundError | storage.FileMissing) or _missing_object(exception):
-            status, message = 404, "文件已丢失，无法打开。请联系申报单位或科技厅重新上传或重新生成。"
+            status, message = 404, _("文件已丢失，无法打开。请联系申报单位或科技厅重新上传或重新生成。")
         elif isinstance(exception, storage.StorageUnavailable) or _store_error(exception):
             status, message = 503, str(storage.StorageUnavailable())
         else:

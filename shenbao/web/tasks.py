@@ -8,6 +8,7 @@ import uuid
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from shenbao.jobs import queue
@@ -22,7 +23,7 @@ def deliver_email(job) -> str:
         send_mail(params["subject"], params["body"], None, params["recipients"])
     except Exception as error:
         logger.warning("mail %s to %s failed: %s", job.key, params["recipients"], error)
-        raise queue.Retryable("邮件发送失败，将稍后重试") from error
+        raise queue.Retryable(_("邮件发送失败，将稍后重试")) from error
     return "sent"
 
 
@@ -36,7 +37,7 @@ def email_on_commit(subject: str, body: str, recipients: list[str]) -> None:
                 f"email:{uuid.uuid4().hex}",
                 {"subject": subject, "body": body, "recipients": recipients},
                 accepted_at=timezone.now(),
-                what=f"邮件：{subject}"[:200],
+                what=(_("邮件：%(subject)s") % {"subject": subject})[:200],
             )
         )
 

@@ -3,13 +3,17 @@
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shenbao import normalise
+from shenbao.language import join
 
 from ..context import ReviewContext
 from ..findings import Finding, Severity, bar, incomplete, yuan
 from ..snapshot import FOREIGN, OUT_OF_REGION, Snapshot, amount, canonical
 
-KINDS = {"fiscal": "财政资金", "self_raised": "自筹资金"}
+KINDS = {"fiscal": gettext_lazy("财政资金"), "self_raised": gettext_lazy("自筹资金")}
 OUTSIDE = (OUT_OF_REGION, FOREIGN)
 
 
@@ -17,7 +21,7 @@ def budget_tables(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.budget
     clause = rules["consistency_clause"]
     if not app.budget_table("fiscal"):
-        yield incomplete("budget.missing", "budget.fiscal", clause, "财政资金预算")
+        yield incomplete("budget.missing", "budget.fiscal", clause, _("财政资金预算"))
     for kind, label in KINDS.items():
         for category, value in app.budget_table(kind).items():
             field = f"budget.{kind}.{category}"
@@ -26,13 +30,20 @@ def budget_tables(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                     "budget.category_unknown",
                     field,
                     clause,
-                    f"{label}预算科目“{category}”不在{'、'.join(rules['categories'])}之列。",
+                    _("%(kind)s预算科目“%(category)s”不在%(categories)s之列。")
+                    % {"kind": label, "category": category, "categories": join(ctx.spec.terms(rules["categories"]))},
                 )
             number = amount(value)
             if value is None:
                 continue  # an empty cell is 0 in the sums; the form marks it as it does any blank
             if number is None or number < 0:
-                yield bar("budget.not_an_amount", field, clause, f"{label}“{category}”应为不小于0的金额（元）。")
+                yield bar(
+                    "budget.not_an_amount",
+                    field,
+                    clause,
+                    _("%(kind)s“%(category)s”应为不小于0的金额（元）。")
+                    % {"kind": label, "category": ctx.spec.term(category)},
+                )
 
 
 def fiscal_cap(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -44,7 +55,12 @@ def fiscal_cap(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "budget.over_cap",
             "budget.fiscal",
             category.fiscal_cap_clause,
-            f"{category.name}项目申请财政资金{yuan(app.fiscal_total)}，超过上限{yuan(category.fiscal_cap)}。",
+            _("%(category)s项目申请财政资金%(amount)s，超过上限%(cap)s。")
+            % {
+                "category": ctx.spec.term(category.name),
+                "amount": yuan(app.fiscal_total),
+                "cap": yuan(category.fiscal_cap),
+            },
         )
 
 
@@ -52,36 +68,45 @@ def split_by_unit(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.budget["consistency_clause"]
     rows = app.by_unit
     if not rows:
-        yield incomplete("budget.by_unit_missing", "budget.by_unit", clause, "各参与单位的经费分配")
+        yield incomplete("budget.by_unit_missing", "budget.by_unit", clause, _("各参与单位的经费分配"))
         return
     names = app.unit_keys | {normalise.text(p.name) for p in app.implied_partners}
     for i, row in enumerate(rows):
         key = app.unit_key(row.get("unit"))
         if not key:
             yield incomplete(
-                "budget.by_unit_unit_missing", f"budget.by_unit[{i}].unit", clause, f"经费分配第{i + 1}行的单位"
+                "budget.by_unit_unit_missing",
+                f"budget.by_unit[{i}].unit",
+                clause,
+                _("经费分配第%(i)s行的单位") % {"i": i + 1},
             )
         elif key not in names:
             yield bar(
                 "budget.by_unit_unknown",
                 f"budget.by_unit[{i}].unit",
                 clause,
-                f"经费分配中的“{row.get('unit')}”不是本项目的牵头或合作单位。",
+                _("经费分配中的“%(unit)s”不是本项目的牵头或合作单位。") % {"unit": row.get("unit")},
             )
     for kind, label in KINDS.items():
         split = sum(amount(row.get(kind)) or 0 for row in rows)
         total = app.fiscal_total if kind == "fiscal" else app.self_raised_total
-        blank = [str(row.get("unit") or f"第{i + 1}行") for i, row in enumerate(rows) if row.get(kind) is None]
+        blank = [
+            str(row.get("unit") or _("第%(i)s行") % {"i": i + 1}) for i, row in enumerate(rows) if row.get(kind) is None
+        ]
         if blank and split < total:  # what is still blank may make up the difference: 未填写, no verdict
             yield incomplete(
-                "budget.split_missing", f"budget.by_unit.{kind}", clause, f"{'、'.join(blank)}分配的{label}"
+                "budget.split_missing",
+                f"budget.by_unit.{kind}",
+                clause,
+                _("%(units)s分配的%(label)s") % {"units": join(blank), "label": label},
             )
         elif split != total:
             yield bar(
                 "budget.split_mismatch",
                 f"budget.by_unit.{kind}",
                 clause,
-                f"各单位{label}合计{yuan(split)}，与{label}预算合计{yuan(total)}不一致。",
+                _("各单位%(kind)s合计%(split)s，与%(kind)s预算合计%(total)s不一致。")
+                % {"kind": label, "split": yuan(split), "total": yuan(total)},
             )
 
 
@@ -103,8 +128,8 @@ def out_of_region_share(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "budget.out_of_region_share",
             "budget.by_unit",
             rules["out_of_region_clause"],
-            f"区外参与单位分配财政资金{yuan(share)}，占财政资金{yuan(total)}的{share / total:.1%}，"
-            f"不得超过{limit:.0%}。",
+            _("区外参与单位分配财政资金%(share)s，占财政资金%(total)s的%(ratio)s，不得超过%(limit)s。")
+            % {"share": yuan(share), "total": yuan(total), "ratio": f"{share / total:.1%}", "limit": f"{limit:.0%}"},
         )
 
 
@@ -128,9 +153,16 @@ def indirect_costs(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "budget.indirect_over_limit",
             Severity(rules["indirect_limit_severity"]),
             f"budget.fiscal.{rules['indirect_category']}",
-            rules["indirect_limit_source"],
-            f"间接费用{yuan(indirect)}，超过直接费用扣除设备购置费后（{yuan(base)}）按比例核定的上限{yuan(int(allowed))}"
-            f"（{rules['indirect_limit_source']}）。",
+            ctx.spec.term(rules["indirect_limit_source"]),  # cited as a clause is: a regulation's number
+            _(
+                "间接费用%(indirect)s，超过直接费用扣除设备购置费后（%(base)s）按比例核定的上限%(allowed)s（%(source)s）。"
+            )
+            % {
+                "indirect": yuan(indirect),
+                "base": yuan(base),
+                "allowed": yuan(int(allowed)),
+                "source": ctx.spec.term(rules["indirect_limit_source"]),
+            },
         )
 
 
@@ -146,15 +178,20 @@ def enterprise_matching(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "budget.enterprise_matching",
             "budget.self_raised",
             rules["matching_clause"],
-            f"自筹资金预算（企业牵头项目自筹资金须不低于财政资金的{ratio:g}倍）",
+            _("自筹资金预算（企业牵头项目自筹资金须不低于财政资金的%(ratio)s倍）") % {"ratio": f"{ratio:g}"},
         )
     elif Decimal(str(raised)) < needed:
         yield bar(
             "budget.enterprise_matching",
             "budget.self_raised",
             rules["matching_clause"],
-            f"企业牵头项目自筹资金{yuan(raised)}，须不低于财政资金{yuan(app.fiscal_total)}的{ratio:g}倍"
-            f"（即{yuan(int(needed))}）。",
+            _("企业牵头项目自筹资金%(raised)s，须不低于财政资金%(fiscal)s的%(ratio)s倍（即%(needed)s）。")
+            % {
+                "raised": yuan(raised),
+                "fiscal": yuan(app.fiscal_total),
+                "ratio": f"{ratio:g}",
+                "needed": yuan(int(needed)),
+            },
         )
 
 

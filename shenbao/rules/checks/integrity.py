@@ -2,6 +2,9 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from ..context import ReviewContext
 from ..findings import Finding, Severity, bar, incomplete
 from ..required_attachments import attachment_defects, missing_attachments, why_missing
@@ -12,20 +15,20 @@ DECLARATIONS = (
     (
         "integrity_commitment_unit",
         "integrity.unit_commitment",
-        "牵头单位是否已签署科研诚信承诺",
-        "牵头单位须签署科研诚信承诺。",
+        gettext_lazy("牵头单位是否已签署科研诚信承诺"),
+        gettext_lazy("牵头单位须签署科研诚信承诺。"),
     ),
     (
         "integrity_commitment_pi",
         "integrity.pi_commitment",
-        "项目负责人是否已签署科研诚信承诺",
-        "项目负责人须签署科研诚信承诺。",
+        gettext_lazy("项目负责人是否已签署科研诚信承诺"),
+        gettext_lazy("项目负责人须签署科研诚信承诺。"),
     ),
     (
         "not_classified",
         "integrity.not_classified",
-        "申报材料是否不涉及国家秘密",
-        "须确认申报材料不涉及国家秘密（涉密内容不得通过本系统申报）。",
+        gettext_lazy("申报材料是否不涉及国家秘密"),
+        gettext_lazy("须确认申报材料不涉及国家秘密（涉密内容不得通过本系统申报）。"),
     ),
 )
 
@@ -38,21 +41,21 @@ def declarations(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         if answer is None:
             yield incomplete(code, f"declarations.{key}", clause, question)
         elif answer is not True:
-            yield bar(code, f"declarations.{key}", clause, breach)
+            yield bar(code, f"declarations.{key}", clause, str(breach))
 
 
 def ethics(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.integrity["ethics_clause"]
     answers = app.ethics
     for key, label in (
-        ("involves_human_subjects", "是否涉及人的研究"),
-        ("involves_human_genetic_resources", "是否涉及人类遗传资源"),
-        ("ethics_review_required", "是否属于须开展科技伦理审查的活动"),
+        ("involves_human_subjects", _("是否涉及人的研究")),
+        ("involves_human_genetic_resources", _("是否涉及人类遗传资源")),
+        ("ethics_review_required", _("是否属于须开展科技伦理审查的活动")),
     ):
         if not isinstance(answers.get(key), bool):
             yield incomplete("integrity.ethics_unanswered", f"ethics.{key}", clause, label)
     if not str(answers.get("risk_assessment") or "").strip():
-        yield incomplete("integrity.risk_assessment_missing", "ethics.risk_assessment", clause, "科技伦理风险评估")
+        yield incomplete("integrity.risk_assessment_missing", "ethics.risk_assessment", clause, _("科技伦理风险评估"))
 
 
 def attachments(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -68,7 +71,12 @@ def attachments(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             Severity.INCOMPLETE,
             f"attachments.{requirement.kind}",
             requirement.clause,
-            f"缺少附件：{requirement.label}（{f'{reason}；' if reason else '未上传，'}提交前须补全）。",
+            (
+                _("缺少附件：%(attachment)s（%(reason)s；提交前须补全）。")
+                if reason
+                else _("缺少附件：%(attachment)s（未上传，提交前须补全）。")
+            )
+            % {"attachment": requirement.label, "reason": reason},
         )
 
 

@@ -4,8 +4,11 @@ import datetime as dt
 from collections.abc import Iterator
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 from shenbao import normalise
 from shenbao.accounts.id_number import age_on, check_id_number
+from shenbao.language import cite, day, join
 
 from ..context import APPLICANT, DEPARTMENT, OngoingProject, ReviewContext, counts_as_peer
 from ..findings import Finding, bar, incomplete, info, warning
@@ -18,14 +21,17 @@ POSITION_TYPES = (*CADRE_OR_TECHNICAL, WORKER)
 def pi_identity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     clause = ctx.spec.pi["age_clause"]
     if not str(app.pi.get("name") or "").strip():
-        yield incomplete("pi.name_missing", "pi.name", clause, "项目负责人姓名")
+        yield incomplete("pi.name_missing", "pi.name", clause, _("项目负责人姓名"))
     if not app.pi_id.number:
-        yield incomplete("pi.id_missing", "pi.id_number", clause, "项目负责人身份证号")
+        yield incomplete("pi.id_missing", "pi.id_number", clause, _("项目负责人身份证号"))
     elif not app.pi_id.is_valid:
-        yield bar("pi.id_invalid", "pi.id_number", clause, f"项目负责人{app.pi_id.error}。")
+        yield bar("pi.id_invalid", "pi.id_number", clause, _("项目负责人%(error)s。") % {"error": app.pi_id.error})
     elif app.pi.get("sex") and app.pi.get("sex") != app.pi_id.sex:
         yield warning(
-            "pi.sex_mismatch", "pi.sex", clause, "项目负责人填写的性别与身份证号第17位不一致，以身份证号为准。"
+            "pi.sex_mismatch",
+            "pi.sex",
+            clause,
+            _("项目负责人填写的性别与身份证号第17位不一致，以身份证号为准。"),
         )
 
 
@@ -37,7 +43,8 @@ def pi_age(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "pi.too_old",
             "pi.id_number",
             ctx.spec.pi["age_clause"],
-            f"项目负责人出生于{born:%Y年%m月%d日}，须为{limit:%Y年%m月%d日}以后（含）出生（不超过60周岁）。",
+            _("项目负责人出生于%(born)s，须为%(limit)s以后（含）出生（不超过60周岁）。")
+            % {"born": day(born), "limit": day(limit)},
         )
 
 
@@ -52,17 +59,16 @@ def pi_retirement(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "pi.position_type_missing",
             "pi.position_type",
             clause,
-            "请选择项目负责人的岗位类型（管理岗位、专业技术岗位或工人岗位），女性的法定退休年龄与之相关。",
+            _("请选择项目负责人的岗位类型（管理岗位、专业技术岗位或工人岗位），女性的法定退休年龄与之相关。"),
         )
     retires = app.pi_retires_on
     if retires <= app.end:
-        exempt = "（两院院士除外，无需承诺函）" if app.pi.get("academician") is True else "，须提供承诺函"
-        yield info(
-            "pi.retires_during_project",
-            "pi.id_number",
-            clause,
-            f"项目负责人将于{retires:%Y年%m月%d日}达到法定退休年龄，在项目执行期内{exempt}。",
+        message = (
+            _("项目负责人将于%(retires)s达到法定退休年龄，在项目执行期内（两院院士除外，无需承诺函）。")
+            if app.pi.get("academician") is True
+            else _("项目负责人将于%(retires)s达到法定退休年龄，在项目执行期内，须提供承诺函。")
         )
+        yield info("pi.retires_during_project", "pi.id_number", clause, message % {"retires": day(retires)})
 
 
 def pi_employment(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -71,7 +77,7 @@ def pi_employment(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "pi.employer_missing",
             "pi.employer",
             ctx.spec.pi["external_employment_clause"],
-            "项目负责人是否为牵头单位在职人员",
+            _("项目负责人是否为牵头单位在职人员"),
         )
 
 
@@ -85,17 +91,18 @@ def pi_civil_servant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "pi.civil_servant",
             "pi.civil_servant",
             clause,
-            "项目负责人为政府部门（含参公事业单位）工作人员，不能作为项目（课题）负责人。",
+            _("项目负责人为政府部门（含参公事业单位）工作人员，不能作为项目（课题）负责人。"),
         )
     elif answer is not False:
         yield incomplete(
-            "pi.civil_servant_unanswered", "pi.civil_servant", clause, "项目负责人是否公务员或参公管理人员"
+            "pi.civil_servant_unanswered", "pi.civil_servant", clause, _("项目负责人是否公务员或参公管理人员")
         )
     for i, row in enumerate(app.subprojects):
         leader = normalise.code(row.get("leader_id_number"))
         if not leader or leader == app.pi_id.number:
             continue
-        field, who = f"subprojects[{i}].leader_civil_servant", f"课题“{row.get('title') or i + 1}”的负责人"
+        field = f"subprojects[{i}].leader_civil_servant"
+        who = _("课题“%(subproject)s”的负责人") % {"subproject": row.get("title") or i + 1}
         if "leader_civil_servant" not in row and app.written_as_format_1:
             # A document written before the question existed (shenbao.application/1 had no such key): a
             # person must confirm it, but a file units' systems wrote in that format is not refused.
@@ -103,7 +110,8 @@ def pi_civil_servant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "subproject.leader_civil_servant_unconfirmed",
                 field,
                 clause,
-                f"{who}是否为政府部门（含参公事业单位）工作人员尚未确认，请核实（不能作为项目（课题）负责人）。",
+                _("%(who)s是否为政府部门（含参公事业单位）工作人员尚未确认，请核实（不能作为项目（课题）负责人）。")
+                % {"who": who},
             )
             continue
         answer = row.get("leader_civil_servant")
@@ -112,11 +120,14 @@ def pi_civil_servant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "subproject.leader_civil_servant",
                 field,
                 clause,
-                f"{who}为政府部门（含参公事业单位）工作人员，不能作为项目（课题）负责人。",
+                _("%(who)s为政府部门（含参公事业单位）工作人员，不能作为项目（课题）负责人。") % {"who": who},
             )
         elif answer is not False:
             yield incomplete(
-                "subproject.leader_civil_servant_unanswered", field, clause, f"{who}是否公务员或参公管理人员"
+                "subproject.leader_civil_servant_unanswered",
+                field,
+                clause,
+                _("%(who)s是否公务员或参公管理人员") % {"who": who},
             )
 
 
@@ -169,13 +180,17 @@ def pi_ongoing_projects(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.pi
     counted, undeclared = _ongoing(app, ctx)
     if len(counted) > rules["max_ongoing_projects"]:
-        codes = "、".join(p.code or p.plan for p in counted)
         yield bar(
             "pi.too_many_ongoing",
             "pi.ongoing_projects",
             rules["ongoing_clause"],
-            f"项目负责人主持在研自治区科技计划项目{len(counted)}项（{codes}），超过{rules['max_ongoing_projects']}项的限制"
-            f"（{'、'.join(rules['exempt_project_types'])}不计入）。",
+            _("项目负责人主持在研自治区科技计划项目%(count)s项（%(codes)s），超过%(max)s项的限制（%(exempt)s不计入）。")
+            % {
+                "count": len(counted),
+                "codes": join(p.code or p.plan for p in counted),
+                "max": rules["max_ongoing_projects"],
+                "exempt": join(ctx.spec.terms(rules["exempt_project_types"])),
+            },
         )
     opens = ctx.spec.filing.opens.date()
     for project in undeclared:
@@ -185,8 +200,8 @@ def pi_ongoing_projects(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "pi.undeclared_ongoing",
             "pi.ongoing_projects",
             rules["ongoing_clause"],
-            f"在研项目库显示项目负责人主持{project.plan}项目{project.code}"
-            f"（至{project.until or '未知'}），申报书未填写。",
+            _("在研项目库显示项目负责人主持%(plan)s项目%(code)s（至%(until)s），申报书未填写。")
+            % {"plan": project.plan, "code": project.code, "until": project.until or _("未知")},
         )
 
 
@@ -197,7 +212,7 @@ def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
     leaders = [normalise.code(s.get("leader_id_number")) for s in subprojects]
     for i, (row, leader) in enumerate(zip(subprojects, leaders, strict=True)):
         if not leader:
-            who = f"课题“{row.get('title') or i + 1}”的负责人身份证号"
+            who = _("课题“%(title)s”的负责人身份证号") % {"title": row.get("title") or i + 1}
             yield incomplete("subproject.leader_missing", f"subprojects[{i}].leader_id_number", clause, who)
     if not subprojects or not all(leaders) or not app.pi_id.number:
         return
@@ -206,7 +221,7 @@ def pi_leads_a_subproject(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
             "pi.leads_no_subproject",
             "subprojects",
             clause,
-            "项目负责人须至少牵头承担1个课题。",
+            _("项目负责人须至少牵头承担1个课题。"),
         )
 
 
@@ -230,25 +245,33 @@ def pi_one_category(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "pi.several_categories",
             "pi.id_number",
             clause,
-            f"同一项目负责人本年度只能申报{ctx.spec.pi['categories_per_pi']}个类别，"
-            f"本单位已有类别{'、'.join(other_categories)}的申报书。",
+            _("同一项目负责人本年度只能申报%(count)s个类别，本单位已有类别%(categories)s的申报书。")
+            % {"count": ctx.spec.pi["categories_per_pi"], "categories": join(other_categories)},
         )
     if any(p.category == app.category for p in same):
         yield warning(
             "pi.same_category_twice",
             "pi.id_number",
             clause,
-            f"同一项目负责人在本单位类别{app.category}下有多份申报书，请核实。",
+            _("同一项目负责人在本单位类别%(category)s下有多份申报书，请核实。") % {"category": app.category},
         )
     if not other or ctx.audience == APPLICANT:
         return
     if ctx.audience == DEPARTMENT:
-        details = "；".join(f"{p.unit_name}“{p.title}”（类别{p.category}，{p.state_label or p.state}）" for p in other)
-        text = f"同一项目负责人另有其他单位的申报书：{details}。请协调处理。"
+        details = _("；").join(
+            _("%(unit)s“%(title)s”（类别%(category)s，%(state)s）")
+            % {"unit": p.unit_name, "title": p.title, "category": p.category, "state": p.state_label or p.state}
+            for p in other
+        )
+        text = _("同一项目负责人另有其他单位的申报书：%(details)s。请协调处理。") % {"details": details}
     else:
-        text = "同一项目负责人（身份证号相同）在另一单位另有申报书，已作为待协调事项提交科技厅处理。"
+        text = _("同一项目负责人（身份证号相同）在另一单位另有申报书，已作为待协调事项提交科技厅处理。")
     yield warning(
-        "pi.cross_unit_case", "pi.id_number", clause, f"{text}本申报书不因此被拒绝（{clause}：同一人只能申报1个类别）。"
+        "pi.cross_unit_case",
+        "pi.id_number",
+        clause,
+        _("%(text)s本申报书不因此被拒绝（%(clause)s：同一人只能申报1个类别）。")
+        % {"text": text, "clause": cite(clause)},
     )
 
 
@@ -263,7 +286,7 @@ def pi_integrity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "pi.dishonest" if person.field == "pi.id_number" else "team.dishonest",
                 person.field,
                 ctx.spec.integrity["clause"],
-                f"{person.who}在科研严重失信行为记录处罚期内，所有项目人员均不得参与申报。",
+                _("%(who)s在科研严重失信行为记录处罚期内，所有项目人员均不得参与申报。") % {"who": person.who},
             )
 
 
@@ -275,7 +298,8 @@ def team_ids(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "team.id_invalid",
                 f"team[{i}].id_number",
                 ctx.spec.pi["age_clause"],
-                f"团队成员{member.get('name') or i + 1}的{check.error}，请核实。",
+                _("团队成员%(member)s的%(error)s，请核实。")
+                % {"member": member.get("name") or i + 1, "error": check.error},
             )
 
 
@@ -286,11 +310,16 @@ def pi_statistics(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     age = age_on(born, start)
     notes = []
     if age <= ctx.spec.pi["young_age"]:
-        notes.append(f"青年科研人员（{age}岁）")
+        notes.append(_("青年科研人员（%(age)s岁）") % {"age": age})
     if app.pi_id.sex == FEMALE:
-        notes.append("女性")
+        notes.append(_("女性"))
     if notes:
-        yield info("pi.statistics", "pi", ctx.spec.pi["young_clause"], f"项目负责人为{'、'.join(notes)}，仅作统计。")
+        yield info(
+            "pi.statistics",
+            "pi",
+            ctx.spec.pi["young_clause"],
+            _("项目负责人为%(notes)s，仅作统计。") % {"notes": join(notes)},
+        )
 
 
 RULES = [

@@ -1,7 +1,13 @@
 """一(三): the project itself."""
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shenbao.language import day, join
 
 from ..context import APPLICANT, DEPARTMENT, ReviewContext
 from ..findings import Finding, bar, incomplete, info, warning
@@ -10,15 +16,17 @@ from ..snapshot import Snapshot, canonical
 
 # The fields without which an application is not an application, and what the form calls them.
 REQUIRED_TEXT = {
-    "title": "项目名称",
-    "abstract": "项目摘要",
-    "content.background": "立项背景",
-    "content.objectives": "研究目标",
-    "content.research_content": "研究内容",
-    "content.innovation": "创新点",
-    "content.cooperation_basis": "合作基础",
+    "title": gettext_lazy("项目名称"),
+    "abstract": gettext_lazy("项目摘要"),
+    "content.background": gettext_lazy("立项背景"),
+    "content.objectives": gettext_lazy("研究目标"),
+    "content.research_content": gettext_lazy("研究内容"),
+    "content.innovation": gettext_lazy("创新点"),
+    "content.cooperation_basis": gettext_lazy("合作基础"),
 }
 IP_OWNERSHIPS = ("sole", "joint")
+# Where a similar document comes from, as the similarity index stores it (batch.document, earlier_projects).
+_FUNDED_SOURCE = re.compile(r"^(\d{4})年已立项项目$")
 
 
 _PARTS = {path: tuple(path.split(".")) for path in REQUIRED_TEXT}
@@ -42,26 +50,27 @@ def title_length(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
 def category_and_form(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     codes = ctx.spec.category_codes
     if not app.category:
-        yield incomplete("project.category_missing", "category", ctx.spec.categories[0].clause, "项目类别")
+        yield incomplete("project.category_missing", "category", ctx.spec.categories[0].clause, _("项目类别"))
     elif app.category not in codes:
-        names = "、".join(f"{c.code} {c.name}" for c in ctx.spec.categories)
+        names = join(f"{c.code} {ctx.spec.term(c.name)}" for c in ctx.spec.categories)
         yield bar(
             "project.category_unknown",
             "category",
             ctx.spec.categories[0].clause,
-            f"项目类别“{app.category or '未填写'}”不在本批次之列，应为{names}。",
+            _("项目类别“%(category)s”不在本批次之列，应为%(names)s。") % {"category": app.category, "names": names},
         )
     form = app.data.get("cooperation_form")
     if not str(form or "").strip():
         yield incomplete(
-            "project.cooperation_form_missing", "cooperation_form", ctx.spec.categories[0].clause, "合作方式"
+            "project.cooperation_form_missing", "cooperation_form", ctx.spec.categories[0].clause, _("合作方式")
         )
     elif canonical(form, ctx.spec.cooperation_forms) is None:
         yield bar(
             "project.cooperation_form",
             "cooperation_form",
             ctx.spec.categories[0].clause,
-            f"合作方式“{form}”应为{'、'.join(ctx.spec.cooperation_forms)}之一。",
+            _("合作方式“%(form)s”应为%(forms)s之一。")
+            % {"form": form, "forms": join(ctx.spec.terms(ctx.spec.cooperation_forms))},
         )
 
 
@@ -72,19 +81,19 @@ def required_text(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             yield incomplete("project.missing", path, clause, label)
     keywords = app.data.get("keywords")
     if not isinstance(keywords, list) or not [k for k in keywords if isinstance(k, str) and k.strip()]:
-        yield incomplete("project.missing", "keywords", clause, "关键词")
+        yield incomplete("project.missing", "keywords", clause, _("关键词"))
     if not app.rows("schedule", app.section("content")):
-        yield incomplete("project.missing", "content.schedule", clause, "进度安排")
+        yield incomplete("project.missing", "content.schedule", clause, _("进度安排"))
 
 
 def duration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     rules = ctx.spec.project
     clause = rules["duration_clause"]
     if app.start is None or app.end is None:
-        yield incomplete("project.dates_missing", "start_date", clause, "项目起止日期")
+        yield incomplete("project.dates_missing", "start_date", clause, _("项目起止日期"))
         return
     if app.end < app.start:
-        yield bar("project.dates_reversed", "end_date", clause, "项目结束日期早于开始日期。")
+        yield bar("project.dates_reversed", "end_date", clause, _("项目结束日期早于开始日期。"))
         return
     years = rules["max_duration_years"]
     try:
@@ -96,8 +105,13 @@ def duration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "project.too_long",
             "end_date",
             clause,
-            f"项目执行期{app.start:%Y年%m月%d日}至{app.end:%Y年%m月%d日}，超过{years}年"
-            f"（首尾均计，最晚应于{limit - dt.timedelta(days=1):%Y年%m月%d日}结束）。",
+            _("项目执行期%(start)s至%(end)s，超过%(years)s年（首尾均计，最晚应于%(last)s结束）。")
+            % {
+                "start": day(app.start),
+                "end": day(app.end),
+                "years": years,
+                "last": day(limit - dt.timedelta(days=1)),
+            },
         )
 
 
@@ -109,18 +123,22 @@ def counts(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "project.too_many_subprojects",
             "subprojects",
             rules["units_clause"],
-            f"设置课题{len(subprojects)}个，每个项目下设课题不超过{rules['max_subprojects']}个。",
+            _("设置课题%(count)s个，每个项目下设课题不超过%(max)s个。")
+            % {"count": len(subprojects), "max": rules["max_subprojects"]},
         )
     units = app.unit_count  # listed partners and the units made partners by their people (一(三)9)
     if units > rules["max_units"]:
         implied = (
-            f"，其中{len(app.implied_partners)}家为项目参与人所在单位（视为合作单位）" if app.implied_partners else ""
+            _("，其中%(count)s家为项目参与人所在单位（视为合作单位）") % {"count": len(app.implied_partners)}
+            if app.implied_partners
+            else ""
         )
         yield bar(
             "project.too_many_units",
             "partners",
             rules["units_clause"],
-            f"参与单位共{units}家（含牵头单位{implied}），不超过{rules['max_units']}家。",
+            _("参与单位共%(count)s家（含牵头单位%(implied)s），不超过%(max)s家。")
+            % {"count": units, "implied": implied, "max": rules["max_units"]},
         )
 
 
@@ -136,11 +154,14 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "project.indicator_type_unknown",
                 f"indicators[{i}].type",
                 clause,
-                f"考核指标类型“{row.get('type')}”不在指南所列类型中。",
+                _("考核指标类型“%(type)s”不在指南所列类型中。") % {"type": row.get("type")},
             )
         elif kind is None:
             yield incomplete(
-                "project.indicator_type_missing", f"indicators[{i}].type", clause, f"第{i + 1}项考核指标的类型"
+                "project.indicator_type_missing",
+                f"indicators[{i}].type",
+                clause,
+                _("第%(number)s项考核指标的类型") % {"number": i + 1},
             )
     main_count = sum(1 for kind in types if kind in main)
     paper_count = sum(1 for kind in types if kind in papers)
@@ -148,7 +169,7 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         kind is None and not str(row.get("type") or "").strip() for row, kind in zip(rows, types, strict=True)
     )
     if not rows:
-        yield incomplete("project.no_main_indicator", "indicators", clause, "考核指标")
+        yield incomplete("project.no_main_indicator", "indicators", clause, _("考核指标"))
     elif unanswered and not main_count:
         return  # a row whose type is not chosen yet may be the main indicator: 未填写 above, no verdict
     elif not main_count:
@@ -156,15 +177,20 @@ def indicators(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "project.papers_as_main_indicators" if paper_count else "project.no_main_indicator",
             "indicators",
             clause,
-            f"主要考核指标应为{'、'.join(main[:10])}等，"
-            + ("论文不得作为主要考核指标。" if paper_count else "尚未填写。"),
+            (
+                _("主要考核指标应为%(types)s等，论文不得作为主要考核指标。")
+                if paper_count
+                else _("主要考核指标应为%(types)s等，尚未填写。")
+            )
+            % {"types": join(ctx.spec.terms(main[:10]))},
         )
     elif paper_count >= main_count:
         yield warning(
             "project.papers_as_main_indicators",
             "indicators",
             clause,
-            f"论文类指标{paper_count}项，不少于其他考核指标（{main_count}项），论文不得作为主要考核指标。",
+            _("论文类指标%(papers)s项，不少于其他考核指标（%(main)s项），论文不得作为主要考核指标。")
+            % {"papers": paper_count, "main": main_count},
         )
 
 
@@ -172,13 +198,13 @@ def intellectual_property(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding
     clause = ctx.spec.project["ip_clause"]
     ownership, confirmed = app.data.get("ip_ownership"), app.declarations.get("ip_owned_in_region")
     if ownership in (None, "") or confirmed is None:
-        yield incomplete("project.ip_unanswered", "ip_ownership", clause, "核心知识产权归属及确认")
+        yield incomplete("project.ip_unanswered", "ip_ownership", clause, _("核心知识产权归属及确认"))
     elif ownership not in IP_OWNERSHIPS or confirmed is not True:
         yield bar(
             "project.ip_not_in_region",
             "ip_ownership",
             clause,
-            "项目核心知识产权须由自治区内单位独立所有或共同所有（请选择归属并确认）。",
+            _("项目核心知识产权须由自治区内单位独立所有或共同所有（请选择归属并确认）。"),
         )
 
 
@@ -190,8 +216,17 @@ def prior_funding(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "project.prior_without_new_innovation",
             "prior_funding.innovation_statement",
             ctx.spec.project["duplicate_clause"],
-            "新的创新点（项目在已立项项目基础上申报，须说明新的创新点）",
+            _("新的创新点（项目在已立项项目基础上申报，须说明新的创新点）"),
         )
+
+
+def _source(source: str) -> str:
+    """The stored (Chinese) name of where a similar document comes from, in the active language."""
+    if source == "本批次申报书":
+        return _("本批次申报书")
+    if funded := _FUNDED_SOURCE.match(source):
+        return _("%(year)s年已立项项目") % {"year": funded[1]}
+    return source
 
 
 def near_duplicates(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -203,15 +238,16 @@ def near_duplicates(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
         if other_unit and ctx.audience == APPLICANT:
             continue
         named = (
-            f"{similar.source}“{similar.title}”"
+            _("%(source)s“%(title)s”") % {"source": _source(similar.source), "title": similar.title}
             if not other_unit or ctx.audience == DEPARTMENT
-            else "另一单位已报送的一份申报书"
+            else _("另一单位已报送的一份申报书")
         )
         yield warning(
             "project.near_duplicate",
             "title",
             ctx.spec.project["duplicate_clause"],
-            f"与{named}高度相似（相似度{similar.score:.0%}），不得多头申报或改头换面重复申报，请核实。",
+            _("与%(named)s高度相似（相似度%(score)s），不得多头申报或改头换面重复申报，请核实。")
+            % {"named": named, "score": f"{similar.score:.0%}"},
         )
 
 
@@ -228,12 +264,16 @@ def priority_tags(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "project.priority_tag_unknown",
             "priority_tags",
             category.priority_tags_clause,
-            f"优先支持情形“{'、'.join(map(str, unknown))}”不在{category.name}所列情形中。",
+            _("优先支持情形“%(tags)s”不在%(category)s所列情形中。")
+            % {"tags": join(unknown), "category": ctx.spec.term(category.name)},
         )
     known = [known for _, known in named if known is not None]
     if known:
         yield info(
-            "project.priority", "priority_tags", category.priority_tags_clause, f"优先支持：{'、'.join(known)}。"
+            "project.priority",
+            "priority_tags",
+            category.priority_tags_clause,
+            _("优先支持：%(tags)s。") % {"tags": join(ctx.spec.terms(known))},
         )
 
 

@@ -2,14 +2,22 @@
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shenbao import normalise
+from shenbao.language import cite, day, join
 from shenbao.organisations.uscc import check_uscc
 
 from ..context import ReviewContext
 from ..findings import Finding, bar, incomplete, info, warning
 from ..snapshot import FOREIGN, IN_REGION, LOCATION_SCOPES, OUT_OF_REGION, Snapshot, parse_date, unit_type
 
-SCOPE_NAMES = {IN_REGION: "区内", OUT_OF_REGION: "区外（国内）", FOREIGN: "国外"}
+SCOPE_NAMES = {
+    IN_REGION: gettext_lazy("区内"),
+    OUT_OF_REGION: gettext_lazy("区外（国内）"),
+    FOREIGN: gettext_lazy("国外"),
+}
 RESEARCH_ASSISTANT_POSTS = ("per_project", "shared")
 # GB 32100-2015: registering department 9 (市场监管) + entity type 2 = 个体工商户, which has no
 # independent legal personality (一(一)1) whatever the form's flag says.
@@ -22,20 +30,22 @@ def lead_unit_type(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     raw = str(app.lead.get("unit_type") or "").strip()
     canonical = app.lead_type(ctx.spec)
     if not raw:
-        yield incomplete("unit.type_missing", "lead_unit.unit_type", unit["lead_types_clause"], "牵头单位的单位类型")
+        yield incomplete("unit.type_missing", "lead_unit.unit_type", unit["lead_types_clause"], _("牵头单位的单位类型"))
     elif canonical in unit["barred_types"]:
         yield bar(
             "unit.barred_type",
             "lead_unit.unit_type",
             unit["barred_types_clause"],
-            f"牵头单位为{canonical}（填写为“{raw}”），{'、'.join(unit['barred_types'])}不得作为牵头单位或合作单位。",
+            _("牵头单位为%(type)s（填写为“%(raw)s”），%(barred)s不得作为牵头单位或合作单位。")
+            % {"type": ctx.spec.term(canonical), "raw": raw, "barred": join(ctx.spec.terms(unit["barred_types"]))},
         )
     elif canonical not in unit["lead_types"]:
         yield bar(
             "unit.type_not_lead",
             "lead_unit.unit_type",
             unit["lead_types_clause"],
-            f"牵头单位类型为“{raw}”，牵头单位须为{'、'.join(unit['lead_types'])}之一。",
+            _("牵头单位类型为“%(raw)s”，牵头单位须为%(types)s之一。")
+            % {"raw": ctx.spec.term(raw), "types": join(ctx.spec.terms(unit["lead_types"]))},
         )
 
 
@@ -47,15 +57,20 @@ def lead_unit_legal_person(app: Snapshot, ctx: ReviewContext) -> Iterator[Findin
             "unit.not_legal_person",
             "lead_unit.uscc",
             clause,
-            f"牵头单位统一社会信用代码{app.lead_uscc}第1-2位为92（个体工商户），个体工商户不具有独立法人资格，"
-            "不能作为牵头单位。",
+            _(
+                "牵头单位统一社会信用代码%(code)s第1-2位为92（个体工商户），个体工商户不具有独立法人资格，"
+                "不能作为牵头单位。"
+            )
+            % {"code": app.lead_uscc},
         )
     elif flag is None:
         yield incomplete(
-            "unit.legal_person_unanswered", "lead_unit.independent_legal_person", clause, "是否具有独立法人资格"
+            "unit.legal_person_unanswered", "lead_unit.independent_legal_person", clause, _("是否具有独立法人资格")
         )
     elif flag is not True:
-        yield bar("unit.not_legal_person", "lead_unit.independent_legal_person", clause, "牵头单位须具有独立法人资格。")
+        yield bar(
+            "unit.not_legal_person", "lead_unit.independent_legal_person", clause, _("牵头单位须具有独立法人资格。")
+        )
 
 
 def lead_unit_registration(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
@@ -64,59 +79,74 @@ def lead_unit_registration(app: Snapshot, ctx: ReviewContext) -> Iterator[Findin
     registered_on = parse_date(app.lead.get("registered_on"))
     limit = unit["registered_on_or_before"]
     if registered_on is None:
-        yield incomplete("unit.registered_on_missing", "lead_unit.registered_on", clause, "牵头单位的注册（成立）日期")
+        yield incomplete(
+            "unit.registered_on_missing", "lead_unit.registered_on", clause, _("牵头单位的注册（成立）日期")
+        )
     elif registered_on > limit:
         yield bar(
             "unit.registered_too_late",
             "lead_unit.registered_on",
             clause,
-            f"牵头单位注册日期为{registered_on:%Y年%m月%d日}，须在{limit:%Y年%m月%d日}前（含）注册。",
+            _("牵头单位注册日期为%(registered)s，须在%(limit)s前（含）注册。")
+            % {"registered": day(registered_on), "limit": day(limit)},
         )
     division = normalise.code(app.lead.get("division_code"))
     if not division:
-        yield incomplete("unit.division_missing", "lead_unit.division_code", clause, "牵头单位注册地行政区划码")
+        yield incomplete("unit.division_missing", "lead_unit.division_code", clause, _("牵头单位注册地行政区划码"))
     elif not division.startswith(unit["region_division_prefix"]):
         yield bar(
             "unit.outside_region",
             "lead_unit.division_code",
             clause,
-            f"牵头单位注册地行政区划码为“{division}”，须为在{unit['region_name']}注册的单位。",
+            _("牵头单位注册地行政区划码为“%(division)s”，须为在%(region)s注册的单位。")
+            % {"division": division, "region": ctx.spec.term(unit["region_name"])},
         )
 
 
 def _uscc_findings(code: str, field: str, who: str, ctx: ReviewContext, *, lead: bool) -> Iterator[Finding]:
     unit = ctx.spec.unit
     if not code:
-        yield incomplete("unit.uscc_missing", field, unit["registered_clause"], f"{who}的统一社会信用代码")
+        yield incomplete(
+            "unit.uscc_missing", field, unit["registered_clause"], _("%(who)s的统一社会信用代码") % {"who": who}
+        )
         return
     check = check_uscc(code)
     if not check.is_valid:
-        yield bar("unit.uscc_invalid", field, unit["registered_clause"], f"{who}：{check.error}。")
+        yield bar(
+            "unit.uscc_invalid",
+            field,
+            unit["registered_clause"],
+            _("%(who)s：%(error)s。") % {"who": who, "error": check.error},
+        )
         return
     if check.is_government_organ:
         yield bar(
             "unit.uscc_government_organ",
             field,
             unit["barred_types_clause"],
-            f"{who}的统一社会信用代码{check.code}表明其为机关（第1-2位为11），政府机关不得作为牵头单位或合作单位。",
+            _("%(who)s的统一社会信用代码%(code)s表明其为机关（第1-2位为11），政府机关不得作为牵头单位或合作单位。")
+            % {"who": who, "code": check.code},
         )
     if lead and not check.division_code.startswith(unit["region_division_prefix"]):
         yield warning(
             "unit.uscc_division_outside_region",
             field,
             unit["registered_clause"],
-            f"{who}统一社会信用代码中的登记机关行政区划码为{check.division_code}，不在{unit['region_name']}，"
-            "请人工核实（中央驻区单位可能使用全国代码）。",
+            _(
+                "%(who)s统一社会信用代码中的登记机关行政区划码为%(division)s，不在%(region)s，"
+                "请人工核实（中央驻区单位可能使用全国代码）。"
+            )
+            % {"who": who, "division": check.division_code, "region": ctx.spec.term(unit["region_name"])},
         )
 
 
 def unit_codes(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     """Mainland units carry a valid USCC; foreign, Hong Kong, Macao and Taiwan units have none."""
-    yield from _uscc_findings(app.lead_uscc, "lead_unit.uscc", "牵头单位", ctx, lead=True)
+    yield from _uscc_findings(app.lead_uscc, "lead_unit.uscc", _("牵头单位"), ctx, lead=True)
     for i, (partner, place) in enumerate(zip(app.partners, app.places(ctx.spec), strict=True)):
         if not place.has_uscc:
             continue
-        name = partner.get("name") or f"第{i + 1}个合作单位"
+        name = partner.get("name") or _("第%(number)s个合作单位") % {"number": i + 1}
         code = normalise.code(partner.get("uscc"))
         yield from _uscc_findings(code, f"partners[{i}].uscc", name, ctx, lead=False)
 
@@ -126,21 +156,22 @@ def partner_types(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
     unit = ctx.spec.unit
     barred = unit["barred_types"]
     for i, (partner, place) in enumerate(zip(app.partners, app.places(ctx.spec), strict=True)):
-        name = partner.get("name") or f"第{i + 1}个合作单位"
+        name = partner.get("name") or _("第%(number)s个合作单位") % {"number": i + 1}
         canonical = unit_type(partner.get("unit_type"), ctx.spec)
         if canonical in barred:
             yield bar(
                 "unit.partner_barred_type",
                 f"partners[{i}].unit_type",
                 unit["barred_types_clause"],
-                f"合作单位“{name}”为{canonical}，{'、'.join(barred)}不得作为牵头单位或合作单位。",
+                _("合作单位“%(name)s”为%(type)s，%(barred)s不得作为牵头单位或合作单位。")
+                % {"name": name, "type": ctx.spec.term(canonical), "barred": join(ctx.spec.terms(barred))},
             )
         if place.scope not in LOCATION_SCOPES:
             yield incomplete(
                 "unit.partner_location_missing",
                 f"partners[{i}].location",
                 unit["registered_clause"],
-                f"合作单位“{name}”所在地（国内单位填写省份，国外单位填写国家）",
+                _("合作单位“%(name)s”所在地（国内单位填写省份，国外单位填写国家）") % {"name": name},
             )
             continue
         declared = Snapshot._location(partner).get("scope")
@@ -149,8 +180,13 @@ def partner_types(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "unit.partner_scope_corrected",
                 f"partners[{i}].location.scope",
                 ctx.spec.category_codes.get(app.category, ctx.spec.categories[0]).partner_scope_clause,
-                f"合作单位“{name}”位于{place.name}，按{SCOPE_NAMES[place.scope]}单位计，"
-                f"而非所标注的{SCOPE_NAMES[declared]}。",
+                _("合作单位“%(name)s”位于%(place)s，按%(scope)s单位计，而非所标注的%(declared)s。")
+                % {
+                    "name": name,
+                    "place": place.name,
+                    "scope": SCOPE_NAMES[place.scope],
+                    "declared": SCOPE_NAMES[declared],
+                },
             )
 
 
@@ -163,8 +199,11 @@ def implied_partners(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "unit.implied_partner",
             partner.field,
             clause,
-            f"“{partner.name}”是项目参与人所在单位，非牵头单位，视为合作单位（{clause}）：须与其签订联合申报协议，"
-            "并计入参与单位总数；请在“合作单位”中填写其信息。",
+            _(
+                "“%(name)s”是项目参与人所在单位，非牵头单位，视为合作单位（%(clause)s）：须与其签订联合申报协议，"
+                "并计入参与单位总数；请在“合作单位”中填写其信息。"
+            )
+            % {"name": partner.name, "clause": cite(clause)},
         )
 
 
@@ -181,15 +220,16 @@ def joint_partner(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "unit.no_required_partner",
             "partners",
             category.partner_scope_clause,
-            f"{SCOPE_NAMES[category.partner_scope]}合作单位（{category.name}项目须与至少1家"
-            f"{SCOPE_NAMES[category.partner_scope]}单位联合申报）",
+            _("%(scope_names)s合作单位（%(name)s项目须与至少1家%(scope_names)s单位联合申报）")
+            % {"scope_names": SCOPE_NAMES[category.partner_scope], "name": ctx.spec.term(category.name)},
         )
     elif all(scope in LOCATION_SCOPES for scope in scopes):  # a partner without its place may be the one
         yield bar(
             "unit.no_required_partner",
             "partners",
             category.partner_scope_clause,
-            f"{category.name}项目须与至少1家{SCOPE_NAMES[category.partner_scope]}单位联合申报。",
+            _("%(category)s项目须与至少1家%(scope)s单位联合申报。")
+            % {"category": ctx.spec.term(category.name), "scope": SCOPE_NAMES[category.partner_scope]},
         )
 
 
@@ -200,14 +240,14 @@ def research_assistant(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "unit.research_assistant_unanswered",
             "lead_unit.research_assistant_post",
             ctx.spec.unit["research_assistant_clause"],
-            "科研助理岗位设置情况",
+            _("科研助理岗位设置情况"),
         )
     elif post not in RESEARCH_ASSISTANT_POSTS:
         yield bar(
             "unit.research_assistant_missing",
             "lead_unit.research_assistant_post",
             ctx.spec.unit["research_assistant_clause"],
-            "须设置科研助理岗位：每个项目设置1个，或多个项目共同设置1个。",
+            _("须设置科研助理岗位：每个项目设置1个，或多个项目共同设置1个。"),
         )
 
 
@@ -226,7 +266,8 @@ def unit_integrity(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
                 "unit.dishonest",
                 field,
                 ctx.spec.integrity["clause"],
-                f"“{name or code}”在科研严重失信行为记录处罚期内，所有申报单位均不得申报或参与项目。",
+                _("“%(name)s”在科研严重失信行为记录处罚期内，所有申报单位均不得申报或参与项目。")
+                % {"name": name or code},
             )
 
 
@@ -237,7 +278,8 @@ def partner_count_info(app: Snapshot, ctx: ReviewContext) -> Iterator[Finding]:
             "unit.partners",
             "partners",
             ctx.spec.unit["registered_clause"],
-            f"合作单位{len(scopes)}家，其中区外{scopes.count(OUT_OF_REGION)}家、国外{scopes.count(FOREIGN)}家。",
+            _("合作单位%(count)s家，其中区外%(out)s家、国外%(foreign)s家。")
+            % {"count": len(scopes), "out": scopes.count(OUT_OF_REGION), "foreign": scopes.count(FOREIGN)},
         )
 
 

@@ -80,6 +80,7 @@ URLS = {
     "web:help": Route("get", None, EVERYONE),
     "web:favicon": Route("get", None, EVERYONE),
     "set_language": Route("post", None, EVERYONE, {"language": "en"}),
+    "javascript-catalog": Route("get", None, EVERYONE),
     "accounts:login": Route("get", None, EVERYONE),
     "accounts:logout": Route("post", None, EVERYONE),
     "accounts:password_change": Route("get", None, ANY_SIGNED_IN),

@@ -1,6 +1,8 @@
 // The score sheet's autosave: a draft is posted a moment after each change, so nothing typed is lost.
 (function () {
   "use strict";
+  // Messages in the person's language: Django's JavaScript catalog (docs/i18n.md), else as written.
+  var gettext = window.gettext || function (text) { return text; };
   var form = document.getElementById("score-sheet");
   if (!form || !form.dataset.autosave) return;
   var status = document.getElementById("autosave-status");
@@ -11,9 +13,9 @@
     fetch(form.dataset.autosave, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (body) {
-        if (status) status.textContent = body.ok ? "已自动保存 " + body.saved_at : body.error;
+        if (status) status.textContent = body.ok ? gettext("已自动保存") + " " + body.saved_at : body.error;
       })
-      .catch(function () { if (status) status.textContent = "自动保存失败，请点击“保存草稿”。"; });
+      .catch(function () { if (status) status.textContent = gettext("自动保存失败，请点击“保存草稿”。"); });
   }
   form.addEventListener("input", function () {
     clearTimeout(timer);

@@ -2,6 +2,11 @@
 // Without JavaScript the form still works: the Save button posts it and the page comes back.
 (function () {
   "use strict";
+  // Messages in the person's language: Django's JavaScript catalog (docs/i18n.md), else as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  };
   var form = document.getElementById("section-form");
   if (!form) return;
   var autosave = form.dataset.autosave === "1";
@@ -65,7 +70,7 @@
     var table = document.createElement("table");
     table.className = "table compact";
     var head = table.createTHead().insertRow();
-    ["栏目", "其他窗口已保存的内容", "本窗口输入的内容"].forEach(function (title) {
+    [gettext("栏目"), gettext("其他窗口已保存的内容"), gettext("本窗口输入的内容")].forEach(function (title) {
       var th = cell("th", title);
       th.scope = "col";
       head.appendChild(th);
@@ -76,13 +81,13 @@
       var th = cell("th", d.label);
       th.scope = "row";
       row.appendChild(th);
-      var theirs = cell("td", d.theirs || "（空）"), mine = cell("td", d.mine || "（空）");
+      var theirs = cell("td", d.theirs || gettext("（空）")), mine = cell("td", d.mine || gettext("（空）"));
       theirs.className = mine.className = "pre";
       row.appendChild(theirs);
       row.appendChild(mine);
     });
     box.appendChild(table);
-    var keepMine = cell("button", "保留本窗口的内容");
+    var keepMine = cell("button", gettext("保留本窗口的内容"));
     keepMine.type = "button";
     keepMine.className = "primary keep-mine";
     keepMine.addEventListener("click", function () {
@@ -92,7 +97,7 @@
       dirty = true;
       save(false);
     });
-    var keepTheirs = cell("button", "采用其他窗口的内容");
+    var keepTheirs = cell("button", gettext("采用其他窗口的内容"));
     keepTheirs.type = "button";
     keepTheirs.className = "keep-theirs";
     keepTheirs.addEventListener("click", function () { window.location.reload(); });
@@ -102,7 +107,7 @@
     actions.appendChild(keepTheirs);
     box.appendChild(actions);
     box.hidden = false;
-    say("未保存：请选择保留哪一份内容");
+    say(gettext("未保存：请选择保留哪一份内容"));
   }
 
   function refuse(message) {
@@ -110,7 +115,7 @@
     var stale = document.getElementById("stale");
     stale.textContent = message;
     stale.hidden = false;
-    say("未保存");
+    say(gettext("未保存"));
   }
 
   function saved(data) {
@@ -123,8 +128,10 @@
       document.getElementById("progress-panel").innerHTML = data.progress_html;
     }
     var errorCount = Object.keys(data.errors || {}).length;
-    var time = new Date().toLocaleTimeString("zh-CN");
-    say(errorCount ? "已保存 " + time + "，" + errorCount + "处内容无法识别，已保留在原处，请改正" : "已保存 " + time);
+    var time = new Date().toLocaleTimeString(document.documentElement.lang || "zh-CN");
+    say(errorCount
+      ? interpolate(gettext("已保存 %(time)s，%(count)s处内容无法识别，已保留在原处，请改正"), { time: time, count: errorCount }, true)
+      : interpolate(gettext("已保存 %(time)s"), { time: time }, true));
   }
 
   function save(leaving) {
@@ -137,7 +144,7 @@
       body = new FormData(form);
       dirty = false;
     }
-    say(unanswered ? "网络异常，正在重试" : "正在保存…");
+    say(unanswered ? gettext("网络异常，正在重试") : gettext("正在保存…"));
     current = fetch(window.location.pathname, {
       method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
       headers: { "X-Autosave": "1", "X-CSRFToken": csrf, "X-Panels": panels }
@@ -150,11 +157,11 @@
       retryDelay = 2000;
       if (result.status === 409 && result.data.conflict) { stopped = true; showConflict(result.data); return; }
       if (result.status === 409) { refuse(result.data.message); return; }
-      if (!result.data.ok) { refuse("未能保存：登录已失效或无权修改，请复制尚未保存的内容后刷新页面。"); return; }
+      if (!result.data.ok) { refuse(gettext("未能保存：登录已失效或无权修改，请复制尚未保存的内容后刷新页面。")); return; }
       saved(result.data);
     }).catch(function () {
       unanswered = body;
-      say("网络异常，正在重试");
+      say(gettext("网络异常，正在重试"));
     }).finally(function () {
       inFlight = false;
       if (stopped) return;
@@ -174,7 +181,7 @@
     timer = setTimeout(function () { save(false); }, delay);
   }
 
-  form.addEventListener("input", function () { dirty = true; say("有未保存的修改"); schedule(1500); });
+  form.addEventListener("input", function () { dirty = true; say(gettext("有未保存的修改")); schedule(1500); });
   form.addEventListener("change", function () { dirty = true; schedule(300); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") { clearTimeout(timer); save(true); }
@@ -184,7 +191,7 @@
     var link = event.target.closest("a[href]");
     if (!link || !autosave || link.target || link.getAttribute("href").charAt(0) === "#") return;
     if (stopped) {
-      if (!document.getElementById("conflict").hidden && !window.confirm("本页内容尚未保存，确定离开？")) {
+      if (!document.getElementById("conflict").hidden && !window.confirm(gettext("本页内容尚未保存，确定离开？"))) {
         event.preventDefault();
       }
       return;
