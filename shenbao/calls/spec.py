@@ -371,11 +371,16 @@ def _pi(reader: _Reader) -> dict[str, Any]:
     }
 
 
+# Where the title limit comes from when a call file does not say: the guide sets none, the cover's layout does.
+TITLE_LIMIT_SOURCE = "指南未规定字数，本系统按申报书封面版式设定"
+
+
 def _project(reader: _Reader) -> dict[str, Any]:
     indicator_types = reader.strings("indicator_types")
     return {
         "max_title_length": reader.int("max_title_length", minimum=1),
-        "max_title_length_source": reader.str("max_title_length_source"),
+        # Optional: a call stored before the key existed still parses (its pages must not fail on upgrade).
+        "max_title_length_source": reader.str("max_title_length_source", TITLE_LIMIT_SOURCE),
         "max_subprojects": reader.int("max_subprojects", minimum=1),
         "max_units": reader.int("max_units", minimum=1),
         "units_clause": reader.str("units_clause"),

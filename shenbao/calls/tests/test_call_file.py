@@ -113,3 +113,15 @@ def test_loading_a_call_twice_updates_it_instead_of_duplicating(db):
     call_command("load_call", str(CALL_FILE))
     assert Call.objects.count() == 1
     assert Call.objects.get().spec.category("1001").name == "国内科技合作"
+
+
+def test_a_call_stored_before_the_title_limit_named_its_source_still_parses():
+    # Stored calls are parsed on every page: a key added later must not break an installation that has
+    # not reloaded its call file yet.
+    data = _data()
+    del data["project"]["max_title_length_source"]
+    del data["en"]
+    spec = parse_call(data, "a call stored before these keys existed")
+    assert spec.project["max_title_length"] == 50
+    assert "封面" in spec.project["max_title_length_source"]
+    assert spec.term("草原生态") == "草原生态"  # without English words, the Chinese is shown
