@@ -42,11 +42,9 @@ def _invisible(character: str) -> bool:
 def unprintable(text: str) -> list[str]:
     """The distinct characters of `text` the embedded font cannot print, in order of appearance."""
     covered = _code_points()
-    found: dict[str, None] = {}
-    for character in text:
-        if ord(character) not in covered and not _invisible(character):
-            found[character] = None
-    return list(found)
+    # Each distinct character once: every autosave checks every field, and long texts repeat their characters.
+    distinct = dict.fromkeys(text)
+    return [c for c in distinct if ord(c) not in covered and not _invisible(c)]
 
 
 def printable(text: str) -> str:
