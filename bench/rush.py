@@ -49,6 +49,8 @@ from deploy.stack import BIN, GUNICORN_CONFIG, Stack, free_block, log, wait_unti
 PASSWORD = "rush-demo-applicant-2026"  # the simulated applicants of a throwaway database
 # Why requests failed in the current round ("autosave 409", "upload ReadTimeout", …), printed with it.
 FAILURES: Counter[str] = Counter()
+# Saves sent again after a dropped connection, as the page does; an error only if the second try fails too.
+RETRIED: Counter[str] = Counter()
 AUTOSAVE_FIELD = "content.background"  # a free-text field of the 项目内容 section
 SECTIONS = ("basic", "content", "units")
 
@@ -264,13 +266,16 @@ class Applicant:
         for key, value in [*self.fields, (AUTOSAVE_FIELD, text)]:
             body.setdefault(key, []).append(value)
         url = f"/applications/{self.public_id}/content/"
+        headers = {"X-Autosave": "1", "X-CSRFToken": self.csrf, "X-Panels": self.panels, "Referer": url}
         started = time.perf_counter()
         try:
-            response = await self.http.post(
-                url,
-                data=body,
-                headers={"X-Autosave": "1", "X-CSRFToken": self.csrf, "X-Panels": self.panels, "Referer": url},
-            )
+            try:
+                response = await self.http.post(url, data=body, headers=headers)
+            except httpx.TransportError as error:
+                # The connection dropped without an answer (a web worker recycled under it): the page sends
+                # the same save again at once (application.js), and so does this applicant, once.
+                RETRIED[f"autosave {type(error).__name__}"] += 1
+                response = await self.http.post(url, data=body, headers=headers)
             elapsed = time.perf_counter() - started
             result = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError) as error:
@@ -443,6 +448,7 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
             result.shenbao_rps = await saturate(shenbao_post, options.concurrency, options.saturation)
             since = await asyncio.to_thread(now_utc)
             FAILURES.clear()  # the deadline run's own
+            RETRIED.clear()
             await deadline(people, options.duration, options.interval, pdf, f"r{number}", result)
             stored = await asyncio.to_thread(stored_texts, [a.pk for a in people])
             result.lost = sum(1 for a in people if a.acknowledged is not None and stored.get(a.pk) != a.acknowledged)
@@ -463,6 +469,8 @@ def report(number: int, r: Round) -> None:
     ms = [v * 1000 for v in r.latencies]
     uploads = [v * 1000 for v in r.uploads]
     why = f" ({', '.join(f'{kind}: {n}' for kind, n in sorted(FAILURES.items()))})" if FAILURES else ""
+    retried = sum(RETRIED.values())
+    why += f", {retried} autosaves sent again after a dropped connection" if retried else ""
     print(
         f"round {number}: saturation baseline {r.baseline_rps:.1f}/s, shenbao autosave {r.shenbao_rps:.1f}/s "
         f"(ratio {r.ratio:.2f}); deadline: {len(ms)} autosaves p50 {percentile(ms, 0.5):.0f} ms "
