@@ -39,6 +39,7 @@ LINKS_JS = """() => {
   }
   return found;
 }"""
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => done()))"
 AXE_JS = r"""async ([impacts, rules]) => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations.filter(v => impacts.includes(v.impact) || rules.includes(v.id)).map(v => ({
@@ -174,6 +175,7 @@ class Crawl:
         for width, size in widths:
             if page.viewport_size != size:
                 page.set_viewport_size(size)
+                page.evaluate(NEXT_FRAME)  # the page's resize handlers have run, as before anyone acts
             for violation in page.evaluate(AXE_JS, [REPORTED_IMPACTS, ALSO_REPORTED]):
                 self._axe(violation, key, who, url, width)
         return page.evaluate(LINKS_JS)
