@@ -126,21 +126,27 @@ class Crawl:
         page.set_default_timeout(15_000)
         try:
             queue = deque([(item, True) for item in fixed] + [(start, False)])
+            walked = set()  # patterns this person has been to in this phase
             while queue:
                 item, forced = queue.popleft()
                 url, action = (item, None) if isinstance(item, str) else (item[1], item[2])
                 url = url if url.startswith("http") else self.base_url + url
                 key = self.pattern(url) if action is None else f"{self.pattern(url)} ({item[0]})"
-                if (key in self.seen and not forced) or (forced and (who, url, key) in self.seen):
+                if (forced and (who, url, key) in self.seen) or (not forced and key in walked):
                     continue
+                # A page of a pattern checked already (by someone else, or in an earlier phase) is still
+                # walked through: in this phase it may link to pages that did not exist before.
+                check = forced or key not in self.seen
+                walked.add(key)
                 self.seen.update({key, (who, url, key)})
-                for link in self._check(page, who, url, key, action):
+                for link in self._visit(page, who, url, key, action, check, walked):
                     if self.is_page(link):
                         queue.append((link.split("#")[0], False))
         finally:
             context.close()
 
-    def _check(self, page, who: str, url: str, key: str, action) -> list[str]:
+    def _visit(self, page, who: str, url: str, key: str, action, check: bool, walked: set) -> list[str]:
+        """Go to the page (or act to reach its state), check it when `check`, and return its links."""
         from playwright.sync_api import Error
 
         try:
@@ -160,11 +166,16 @@ class Crawl:
         if response.status >= 500:
             self.server_errors.append(f"  {key} as {who}: HTTP {response.status} ({url})")
         if page.url != url and action is None:
-            landed = self.pattern(page.url)
-            if landed in self.seen:
-                return []  # redirected to a page already checked (the login page, say)
-            self.seen.add(landed)
-            key = landed
+            key = self.pattern(page.url)  # redirected (to the login page, say)
+            check = check and key not in self.seen
+            walked.add(key)
+            self.seen.add(key)
+        if check:
+            self._check(page, who, url if response.status == 200 else f"{url} (HTTP {response.status})", key, response)
+        return page.evaluate(LINKS_JS)
+
+    def _check(self, page, who: str, url: str, key: str, response) -> None:
+        """axe-core at each width now; the server's HTML kept for the Nu checker's one run."""
         self.pages += 1
         file = self.workdir / f"{len(self.html_files):04d}.html"
         file.write_bytes(response.body())
@@ -178,7 +189,6 @@ class Crawl:
                 page.evaluate(NEXT_FRAME)  # the page's resize handlers have run, as before anyone acts
             for violation in page.evaluate(AXE_JS, [REPORTED_IMPACTS, ALSO_REPORTED]):
                 self._axe(violation, key, who, url, width)
-        return page.evaluate(LINKS_JS)
 
     def _axe(self, violation: dict, key: str, who: str, url: str, width: str) -> None:
         nodes = violation["nodes"]
