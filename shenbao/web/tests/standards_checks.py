@@ -30,7 +30,10 @@ NUMBER = re.compile(r"(?<=/)\d+(?=/|$)")
 
 LINKS_JS = """() => {
   const found = [];
-  for (const a of document.querySelectorAll('a[href]')) if (!a.hasAttribute('download')) found.push(a.href);
+  for (const a of document.querySelectorAll('a[href]')) {
+    // A link within the page (the skip link) is no new page; a file to download is no page at all.
+    if (!a.hasAttribute('download') && !a.getAttribute('href').startsWith('#')) found.push(a.href);
+  }
   for (const form of document.querySelectorAll('form')) {
     if ((form.getAttribute('method') || 'get').toLowerCase() !== 'get') continue;
     const url = new URL(form.action || location.href);
@@ -125,10 +128,10 @@ class Crawl:
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:
-            queue = deque([(item, True) for item in fixed] + [(start, False)])
+            queue = deque([(item, True, "") for item in fixed] + [(start, False, "")])
             walked = set()  # patterns this person has been to in this phase
             while queue:
-                item, forced = queue.popleft()
+                item, forced, came_from = queue.popleft()
                 url, action = (item, None) if isinstance(item, str) else (item[1], item[2])
                 url = url if url.startswith("http") else self.base_url + url
                 key = self.pattern(url) if action is None else f"{self.pattern(url)} ({item[0]})"
@@ -139,13 +142,13 @@ class Crawl:
                 check = forced or key not in self.seen
                 walked.add(key)
                 self.seen.update({key, (who, url, key)})
-                for link in self._visit(page, who, url, key, action, check, walked):
+                for link in self._visit(page, who, url, key, action, check, walked, came_from):
                     if self.is_page(link):
-                        queue.append((link.split("#")[0], False))
+                        queue.append((link.split("#")[0], False, key))
         finally:
             context.close()
 
-    def _visit(self, page, who: str, url: str, key: str, action, check: bool, walked: set) -> list[str]:
+    def _visit(self, page, who: str, url: str, key: str, action, check: bool, walked: set, came_from: str) -> list:
         """Go to the page (or act to reach its state), check it when `check`, and return its links."""
         from playwright.sync_api import Error
 
@@ -160,11 +163,16 @@ class Crawl:
         except Error as error:
             if "Download is starting" in str(error) or "net::ERR_ABORTED" in str(error):
                 return []  # a file, not a page
+            if "ERR_HTTP_RESPONSE_CODE_FAILURE" in str(error):  # an error status with nothing to show
+                self.server_errors.append(f"  {key} as {who}, linked from {came_from or 'the start'}: {error.message}")
+                return []
             raise
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             return []
         if response.status >= 500:
-            self.server_errors.append(f"  {key} as {who}: HTTP {response.status} ({url})")
+            self.server_errors.append(
+                f"  {key} as {who}, linked from {came_from or 'the start'}: HTTP {response.status}"
+            )
         if page.url != url and action is None:
             key = self.pattern(page.url)  # redirected (to the login page, say)
             check = check and key not in self.seen
@@ -218,7 +226,7 @@ class Crawl:
     def report(self) -> str:
         lines = []
         if self.server_errors:
-            lines += ["Server errors:", *self.server_errors]
+            lines += ["Server errors and links that fail:", *self.server_errors]
         for tool, title in (("axe", "axe-core, impact moderate or above"), ("Nu", "Nu HTML Checker errors")):
             found = [f for (t, *_), f in self.findings.items() if t == tool]
             if found:

@@ -18,14 +18,17 @@ from django.test import Client
 
 from conftest import DURING_FILING
 from shenbao.applications.models import Application
+from shenbao.evaluation import experts
 from shenbao.evaluation.models import Assignment
 from shenbao.evaluation.tests.conftest import DURING_ACCEPTANCE
+from shenbao.rules import registry_import
 from shenbao.web.tests import standards_world
 from shenbao.web.tests.standards_checks import Crawl, tools_missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MISSING_PAGE = "/this-page-does-not-exist/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _send_empty(page) -> None:
@@ -35,6 +38,17 @@ def _send_empty(page) -> None:
 
 def _mistakes(description: str, url: str):
     return (description, url, _send_empty)
+
+
+def _upload(content: bytes, name: str):
+    """Send the page's first upload form with `content`: the preview it leads to is a state to check."""
+
+    def action(page) -> None:
+        form = page.locator("main form[enctype='multipart/form-data']").first
+        form.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": XLSX, "buffer": content}])
+        form.locator("button").first.click()
+
+    return action
 
 
 def _review_pages(world, labels) -> list[str]:
@@ -92,7 +106,13 @@ def _department_stage(world) -> dict[str, list]:
     return {
         "applicant": status,
         "unit_admin": status[:1],
-        "department": [f"/evaluation/groups/{world.group.pk}/", "/evaluation/acceptance/", "/evaluation/ranking/"],
+        "department": [
+            f"/evaluation/groups/{world.group.pk}/",
+            "/evaluation/acceptance/",
+            "/evaluation/ranking/",
+            ("previewed", "/evaluation/experts/import/", _upload(experts.template_xlsx(), "专家.xlsx")),
+            ("previewed", "/rules/registries/", _upload(registry_import.template("ongoing"), "在研项目.xlsx")),
+        ],
         **assignments,
     }
 
