@@ -67,6 +67,7 @@ test: test-tools test-sqlite test-postgres
 
 test-tools:
 	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
+	@scripts/ensure-test-js.sh
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then scripts/ensure-postgres.sh || \
 	  echo "Could not start a local PostgreSQL (needs root): the PostgreSQL run will be skipped."; fi
 	@scripts/ensure-redis.sh || echo "Could not start Redis (needs root): the Redis task-queue test will be skipped."

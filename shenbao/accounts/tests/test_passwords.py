@@ -87,7 +87,9 @@ def test_a_wrong_old_password_is_reported_in_chinese(client, applicant):
 def test_the_rules_are_stated_as_one_chinese_sentence_inside_the_help_paragraph(client, applicant):
     client.force_login(applicant)
     body = client.get(reverse("accounts:password_change")).content.decode()
-    help_text = re.search(r'<p class="help" id="id_new_password1_help">(.*?)</p>', body, re.S).group(1)
+    # The id is the one Django's aria-describedby on the input names.
+    assert 'aria-describedby="id_new_password1_helptext"' in body
+    help_text = re.search(r'<div class="help" id="id_new_password1_helptext">(.*?)</div>', body, re.S).group(1)
     assert help_text.startswith("密码要求：") and "至少8个字符" in help_text and "不能全是数字" in help_text
     assert "<" not in help_text  # a <ul> inside a <p> closes it early and leaves a stray </p>
     assert len(re.findall(r"<p[ >]", body)) == body.count("</p>")
