@@ -176,7 +176,7 @@ DRAFT_PDF_WINDOW_SECONDS = env_int("DRAFT_PDF_WINDOW_SECONDS", 600)
 # between web workers; by default each process keeps its own. Rendered draft PDFs (up to a few MB
 # each) have their own alias, so that in memory only a few are kept.
 if env_str("CACHE_URL", ""):
-    _shared_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL", "")}
+    _shared_cache = {"BACKEND": "shenbao.cache.ReusingRedisCache", "LOCATION": env_str("CACHE_URL", "")}
     CACHES = {"default": _shared_cache, "drafts": {**_shared_cache, "KEY_PREFIX": "drafts"}}
 else:
     CACHES = {
