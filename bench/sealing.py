@@ -53,6 +53,10 @@ def main() -> None:
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shenbao.settings")
+    from shenbao import installation_secrets
+
+    # A throwaway installation: its secrets generated into its data folder, read by the workers too.
+    installation_secrets.generate_file(Path(data_dir))
     import django
 
     django.setup()
