@@ -3,7 +3,7 @@
     .venv/bin/python bench/sealing.py [--applications 20] [--workers 1,2]
 
 Needs PostgreSQL (several worker processes share it): BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/shenbao_bench_sealing (created when absent). Queues one seal per
+postgres://postgres@127.0.0.1:5432/shenbao_bench_sealing (made anew each run). Queues one seal per
 application as a unit admin's click during the filing window would, then starts `manage.py work
 --queues sealing` processes and times until every seal is recorded; the same batch again for each
 worker count. The last line reads `sealing: n=N workers=W1:S1/s,W2:S2/s ratio=R` (documents per
@@ -35,8 +35,9 @@ def ensure_database() -> bool:
     except psycopg.OperationalError:
         return False
     with connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+        # Anew each run: the installation's secrets (and with them its seal keys) are new each run too.
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
     return True
 
 
