@@ -187,10 +187,16 @@ def test_the_unit_queue_follows_a_seal_to_its_end_without_a_reload(page, filing_
     row = page.get_by_role("row", name=re.compile(submitted.title[:10]))
     assert row.get_by_text("签章中…").is_visible() and row.get_by_text("单位审核通过").is_visible()
     page.evaluate("window.notReloaded = true")
+    # The page asks for the seal's progress while it is pending (every few seconds): wait for its first
+    # question, so that the answer it gets later is the one drawn after the worker, not before it.
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)  # lets playwright deliver the held request to the route handler
+    assert held  # the page was asking while the seal was pending
 
     assert _in_another_thread(lambda: queue.run_due("worker", ["sealing"])) == 1
     worker_done.append(True)
-    assert held  # the page was asking while the seal was being made
     for request in held:
         request.continue_()
     row.get_by_role("button", name=re.compile("^报送归口管理部门")).wait_for(timeout=10_000)
