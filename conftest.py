@@ -163,29 +163,37 @@ def media(settings, tmp_path):
 def make_complete(call, media):
     """The example application imported as a draft of `applicant`, with the two attachments it needs:
     a draft with no bar, ready to submit."""
-    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from shenbao.applications import services
-    from shenbao.attachments.models import Attachment
 
     def make(applicant, **changes):
         data = json.loads(EXAMPLE_APPLICATION.read_text(encoding="utf-8"))
         data.update(changes)
         data["subprojects"][0]["leader_id_number"] = applicant.id_number  # the PI leads a 课题
         application = services.import_application(applicant, call, data, timezone.now())
-        for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
-            attachment = Attachment(
-                application=application,
-                kind=kind,
-                partner=partner,
-                original_name=f"{kind}.pdf",
-                size=9,
-                sha256="0" * 64,
-                pages=1,
-                uploaded_by=applicant,
-            )
-            attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+        attach_example_files(application, applicant)
         return application
 
     return make
+
+
+def attach_example_files(application, uploader, partner="北京草业科学研究中心"):
+    """The two attachments the example 申报书 needs (its joint agreement with `partner`, the integrity
+    commitment), as tiny stored files."""
+    from django.core.files.base import ContentFile
+
+    from shenbao.attachments.models import Attachment
+
+    for kind, partner_of_kind in (("joint_agreement", partner), ("integrity_commitment", "")):
+        attachment = Attachment(
+            application=application,
+            kind=kind,
+            partner=partner_of_kind,
+            original_name=f"{kind}.pdf",
+            size=9,
+            sha256="0" * 64,
+            pages=1,
+            uploaded_by=uploader,
+        )
+        attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)

@@ -18,7 +18,6 @@ import pytest
 import schemathesis
 import time_machine
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection, transaction
@@ -27,12 +26,11 @@ from django.utils import timezone
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from conftest import CALL_FILE, DURING_FILING, EXAMPLE_APPLICATION, make_uscc
+from conftest import CALL_FILE, DURING_FILING, EXAMPLE_APPLICATION, attach_example_files, make_uscc
 from shenbao.accounts.models import User
 from shenbao.api.models import ApiToken
 from shenbao.applications.models import Application
 from shenbao.applications.services import import_application, submit_application
-from shenbao.attachments.models import Attachment
 from shenbao.calls.loading import load_call
 from shenbao.documents.sealing import confirm_list
 from shenbao.documents.tasks import queue_seal
@@ -91,18 +89,7 @@ def _complete(applicant: User, call) -> Application:
     data = json.loads(json.dumps(DOCUMENT))
     data["subprojects"][0]["leader_id_number"] = applicant.id_number  # the PI leads a 课题
     application = import_application(applicant, call, data, timezone.now())
-    for kind, partner in (("joint_agreement", "北京草业科学研究中心"), ("integrity_commitment", "")):
-        attachment = Attachment(
-            application=application,
-            kind=kind,
-            partner=partner,
-            original_name=f"{kind}.pdf",
-            size=9,
-            sha256="0" * 64,
-            pages=1,
-            uploaded_by=applicant,
-        )
-        attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    attach_example_files(application, applicant)
     return application
 
 

@@ -18,7 +18,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone, translation
 
-from conftest import EXAMPLE_APPLICATION
+from conftest import EXAMPLE_APPLICATION, attach_example_files
 from shenbao.accounts.models import User
 from shenbao.applications import services as applications
 from shenbao.applications.models import Application
@@ -208,9 +208,6 @@ def english_example(unit_name: str, pi: User, title: str) -> dict:
 def world(call, media, make_unit, make_user, during_filing):
     """A unit, its people and three applications: a draft, one submitted to the unit, one recommended
     in a confirmed list; the recommender's and the department's staff; an expert."""
-    from django.core.files.base import ContentFile
-
-    from shenbao.attachments.models import Attachment
 
     unit = make_unit(
         name="Grassland Ecology Institute",
@@ -241,18 +238,7 @@ def world(call, media, make_unit, make_user, during_filing):
     ):
         user = people[owner]
         application = applications.import_application(user, call, english_example(unit.name, user, title), now)
-        for kind, partner in (("joint_agreement", PARTNER), ("integrity_commitment", "")):
-            attachment = Attachment(
-                application=application,
-                kind=kind,
-                partner=partner,
-                original_name=f"{kind}.pdf",
-                size=9,
-                sha256="0" * 64,
-                pages=1,
-                uploaded_by=user,
-            )
-            attachment.file.save("x.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+        attach_example_files(application, user, partner=PARTNER)
         applications_[name] = application
     return people, applications_
 
