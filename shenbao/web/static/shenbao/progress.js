@@ -33,6 +33,11 @@
 
   // The row's next step as the page would have drawn it: one primary button, or "签章中…".
   function nextStep(cell, row) {
+    // Redraw only what changed: a button replaced under a person's pointer loses the click (or its
+    // confirmation), and the page asks every few seconds.
+    const shown = cell.querySelector("button");
+    if (row.pending ? cell.querySelector(".badge") : (row.next && shown && shown.value === row.next.value)) return;
+    if (!row.pending && !row.next && !cell.firstElementChild) return;
     cell.replaceChildren();
     if (row.pending) {
       const busy = document.createElement("span");
