@@ -55,22 +55,10 @@ def _call():
 # A queue shows this many applications a page unless the person chooses a longer page.
 QUEUE_PAGE_SIZE = 50
 QUEUE_PAGE_SIZES = (50, 100, 300)
-# What a queue row shows and needs: never the documents themselves.
-QUEUE_COLUMNS = (
-    "public_id",
-    "title",
-    "receipt_no",
-    "category",
-    "state",
-    "sealed_pdf",
-    "submitted_at",
-    "version",
-    "findings_version",
-    "bars",
-    "warnings",
-    "unit__name",
-    "applicant__real_name",
-)
+# What any list of applications shows: never the documents themselves.
+ROW_COLUMNS = ("public_id", "title", "receipt_no", "category", "state", "sealed_pdf", "submitted_at", "unit__name")
+# A queue row also needs what its findings and its next step are judged on.
+QUEUE_COLUMNS = (*ROW_COLUMNS, "version", "findings_version", "bars", "warnings", "applicant__real_name")
 
 
 @dataclass(frozen=True)
@@ -600,17 +588,7 @@ def _store_letter(request, entry, limit):
 
 
 # What an overview row shows: never the documents themselves (the PI's name is extracted by the database).
-OVERVIEW_COLUMNS = (
-    "public_id",
-    "title",
-    "receipt_no",
-    "category",
-    "state",
-    "sealed_pdf",
-    "submitted_at",
-    "unit__name",
-    "unit__recommender__name",
-)
+OVERVIEW_COLUMNS = (*ROW_COLUMNS, "unit__recommender__name")
 
 
 @login_required
