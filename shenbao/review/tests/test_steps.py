@@ -129,6 +129,21 @@ def test_each_row_of_the_unit_queue_offers_its_own_next_step(client, make_submit
     assert 'value="approve:' in page and "data-confirm" not in _row(page, waiting)  # approving can be undone
 
 
+def test_the_question_before_an_irreversible_step_is_listening_before_the_first_button_is_drawn(
+    client, submitted, admin
+):
+    # A deferred script runs only once the whole page is parsed: a button clicked while a long queue is
+    # still loading would seal without asking. The listener must be loaded, not deferred, in <head>.
+    services.approve(submitted, admin, now())  # its next step, 电子签章, asks first
+    client.force_login(admin)
+    page = client.get(reverse("review:unit_queue")).content.decode()
+    head, body = page.split("</head>", 1)
+    script = re.search(r'<script src="[^"]*/shenbao/site\.js"([^>]*)>', head)
+    assert script, "site.js (the data-confirm listener) is not loaded in <head>"
+    assert "defer" not in script.group(1) and "async" not in script.group(1)
+    assert "data-confirm" in body and "site.js" not in body
+
+
 def test_a_rows_own_button_acts_on_that_row_alone_whatever_is_ticked(client, make_submitted, applicant, admin):
     one, other = make_submitted(applicant, title="第一份"), make_submitted(applicant, title="第二份")
     client.force_login(admin)

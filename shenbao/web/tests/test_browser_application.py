@@ -4,6 +4,7 @@ import re
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from conftest import DURING_FILING, TEST_PASSWORD
 from shenbao.applications.models import Application
@@ -29,7 +30,7 @@ def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment
     page.get_by_role("button", name="新建申报书").click()
 
     findings = page.locator("#findings-panel")
-    assert findings.get_by_text("请填写项目名称").is_visible()
+    expect(findings.get_by_text("请填写项目名称")).to_be_visible()
     page.get_by_label("项目名称").fill("草原退化区乡土牧草种质创新")
     page.get_by_label("项目类别").select_option("2001")
     page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
@@ -51,7 +52,7 @@ def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment
     page.get_by_label("附件类型").select_option("integrity_commitment")
     page.get_by_label("PDF文件").set_input_files(str(pdf))
     page.get_by_role("button", name="上传").click()
-    assert page.get_by_text("已上传“诚信承诺书.pdf”（2页）").is_visible()
+    expect(page.get_by_text("已上传“诚信承诺书.pdf”（2页）")).to_be_visible()
 
 
 def test_opening_another_section_never_makes_the_next_autosave_stale(page, call, applicant, filing_clock, media):
@@ -65,5 +66,5 @@ def test_opening_another_section_never_makes_the_next_autosave_stale(page, call,
         page.goto(basic.replace("/basic/", f"/{slug}/"))
     page.get_by_label("项目名称").fill("草原生态修复")
     page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
-    assert page.locator("#stale").is_hidden()
+    expect(page.locator("#stale")).to_be_hidden()
     assert Application.objects.get(applicant=applicant).version == 2

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
 from shenbao.accounts.models import User
@@ -94,12 +95,12 @@ def test_the_overview_charts_render_under_the_policy_for_department_and_recommen
     _log_in(page, department_staff)
     page.goto("/review/overview/")
     assert _every_chart_is_drawn(page) == 9  # a quota chart for each category
-    assert page.get_by_role("img", name="各归口管理部门的申报书及状态").is_visible()
+    expect(page.get_by_role("img", name="各归口管理部门的申报书及状态")).to_be_visible()
 
     page.context.clear_cookies()
     _log_in(page, make_user(User.Role.RECOMMENDER, recommender=unit.recommender))
     page.goto("/review/overview/")
     assert _every_chart_is_drawn(page) == 8
-    assert page.get_by_role("img", name="各类别的申报书及状态").is_visible()
+    expect(page.get_by_role("img", name="各类别的申报书及状态")).to_be_visible()
     assert page.get_by_text("图表测试项目3").count() == 0  # another bureau's application is not listed
     assert problems == []

@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD
 from shenbao.evaluation.models import Acceptance, Assignment, FundingList, ScoreSheet
@@ -42,7 +43,7 @@ def _score(page, expert, title, scores):
     page.get_by_text(re.compile("已自动保存")).wait_for()
     assert ScoreSheet.objects.get(assignment__expert=expert).scores == scores_by_code(scores)
     page.get_by_role("button", name=re.compile("提交评分")).click()
-    assert page.get_by_text("评分已提交。").is_visible()
+    expect(page.get_by_text("评分已提交。")).to_be_visible()
     _log_out(page)
 
 
@@ -67,7 +68,7 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="受理与评审").click()
         page.get_by_role("checkbox", name=f"选择 {title}").check()
         page.get_by_role("button", name="受理所选").click()
-        assert page.get_by_text("已受理1份。").is_visible()
+        expect(page.get_by_text("已受理1份。")).to_be_visible()
         assert Acceptance.objects.get().status == Acceptance.Status.ACCEPTED
 
         page.get_by_role("link", name="评审组与专家指派").click()
@@ -75,9 +76,9 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         page.get_by_label("类别").select_option("1001")
         page.get_by_label(re.compile("评分截止时间")).fill("2025-12-15 18:00")
         page.get_by_role("button", name="建立评审组").click()
-        assert page.get_by_text("含已受理申报书1份").is_visible()
+        expect(page.get_by_text("含已受理申报书1份")).to_be_visible()
         page.get_by_role("button", name="自动指派专家").click()
-        assert page.get_by_text("已指派2人次").is_visible()
+        expect(page.get_by_text("已指派2人次")).to_be_visible()
         assert Assignment.objects.count() == 2
         _log_out(page)
 
@@ -100,21 +101,21 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         page.get_by_label("本类别预算（元）").fill("1000000")
         page.get_by_role("button", name="设置资助线").click()
         row = page.get_by_role("row", name=re.compile(title[:10]))
-        assert row.get_by_text("76.25").is_visible()  # the mean of 82.50 and 70.00
-        assert row.get_by_text("线内").is_visible()
+        expect(row.get_by_text("76.25")).to_be_visible()  # the mean of 82.50 and 70.00
+        expect(row.get_by_text("线内")).to_be_visible()
         row.get_by_label("拟立项").check()
         row.get_by_role("button", name="保存").click()
         page.get_by_role("button", name=re.compile("确认拟立项清单")).click()
-        assert page.get_by_text("拟立项清单已确认并签章。").is_visible()
+        expect(page.get_by_text("拟立项清单已确认并签章。")).to_be_visible()
         page.get_by_role("button", name=re.compile("发布公示")).click()
-        assert page.get_by_text("已发布公示。").is_visible()
+        expect(page.get_by_text("已发布公示。")).to_be_visible()
         assert FundingList.objects.get().pdf.read().startswith(b"%PDF")
         assert [m[:6] for m in asked] == ["提交后评分和", "提交后评分和", "确认后不能撤销"[:6], "发布后不能撤回"[:6]]
         _log_out(page)
 
         page.goto(f"/publicity/{application.call.code}/")
         table = page.locator("#publicity")
-        assert table.get_by_text(title).is_visible()
-        assert table.get_by_text(application.unit.name).is_visible()
-        assert page.get_by_text(re.compile("0471-6328633")).is_visible()
+        expect(table.get_by_text(title)).to_be_visible()
+        expect(table.get_by_text(application.unit.name)).to_be_visible()
+        expect(page.get_by_text(re.compile("0471-6328633"))).to_be_visible()
         assert page.get_by_text("评审专家甲").count() == 0

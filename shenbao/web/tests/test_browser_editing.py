@@ -5,6 +5,7 @@ import re
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from conftest import DURING_FILING, TEST_PASSWORD
 from shenbao.applications.models import Application
@@ -45,7 +46,8 @@ def test_a_save_answered_with_a_server_error_is_retried_and_saved(page, draft):
     page.get_by_label("项目名称").fill("草原生态修复")
     page.wait_for_function("document.getElementById('save-state').textContent.includes('网络异常，正在重试')")
     page.wait_for_function(SAVED, timeout=15_000)
-    assert page.locator("#stale").is_hidden() and page.locator("#conflict").is_hidden()
+    expect(page.locator("#stale")).to_be_hidden()
+    expect(page.locator("#conflict")).to_be_hidden()
     draft.refresh_from_db()
     assert answered and draft.data["title"] == "草原生态修复" and draft.section_version("basic") == 2
     # autosave goes on after the retry
@@ -62,7 +64,8 @@ def test_two_tabs_on_different_sections_both_save(page, draft):
     page.wait_for_function(SAVED)
     other.get_by_label("立项背景").fill("草原退化严重")
     other.wait_for_function(SAVED)
-    assert other.locator("#conflict").is_hidden() and other.locator("#stale").is_hidden()
+    expect(other.locator("#conflict")).to_be_hidden()
+    expect(other.locator("#stale")).to_be_hidden()
     draft.refresh_from_db()
     assert draft.data["title"] == "草原生态修复" and draft.data["content"]["background"] == "草原退化严重"
 
@@ -75,7 +78,8 @@ def test_two_tabs_on_one_section_see_both_texts_and_keep_the_one_chosen(page, dr
     other.get_by_label("项目名称").fill("乙窗口的标题")
     conflict = other.locator("#conflict")
     conflict.wait_for(state="visible")
-    assert conflict.get_by_text("甲窗口的标题").is_visible() and conflict.get_by_text("乙窗口的标题").is_visible()
+    expect(conflict.get_by_text("甲窗口的标题")).to_be_visible()
+    expect(conflict.get_by_text("乙窗口的标题")).to_be_visible()
     draft.refresh_from_db()
     assert draft.data["title"] == "甲窗口的标题"  # nothing was overwritten behind the person's back
     other.get_by_role("button", name="保留本窗口的内容").click()
@@ -89,7 +93,7 @@ def test_a_submitted_application_cannot_be_typed_in_and_says_why(page, draft):
     draft.state = Application.State.SUBMITTED
     draft.save()
     page.goto(page.url.replace("/basic/", "/units/"))
-    assert page.get_by_text("已提交单位审核，如需修改请联系单位管理员撤回/退回").is_visible()
+    expect(page.get_by_text("已提交单位审核，如需修改请联系单位管理员撤回/退回")).to_be_visible()
     assert page.get_by_text("申报受理已截止").count() == 0
     partner = page.locator("[name='partners.0.name']")
     assert partner.input_value() == "北京草业科学研究中心" and partner.is_disabled()

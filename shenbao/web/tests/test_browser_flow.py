@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import DURING_FILING, TEST_PASSWORD
 from shenbao.accounts.models import User
@@ -66,7 +67,7 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     _log_in(page, applicant)
     page.goto(f"/applications/{application.public_id}/review/")
     page.get_by_role("button", name="提交单位审核").click()
-    assert page.get_by_text(re.compile("受理编号 NMG-2026-KJHZ-1001-")).first.is_visible()
+    expect(page.get_by_text(re.compile("受理编号 NMG-2026-KJHZ-1001-")).first).to_be_visible()
     _log_out(page)
 
     asked = []  # irreversible steps ask first; the person agrees
@@ -76,7 +77,7 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     row = page.get_by_role("row", name=re.compile(application.title[:10]))
     for action in ("审核通过", "电子签章", "报送归口管理部门"):  # each row's one button is its next step
         row.get_by_role("button", name=re.compile(f"^{action}")).click()
-    assert page.get_by_text("已报送归口管理部门1份").is_visible()
+    expect(page.get_by_text("已报送归口管理部门1份")).to_be_visible()
     assert [message[:6] for message in asked] == ["签章后不能撤", "报送后申报书"]
     _log_out(page)
 
@@ -84,9 +85,9 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="限额推荐").click()
     page.get_by_role("row", name=re.compile(application.title[:10])).get_by_role("checkbox").check()
     page.get_by_role("button", name="推荐", exact=True).click()
-    assert page.get_by_text("1 / 7").is_visible()
+    expect(page.get_by_text("1 / 7")).to_be_visible()
     page.get_by_role("button", name="确认推荐项目清单").click()
-    assert page.get_by_text("推荐项目清单已确认").first.is_visible()
+    expect(page.get_by_text("推荐项目清单已确认").first).to_be_visible()
     assert asked[-1].startswith("确认后不能撤销")
 
     sealed = Application.objects.get(pk=application.pk)

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import DURING_FILING, TEST_PASSWORD
 from shenbao.applications.models import Application
@@ -76,7 +77,7 @@ def test_the_letter_uploaded_by_the_recommender_downloads_from_its_page_and_the_
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="限额推荐").click()
     page.get_by_label("推荐文件扫描件（PDF）").set_input_files(scan)
     page.get_by_role("button", name="上传").click()
-    assert page.get_by_text("推荐文件已上传。").is_visible()
+    expect(page.get_by_text("推荐文件已上传。")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="推荐文件", exact=True).click()
     assert download.value.suggested_filename.endswith("letter.pdf")
@@ -96,7 +97,7 @@ def test_a_recommended_application_cannot_be_typed_in_and_says_why(page, filing_
     page.goto(f"/applications/{submitted.public_id}/units/")
     saves = []
     page.on("request", lambda request: saves.append(request.url) if request.method == "POST" else None)
-    assert page.get_by_text("归口管理部门已推荐，申报书不能再修改。").is_visible()
+    expect(page.get_by_text("归口管理部门已推荐，申报书不能再修改。")).to_be_visible()
     partner = page.locator("[name='partners.0.name']")
     before = partner.input_value()
     partner.click(force=True)  # a person clicks into the cell and types
@@ -135,9 +136,11 @@ def test_a_bad_cell_after_a_deleted_row_is_marked_kept_and_named_at_submission(p
     kept = page.locator("[name='indicators.0.quantity']")  # stored as the first row
     assert kept.input_value() == "三篇" and kept.get_attribute("aria-invalid") == "true"
     page.goto(page.url.replace("/indicators/", "/review/"))
-    assert page.get_by_text("有 1 处填写的内容无法识别").is_visible()
+    expect(page.get_by_text("有 1 处填写的内容无法识别")).to_be_visible()
     page.get_by_role("button", name="提交单位审核").click()
-    assert page.get_by_text(re.compile("考核指标与知识产权·考核指标第1行：“数量”应为数字，当前为“三篇”")).is_visible()
+    expect(
+        page.get_by_text(re.compile("考核指标与知识产权·考核指标第1行：“数量”应为数字，当前为“三篇”"))
+    ).to_be_visible()
     assert Application.objects.get(applicant=applicant).state == State.DRAFT
 
 
@@ -158,7 +161,7 @@ def test_confirming_the_list_asks_first_and_afterwards_offers_no_buttons_that_ca
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="确认推荐项目清单").click()
-    assert page.get_by_text("推荐项目清单已确认，推荐结果不能再修改（二(二)4）。").is_visible()
+    expect(page.get_by_text("推荐项目清单已确认，推荐结果不能再修改（二(二)4）。")).to_be_visible()
     for gone in ("推荐", "不予推荐", "确认推荐项目清单"):
         assert page.get_by_role("button", name=gone, exact=True).count() == 0
     page.get_by_role("link", name=submitted.title).click()
@@ -185,7 +188,8 @@ def test_the_unit_queue_follows_a_seal_to_its_end_without_a_reload(page, filing_
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name=re.compile("^电子签章")).click()
     row = page.get_by_role("row", name=re.compile(submitted.title[:10]))
-    assert row.get_by_text("签章中…").is_visible() and row.get_by_text("单位审核通过").is_visible()
+    expect(row.get_by_text("签章中…")).to_be_visible()
+    expect(row.get_by_text("单位审核通过")).to_be_visible()
     page.evaluate("window.notReloaded = true")
     # The page asks for the seal's progress while it is pending (every few seconds): wait for its first
     # question, so that the answer it gets later is the one drawn after the worker, not before it.
@@ -200,11 +204,12 @@ def test_the_unit_queue_follows_a_seal_to_its_end_without_a_reload(page, filing_
     for request in held:
         request.continue_()
     row.get_by_role("button", name=re.compile("^报送归口管理部门")).wait_for(timeout=10_000)
-    assert row.get_by_text("已签章", exact=True).is_visible() and row.get_by_text("已签章PDF").is_visible()
-    assert page.get_by_text(re.compile("全部处理完毕：签章中 1/1")).is_visible()
+    expect(row.get_by_text("已签章", exact=True)).to_be_visible()
+    expect(row.get_by_text("已签章PDF")).to_be_visible()
+    expect(page.get_by_text(re.compile("全部处理完毕：签章中 1/1"))).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
 
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name=re.compile("^报送归口管理部门")).click()  # the button drawn by the page works
-    assert page.get_by_text("已报送归口管理部门1份").is_visible()
+    expect(page.get_by_text("已报送归口管理部门1份")).to_be_visible()
     assert Application.objects.get(pk=submitted.pk).state == State.SUBMITTED_TO_RECOMMENDER

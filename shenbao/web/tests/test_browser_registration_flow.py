@@ -4,6 +4,7 @@ the new unit admin sets a password and opens an applicant account, the applicant
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import TEST_PASSWORD, make_uscc
 from shenbao.accounts.models import User
@@ -42,7 +43,7 @@ def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make
     page.get_by_label("电子邮箱").fill("office@example.net")
     page.get_by_label("通讯地址").fill("满洲里市")
     page.get_by_role("button", name="提交注册").click()
-    assert page.get_by_text("满洲里市工信和科技局").is_visible()
+    expect(page.get_by_text("满洲里市工信和科技局")).to_be_visible()
     status_url = page.url
 
     _log_in(page, bureau_staff.username, TEST_PASSWORD)
@@ -50,7 +51,7 @@ def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make
     page.get_by_role("row", name=re.compile("满洲里口岸物流科技有限公司")).get_by_role("link", name="审核").click()
     page.get_by_label("通过", exact=True).check()
     page.get_by_role("button", name="提交审核意见").click()
-    assert page.get_by_text("单位管理员账号").is_visible()
+    expect(page.get_by_text("单位管理员账号")).to_be_visible()
     _log_out(page)
 
     page.goto(status_url)
@@ -76,4 +77,4 @@ def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make
     page.get_by_label("新密码", exact=True).fill("Batu-Grassland-2026")
     page.get_by_label("新密码确认").fill("Batu-Grassland-2026")
     page.get_by_role("button", name="保存新密码").click()
-    assert page.get_by_text("我的申报").first.is_visible()
+    expect(page.get_by_text("我的申报").first).to_be_visible()

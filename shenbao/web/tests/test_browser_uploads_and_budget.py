@@ -3,6 +3,7 @@ the budget's 小计 and 合计 follow what is typed, rows added and removed incl
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from conftest import DURING_FILING, TEST_PASSWORD
 from shenbao.attachments.models import Attachment
@@ -29,9 +30,11 @@ def test_the_upload_form_asks_for_the_partner_and_keeps_the_kind_after_an_error_
     page.goto(f"/attachments/{complete.public_id}/")
     partner, year = page.locator("#partner"), page.locator("#year")
     assert page.get_by_label("附件类型").input_value() == ""  # nothing chosen for the person
-    assert partner.is_hidden() and year.is_hidden()
+    expect(partner).to_be_hidden()
+    expect(year).to_be_hidden()
     page.get_by_label("附件类型").select_option("joint_agreement")
-    assert partner.is_visible() and year.is_hidden()
+    expect(partner).to_be_visible()
+    expect(year).to_be_hidden()
     pdf = tmp_path / "联合申报协议.pdf"
     pdf.write_bytes(pdf_bytes(2))
 
@@ -39,20 +42,22 @@ def test_the_upload_form_asks_for_the_partner_and_keeps_the_kind_after_an_error_
     page.evaluate("document.getElementById('partner').required = false")  # as a browser without the check
     page.get_by_label("PDF文件").set_input_files(str(pdf))
     page.get_by_role("button", name="上传").click()
-    assert page.get_by_text("请选择联合申报协议（中文）对应的合作单位").is_visible()
-    assert page.get_by_label("附件类型").input_value() == "joint_agreement" and partner.is_visible()
+    expect(page.get_by_text("请选择联合申报协议（中文）对应的合作单位")).to_be_visible()
+    expect(page.get_by_label("附件类型")).to_have_value("joint_agreement")
+    expect(partner).to_be_visible()
 
     page.locator("#partner").select_option(PARTNER)
     page.get_by_label("PDF文件").set_input_files(str(pdf))
     page.get_by_role("button", name="上传").click()
-    assert page.get_by_text("已上传“联合申报协议.pdf”（2页）").is_visible()
+    expect(page.get_by_text("已上传“联合申报协议.pdf”（2页）")).to_be_visible()
     assert page.get_by_label("附件类型").input_value() == "joint_agreement"
     assert Attachment.objects.get().partner == PARTNER
     required = page.locator("table").first
-    assert required.locator("tr", has_text=f"与{PARTNER}的联合申报协议").get_by_text("已上传").is_visible()
+    expect(required.locator("tr", has_text=f"与{PARTNER}的联合申报协议").get_by_text("已上传")).to_be_visible()
 
     page.get_by_label("附件类型").select_option("financial_statement")
-    assert year.is_visible() and partner.is_hidden()
+    expect(year).to_be_visible()
+    expect(partner).to_be_hidden()
 
 
 def test_the_budget_totals_follow_what_is_typed_and_the_rows_of_the_split(page, complete):
