@@ -8,11 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from stdnum.cn.ric import calc_check_digit
 
-from shenbao import normalise
+from shenbao import language, normalise
 from shenbao.parsing import is_index
 
 
@@ -41,7 +40,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 def check_id_number(raw: str, today: dt.date | None = None) -> IdNumberCheck:
     """The number's check, its error in the active language (remembered per language)."""
-    return _check(raw, today, translation.get_language())
+    return _check(raw, today, language.memo_key())
 
 
 @lru_cache(maxsize=65536)

@@ -15,9 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from shenbao import language
+from shenbao.language import gettext as _
 
 FORMAT = "shenbao.call/1"
 QUOTA_TYPES = ("city", "other")

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from shenbao import language
 from shenbao import normalise as _normalise
 from shenbao.parsing import is_index
 
@@ -54,7 +54,7 @@ _WELL_FORMED = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10
 
 def check_uscc(raw: str) -> UsccCheck:
     """The code's check, its error in the active language (remembered per language)."""
-    return _check(raw, translation.get_language())
+    return _check(raw, language.memo_key())
 
 
 @lru_cache(maxsize=65536)

@@ -183,8 +183,10 @@ def review_call(call: Call, *, include_drafts: bool = False, workers: int | None
 
 
 # The share of the rows this process reviews itself once it has found the near-duplicates, which
-# take about a fifth of the rules' time: on 2 cores, one worker and this process then finish together.
-OWN_SHARE_PER_CORE = 0.8
+# take about a fifth of the rules' time, while a worker's findings then take a fifth of its time to
+# come back through the pipe: on 2 cores, one worker and this process then finish together (measured
+# with bench/review.py).
+OWN_SHARE_PER_CORE = 0.9
 
 
 class _WorkerReview:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils.translation import gettext as _
 
 from shenbao.applications.interchange import InterchangeError
 from shenbao.calls.models import Call
 from shenbao.calls.spec import CallFileError, CallSpec, read_call_file
+from shenbao.language import gettext as _
 
 from .context import APPLICANT, Registries, ReviewContext
 from .findings import Finding

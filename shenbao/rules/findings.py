@@ -3,9 +3,8 @@
 from enum import StrEnum
 from typing import NamedTuple
 
-from django.utils.translation import gettext as _
-
 from shenbao import language
+from shenbao.language import gettext as _
 
 
 class Severity(StrEnum):

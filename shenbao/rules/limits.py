@@ -3,10 +3,9 @@
 The form (typing and autosave), the import and the API, and the formal review all call these, so a
 title is measured and refused the same way everywhere, citing where the limit comes from."""
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
 from shenbao.calls.spec import CallSpec
+from shenbao.language import gettext as _
+from shenbao.language import gettext_lazy
 
 TITLE_LABEL = gettext_lazy("项目名称")
 

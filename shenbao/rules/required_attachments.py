@@ -6,12 +6,10 @@ partner or year.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
 from shenbao import normalise
 from shenbao.calls.spec import CallSpec
-from shenbao.language import cite, join
+from shenbao.language import cite, gettext_lazy, join
+from shenbao.language import gettext as _
 
 from .snapshot import FOREIGN, Snapshot, parse_date
 
@@ -21,10 +19,19 @@ PDF_TYPES = {"application/pdf", "pdf"}
 @dataclass(slots=True)
 class Requirement:
     kind: str
-    label: str
     clause: str
     partner: str | None = None
     year: int | None = None
+    statements: str = ""  # a financial statement's parts, in the call's words (一(一)3)
+
+    @property
+    def label(self) -> str:
+        """Its name on the page, built when shown: most requirements of a review are met, and never are."""
+        if self.year is not None:
+            return _("%(year)s年度财务报表（%(statements)s）") % {"year": self.year, "statements": self.statements}
+        if self.partner is not None:
+            return _("与%(partner)s的%(kind)s") % {"partner": self.partner, "kind": KINDS[self.kind]}
+        return str(KINDS.get(self.kind, self.kind))
 
     def matches(self, row: dict) -> bool:
         return (
@@ -146,58 +153,42 @@ def required_attachments(app: Snapshot, spec: CallSpec) -> list[Requirement]:
     unit, project, pi, integrity = spec.unit, spec.project, spec.pi, spec.integrity
     needed: list[Requirement] = []
     if app.is_enterprise(spec):
+        statements = join(spec.terms(unit["financial_statements"]))
         for year in financial_statement_years(app, spec):
-            label = _("%(year)s年度财务报表（%(statements)s）") % {
-                "year": year,
-                "statements": join(spec.terms(unit["financial_statements"])),
-            }
-            needed.append(Requirement("financial_statement", label, unit["financial_statements_clause"], year=year))
-        needed.append(Requirement("matching_commitment", KINDS["matching_commitment"], project["matching_clause"]))
+            needed.append(
+                Requirement(
+                    "financial_statement", unit["financial_statements_clause"], year=year, statements=statements
+                )
+            )
+        needed.append(Requirement("matching_commitment", project["matching_clause"]))
     partners = [
         (str(p.get("name") or "").strip(), scope) for p, scope in zip(app.partners, app.scopes(spec), strict=True)
     ]
     # 一(三)9: a unit a team member or a 课题 names is a partner too, and needs its agreement.
     partners += [(partner.name, "") for partner in app.implied_partners]
     for name, scope in partners:
-        needed.append(
-            Requirement(
-                "joint_agreement",
-                _("与%(partner)s的%(kind)s") % {"partner": name, "kind": KINDS["joint_agreement"]},
-                project["joint_agreement_clause"],
-                name,
-            )
-        )
+        needed.append(Requirement("joint_agreement", project["joint_agreement_clause"], name))
         if scope == FOREIGN:
-            needed.append(
-                Requirement(
-                    "joint_agreement_foreign",
-                    _("与%(partner)s的%(kind)s") % {"partner": name, "kind": KINDS["joint_agreement_foreign"]},
-                    project["joint_agreement_clause"],
-                    name,
-                )
-            )
+            needed.append(Requirement("joint_agreement_foreign", project["joint_agreement_clause"], name))
     if app.pi.get("employer") == "other":
-        needed.append(Requirement("employment_proof", KINDS["employment_proof"], pi["external_employment_clause"]))
+        needed.append(Requirement("employment_proof", pi["external_employment_clause"]))
     retires, end = app.pi_retires_on, app.end
     if retires and end and app.pi.get("academician") is not True:
         if retires <= end:
-            needed.append(Requirement("retirement_commitment", KINDS["retirement_commitment"], pi["retirement_clause"]))
+            needed.append(Requirement("retirement_commitment", pi["retirement_clause"]))
     ethics = app.ethics
     if ethics.get("involves_human_subjects") is True:
-        needed.append(
-            Requirement("human_subjects_approval", KINDS["human_subjects_approval"], project["human_subjects_clause"])
-        )
+        needed.append(Requirement("human_subjects_approval", project["human_subjects_clause"]))
     if ethics.get("involves_human_genetic_resources") is True:
         needed.append(
             Requirement(
                 "human_genetic_resources_approval",
-                KINDS["human_genetic_resources_approval"],
                 project["human_subjects_clause"],
             )
         )
     if ethics.get("ethics_review_required") is True:
-        needed.append(Requirement("ethics_approval", KINDS["ethics_approval"], integrity["ethics_clause"]))
-    needed.append(Requirement("integrity_commitment", KINDS["integrity_commitment"], integrity["clause"]))
+        needed.append(Requirement("ethics_approval", integrity["ethics_clause"]))
+    needed.append(Requirement("integrity_commitment", integrity["clause"]))
     return needed
 
 

@@ -4,6 +4,8 @@ The form (live, per section), the submit check, the API, the `review` command an
 all call `review`; a rule is added here and nowhere else.
 """
 
+from shenbao import language
+
 from .checks import budget, integrity, pi, project, unit
 from .context import ReviewContext
 from .findings import BLOCKING, Finding
@@ -13,7 +15,8 @@ RULES = [*project.RULES, *unit.RULES, *pi.RULES, *budget.RULES, *integrity.RULES
 
 
 def review(app: Snapshot, ctx: ReviewContext) -> list[Finding]:
-    return [finding for rule in RULES for finding in rule(app, ctx)]
+    with language.steady():  # one language for the whole review, read once
+        return [finding for rule in RULES for finding in rule(app, ctx)]
 
 
 def has_bar(findings: list[Finding]) -> bool:

@@ -5,11 +5,10 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.utils.translation import gettext as _
-
 from shenbao import normalise
 from shenbao.accounts.id_number import IdNumberCheck, check_id_number
 from shenbao.calls.spec import CallSpec
+from shenbao.language import gettext as _
 
 from .places import FOREIGN, IN_REGION, LOCATION_SCOPES, MAINLAND, OUT_OF_REGION, Place, place_of
 from .retirement import retirement_date

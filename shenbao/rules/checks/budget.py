@@ -3,11 +3,9 @@
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
 from shenbao import normalise
-from shenbao.language import join
+from shenbao.language import gettext as _
+from shenbao.language import gettext_lazy, join
 
 from ..context import ReviewContext
 from ..findings import Finding, Severity, bar, incomplete, yuan

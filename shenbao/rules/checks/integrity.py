@@ -2,8 +2,8 @@
 
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from shenbao.language import gettext as _
+from shenbao.language import gettext_lazy
 
 from ..context import ReviewContext
 from ..findings import Finding, Severity, bar, incomplete

@@ -4,11 +4,10 @@ import datetime as dt
 from collections.abc import Iterator
 from functools import lru_cache
 
-from django.utils.translation import gettext as _
-
 from shenbao import normalise
 from shenbao.accounts.id_number import age_on, check_id_number
 from shenbao.language import cite, day, join
+from shenbao.language import gettext as _
 
 from ..context import APPLICANT, DEPARTMENT, OngoingProject, ReviewContext, counts_as_peer
 from ..findings import Finding, bar, incomplete, info, warning

@@ -4,10 +4,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-from shenbao.language import day, join
+from shenbao.language import day, gettext_lazy, join
+from shenbao.language import gettext as _
 
 from ..context import APPLICANT, DEPARTMENT, ReviewContext
 from ..findings import Finding, bar, incomplete, info, warning

@@ -2,11 +2,9 @@
 
 from collections.abc import Iterator
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
 from shenbao import normalise
-from shenbao.language import cite, day, join
+from shenbao.language import cite, day, gettext_lazy, join
+from shenbao.language import gettext as _
 from shenbao.organisations.uscc import check_uscc
 
 from ..context import ReviewContext
