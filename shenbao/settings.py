@@ -243,7 +243,7 @@ if STORAGE_BACKEND == "s3":
     from botocore.config import Config as BotocoreConfig
 
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "shenbao.s3_storage.S3Storage",  # one session per process, one PUT per file
         "OPTIONS": {
             "bucket_name": env_str("STORAGE_S3_BUCKET", "shenbao"),
             "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,

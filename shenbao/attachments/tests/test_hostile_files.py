@@ -216,3 +216,16 @@ def test_the_import_still_demands_the_csrf_token_once_the_size_is_checked(applic
     client.force_login(applicant)
     small = SimpleUploadedFile("a.json", b"{}", content_type="application/json")
     assert client.post(reverse("applications:import"), {"file": small}).status_code == 403
+
+
+def test_the_child_lowers_its_priority_before_it_imports_the_parser_or_opens_the_file(monkeypatch, capsys):
+    from shenbao.attachments import pdf_inspection
+
+    steps = []
+    monkeypatch.setattr("os.nice", lambda n: steps.append(("nice", n)))
+    monkeypatch.setattr(resource, "setrlimit", lambda *a: steps.append(("limit",)))
+    monkeypatch.setattr(pdf_inspection, "inspect_file", lambda source: steps.append(("open",)) or {"outcome": "ok"})
+    pdf_inspection._child("unused.pdf", 1 << 30, 20)
+    assert steps[0] == ("nice", pdf_inspection.CHILD_NICENESS) and steps[-1] == ("open",)
+    assert 0 < pdf_inspection.CHILD_NICENESS < 10  # yields to the web workers, never starved past its timeout
+    assert '"outcome": "ok"' in capsys.readouterr().out

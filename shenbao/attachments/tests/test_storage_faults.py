@@ -172,7 +172,7 @@ def s3(settings):
         settings.STORAGES = {
             **settings.STORAGES,
             "default": {
-                "BACKEND": "storages.backends.s3.S3Storage",
+                "BACKEND": "shenbao.s3_storage.S3Storage",
                 "OPTIONS": {
                     "bucket_name": "shenbao-test",
                     "region_name": "us-east-1",
@@ -195,3 +195,35 @@ def test_on_s3_an_upload_is_stored_whole_and_a_vanished_bucket_gives_the_chinese
     response = _upload(client, draft, pdf_bytes(1), kind="other")
     assert response.status_code == 503 and "文件存储暂时不可用" in response.content.decode()
     assert "amazonaws" not in response.content.decode() and Attachment.objects.count() == 1
+
+
+def test_on_s3_every_thread_has_its_own_resource_made_from_one_session_per_process(s3):
+    from django.core.files.storage import storages
+
+    store = storages.create_storage(settings_of_default())
+    made = {}
+
+    def connect(name):
+        made[name] = store.connection
+
+    threads = [threading.Thread(target=connect, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(resource) for resource in made.values()}) == 4  # resources are not thread-safe
+    assert len({id(resource.meta.client._endpoint) for resource in made.values()}) == 4
+    assert store._session is not None and store._create_session() is store._session  # read once
+
+
+def test_on_s3_a_ten_megabyte_attachment_goes_in_one_put_not_in_parts(client, draft, s3):
+    big = pdf_bytes(1) + b"%" + b"0" * (9 * 1024 * 1024)  # trailing bytes after %%EOF: still a PDF
+    assert _upload(client, draft, big).status_code == 302
+    name = Attachment.objects.get().file.name
+    assert "-" not in s3.head_object(Bucket="shenbao-test", Key=name)["ETag"]  # a multipart ETag ends "-N"
+
+
+def settings_of_default() -> dict:
+    from django.conf import settings
+
+    return settings.STORAGES["default"]

@@ -1,0 +1,57 @@
+"""django-storages' S3 storage, with what a web worker under deadline load needs from it.
+
+- One boto3 session per process, not one per thread. django-storages keeps a resource per thread
+  (resources are not thread-safe) and makes a new session for each; a session reads botocore's
+  service models and endpoint rules from disk, about a third of a second of CPU, holding the GIL. With
+  gthread workers that cost fell on the first upload of every thread, during the rush. The shared
+  session keeps those files read once; the resources are still per thread, made under a lock because
+  a session is not documented as safe to use from several threads at once.
+- A file is one PUT from the request's own thread: boto3's default splits anything over 8 MB into
+  parts sent by a new pool of ten threads per file. shenbao's files are 10 MB attachments at most
+  and PDFs it makes; a larger one (a backup) still goes in parts, one after another.
+"""
+
+import threading
+
+from boto3.s3.transfer import TransferConfig
+from storages.backends.s3 import S3Storage as _S3Storage
+
+ONE_PUT_UP_TO = 256 * 1024 * 1024
+
+
+class S3Storage(_S3Storage):
+    def __init__(self, **settings):
+        settings.setdefault("transfer_config", TransferConfig(multipart_threshold=ONE_PUT_UP_TO, use_threads=False))
+        super().__init__(**settings)
+        self._session = None
+        self._session_lock = threading.Lock()
+
+    def _create_session(self):
+        if self._session is None:
+            self._session = super()._create_session()
+        return self._session
+
+    @property
+    def connection(self):
+        if getattr(self._connections, "connection", None) is None:
+            with self._session_lock:  # the session is made, and used to make a resource, by one thread at a time
+                return super().connection
+        return self._connections.connection
+
+    @property
+    def unsigned_connection(self):
+        if getattr(self._unsigned_connections, "connection", None) is None:
+            with self._session_lock:
+                return super().unsigned_connection
+        return self._unsigned_connections.connection
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_session", None)
+        state.pop("_session_lock", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._session = None
+        self._session_lock = threading.Lock()
