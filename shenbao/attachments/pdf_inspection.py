@@ -1,18 +1,17 @@
 """Opening an untrusted PDF in a child process that cannot hurt the web worker.
 
 A PDF can be a decompression bomb (a small compressed object stream that inflates to gigabytes) or
-make the parser spin. The web worker never parses uploads itself: `inspect_in_child` starts
-this file as a script in isolated mode, which first lowers its own address-space and CPU-time
+make the parser spin. The web worker never parses uploads itself: `inspect_in_child` has a child
+forked from a fork server (see `_context`), which first lowers its own address-space and CPU-time
 limits with `resource.setrlimit` (so the limits hold whatever the parser does), then opens the file
-with pikepdf and prints what it found as one JSON line. The parent also stops it after a wall-clock
-timeout. Running the limits inside the child (not in `preexec_fn`) keeps it safe in threaded workers.
+with pikepdf and sends back what it found. The parent also stops it after a wall-clock timeout.
 
-This module imports neither Django nor anything of shenbao at the top, so the child starts in ~0.1 s.
+This module imports neither Django nor anything of shenbao, so the fork server stays small.
 """
 
-import json
-import subprocess
-import sys
+import multiprocessing
+import os
+import threading
 from dataclasses import dataclass
 
 
@@ -112,45 +111,87 @@ def inspect_file(source) -> dict:
 # little longer is better than every autosave beside it waiting. Not lower: the parent's wall-clock
 # timeout must still hold a file that is only large, never refuse it for having been starved.
 CHILD_NICENESS = 5
+# What qpdf's own error output may hold (a warning per broken object): enough to find "bad_alloc".
+STDERR_KEPT = 64 * 1024
+
+_forkserver = None
+_forkserver_lock = threading.Lock()
 
 
-def _child(path: str, memory_bytes: int, cpu_seconds: int) -> None:
+def _context():
+    """A fork server per web worker that has imported pikepdf once: a child forked from it starts in
+    milliseconds. A fresh interpreter per upload spent most of a 10 MB file's check importing pikepdf
+    (0.1-0.3 s of CPU each), and on deadline day that was a core of its own. The server is
+    single-threaded, so forking it is safe where forking a threaded web worker is not."""
+    global _forkserver
+    with _forkserver_lock:
+        if _forkserver is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__, "pikepdf"])
+            _forkserver = context
+        return _forkserver
+
+
+class _StderrKept:
+    """The child's file descriptor 2 (where qpdf writes) into a pipe, read by a thread, the first
+    STDERR_KEPT bytes kept: a full pipe must never block the parser."""
+
+    def __init__(self):
+        reading, writing = os.pipe()
+        os.dup2(writing, 2)
+        os.close(writing)
+        self.kept = bytearray()
+        self._reading = reading
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self):
+        while chunk := os.read(self._reading, 65536):
+            if len(self.kept) < STDERR_KEPT:
+                self.kept += chunk[: STDERR_KEPT - len(self.kept)]
+
+    def close(self) -> bytes:
+        os.close(2)  # the last writer: the thread reads to the end
+        self._thread.join(timeout=2)
+        return bytes(self.kept)
+
+
+def _forked_child(path: str | None, data: bytes | None, memory_bytes: int, cpu_seconds: int, answer) -> None:
+    """In the child: lower its priority, catch qpdf's error output, set the ceilings (after the thread
+    that reads the output has its stack), open the file, send the report."""
     import io
-    import os
     import resource
 
-    os.nice(CHILD_NICENESS)  # before pikepdf is imported: the import is most of a small file's cost
-
+    os.nice(CHILD_NICENESS)
+    stderr = _StderrKept()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # it only reads
-    source = io.BytesIO(sys.stdin.buffer.read()) if path == "-" else path
-    print(json.dumps(inspect_file(source)))
+    report = inspect_file(io.BytesIO(data) if path is None else path)
+    report["bad_alloc"] = b"bad_alloc" in stderr.close()
+    answer.send(report)
 
 
 def inspect_in_child(path: str | None, data: bytes | None, *, memory_bytes: int, seconds: int) -> Inspection:
     """Inspect a file on disk (`path`) or in memory (`data`) within the ceilings."""
-    # -I: isolated, so neither the environment nor this file's folder changes what the child imports.
-    command = [sys.executable, "-I", __file__, path or "-", str(memory_bytes), str(seconds)]
+    context = _context()
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_forked_child, args=(path, data, memory_bytes, seconds, sending), daemon=True)
+    child.start()
+    sending.close()
+    report = None
     try:
-        done = subprocess.run(
-            command,
-            input=data if path is None else None,
-            capture_output=True,
-            timeout=seconds + 5,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:  # run() has killed it
+        if receiving.poll(seconds + 5):
+            report = receiving.recv()
+    except (EOFError, OSError):
+        pass  # killed by a limit (SIGKILL, SIGXCPU) or aborted by the allocator: no report
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiving.close()
+    if report is None:
         return Inspection("ceiling")
-    try:
-        report = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        # Killed by a limit (SIGKILL, SIGXCPU) or aborted by the allocator: no report.
-        return Inspection("ceiling")
-    if report["outcome"] == "corrupt" and b"bad_alloc" in done.stderr:  # qpdf gave up for want of memory
+    if report["outcome"] == "corrupt" and report.get("bad_alloc"):  # qpdf gave up for want of memory
         return Inspection("ceiling")
     return Inspection(report["outcome"], report.get("pages", 0), tuple(report.get("active", ())))
-
-
-if __name__ == "__main__":
-    _child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

@@ -218,14 +218,39 @@ def test_the_import_still_demands_the_csrf_token_once_the_size_is_checked(applic
     assert client.post(reverse("applications:import"), {"file": small}).status_code == 403
 
 
-def test_the_child_lowers_its_priority_before_it_imports_the_parser_or_opens_the_file(monkeypatch, capsys):
+def test_the_child_lowers_its_priority_and_catches_qpdfs_output_before_its_ceilings_and_the_file(monkeypatch):
     from shenbao.attachments import pdf_inspection
 
-    steps = []
+    steps, sent = [], []
+
+    class Kept:
+        def close(self):
+            steps.append(("stderr read",))
+            return b"qpdf: std::bad_alloc"
+
     monkeypatch.setattr("os.nice", lambda n: steps.append(("nice", n)))
+    monkeypatch.setattr(pdf_inspection, "_StderrKept", lambda: steps.append(("stderr caught",)) or Kept())
     monkeypatch.setattr(resource, "setrlimit", lambda *a: steps.append(("limit",)))
-    monkeypatch.setattr(pdf_inspection, "inspect_file", lambda source: steps.append(("open",)) or {"outcome": "ok"})
-    pdf_inspection._child("unused.pdf", 1 << 30, 20)
-    assert steps[0] == ("nice", pdf_inspection.CHILD_NICENESS) and steps[-1] == ("open",)
+    monkeypatch.setattr(
+        pdf_inspection, "inspect_file", lambda source: steps.append(("open",)) or {"outcome": "corrupt"}
+    )
+    pdf_inspection._forked_child(
+        "unused.pdf", None, 1 << 30, 20, type("Answer", (), {"send": lambda _, r: sent.append(r)})()
+    )
+    assert [step[0] for step in steps] == ["nice", "stderr caught", "limit", "limit", "limit", "open", "stderr read"]
+    assert steps[0] == ("nice", pdf_inspection.CHILD_NICENESS)
     assert 0 < pdf_inspection.CHILD_NICENESS < 10  # yields to the web workers, never starved past its timeout
-    assert '"outcome": "ok"' in capsys.readouterr().out
+    assert sent == [{"outcome": "corrupt", "bad_alloc": True}]
+
+
+def test_checks_in_parallel_threads_each_get_their_own_answer(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = {pages: tmp_path / f"{pages}.pdf" for pages in (1, 2, 3, 4)}
+    for pages, path in files.items():
+        path.write_bytes(pdf_bytes(pages))
+    with ThreadPoolExecutor(4) as pool:
+        checked = pool.map(lambda p: inspect_in_child(str(p), None, memory_bytes=1 << 30, seconds=20), files.values())
+        found = dict(zip(files, checked, strict=True))
+    assert {pages: inspection.pages for pages, inspection in found.items()} == {1: 1, 2: 2, 3: 3, 4: 4}
+    assert inspect_in_child(None, pdf_bytes(2), memory_bytes=1 << 30, seconds=20).pages == 2  # from memory too
