@@ -36,3 +36,10 @@ accesslog = os.environ.get("WEB_ACCESS_LOG") or None  # "-" for standard output
 errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL", "warning")
 proc_name = "shenbao-web"
+
+
+def post_worker_init(worker):
+    """Pay the first request's one-off costs before serving (shenbao/warmup.py)."""
+    from shenbao.warmup import warm_up
+
+    warm_up()

@@ -10,6 +10,7 @@ This module imports neither Django nor anything of shenbao, so the fork server s
 """
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from dataclasses import dataclass
@@ -130,6 +131,12 @@ def _context():
             context.set_forkserver_preload([__name__, "pikepdf"])
             _forkserver = context
         return _forkserver
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (a web worker at start-up), not on the first upload."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 class _StderrKept:

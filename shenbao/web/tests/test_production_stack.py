@@ -111,3 +111,18 @@ def test_the_stack_refuses_a_database_that_is_not_postgresql(tmp_path):
     stack.env = stack._django_env()
     with pytest.raises(StackError, match="PostgreSQL"):
         stack._start_postgres()
+
+
+def test_a_web_worker_starts_the_pdf_fork_server_and_reads_the_font_before_its_first_request():
+    import multiprocessing.forkserver
+    import runpy
+
+    from shenbao.documents import fonts
+
+    fonts._code_points.cache_clear()
+    config = runpy.run_path(str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"))
+    config["post_worker_init"](worker=None)
+    assert fonts._code_points.cache_info().currsize == 1
+    server = multiprocessing.forkserver._forkserver
+    assert server._forkserver_pid is not None
+    os.kill(server._forkserver_pid, 0)  # alive
