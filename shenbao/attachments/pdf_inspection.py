@@ -128,7 +128,9 @@ def _context():
     with _forkserver_lock:
         if _forkserver is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__, "pikepdf"])
+            # "__main__" too: a child would otherwise import the program's main script again (gunicorn's,
+            # manage.py), every time; preloaded, the server has it and its children skip it.
+            context.set_forkserver_preload(["__main__", __name__, "pikepdf"])
             _forkserver = context
         return _forkserver
 
