@@ -576,14 +576,6 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
     application.save()
     stored_findings.mark_peers_stale(application)
     similarity.index_applications([application])  # compared with the call from now on (一(三)7)
-    log.record(
-        "application.submitted",
-        actor=user,
-        obj=application,
-        before={"state": before},
-        after={"state": application.state, "receipt_no": application.receipt_no},
-        request=request,
-    )
     with system_language():
         tell(
             User.objects.filter(unit=application.unit, role=User.Role.UNIT_ADMIN),
@@ -596,4 +588,14 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
             },
             reverse("review:unit_queue"),
         )
+    # Last: the audit chain's head is one row every submission locks until it commits; taken at the
+    # very end, it is held for one INSERT and the commit, not for the rest of the work (the rush).
+    log.record(
+        "application.submitted",
+        actor=user,
+        obj=application,
+        before={"state": before},
+        after={"state": application.state, "receipt_no": application.receipt_no},
+        request=request,
+    )
     return application

@@ -71,3 +71,20 @@ def test_a_submitted_application_can_no_longer_be_edited(client, complete, appli
     url = reverse("applications:section", args=[complete.public_id, "basic"])
     response = client.post(url, {"version": complete.version + 1, "title": "改"}, HTTP_X_AUTOSAVE="1")
     assert response.status_code == 409 and "已提交单位" in response.json()["message"]
+
+
+def test_a_submission_locks_the_audit_chains_head_last_so_that_submissions_queue_on_it_only_briefly(
+    complete, applicant, make_user, unit
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_user(User.Role.UNIT_ADMIN, unit=unit)  # told of it: more writes, which must come before the head
+    head = AuditEntry._meta.db_table.replace("entry", "head")
+    with CaptureQueriesContext(connection) as queries:
+        services.submit_application(complete, applicant, timezone.now())
+    statements = [q["sql"] for q in queries.captured_queries]
+    first_on_head = next(i for i, sql in enumerate(statements) if head in sql)
+    after_it = [sql.split()[0] for sql in statements[first_on_head:] if head not in sql]
+    # the entry itself; then only the head's update and the commit
+    assert [verb for verb in after_it if verb not in ("SAVEPOINT", "RELEASE")] == ["INSERT"]
