@@ -9,24 +9,14 @@ from django.urls import reverse
 from conftest import AFTER_FILING
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
+from shenbao.applications.tests.conftest import section_url
 from shenbao.rules.snapshot import Snapshot
 
 pytestmark = pytest.mark.usefixtures("during_filing")
 
 
-@pytest.fixture
-def draft(client, applicant, call):
-    client.force_login(applicant)
-    client.post(reverse("applications:start"))
-    return Application.objects.get(applicant=applicant)
-
-
-def _section(draft, slug):
-    return reverse("applications:section", args=[draft.public_id, slug])
-
-
 def _autosave(client, draft, slug, values, version):
-    return client.post(_section(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1")
+    return client.post(section_url(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1")
 
 
 def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
@@ -44,11 +34,13 @@ def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
 
 
 def _autosave_showing(client, draft, slug, values, version, panels):
-    return client.post(_section(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1", HTTP_X_PANELS=panels)
+    return client.post(
+        section_url(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1", HTTP_X_PANELS=panels
+    )
 
 
 def test_a_save_that_changes_nothing_the_panels_show_answers_without_drawing_them(client, draft):
-    page = client.get(_section(draft, "basic"))
+    page = client.get(section_url(draft, "basic"))
     shown = page.context["panels_digest"]
     assert f'data-panels="{shown}"' in page.content.decode()
     # The title was required and empty: typing it changes the findings and the counts, so they are drawn.
@@ -134,7 +126,7 @@ def test_two_tabs_on_the_same_section_get_both_texts_and_nothing_is_overwritten(
 
 def test_a_conflicting_form_post_without_javascript_shows_both_texts_and_keeps_the_typed_one(client, draft):
     _autosave(client, draft, "basic", {"title": "甲窗口的标题"}, 1)
-    response = client.post(_section(draft, "basic"), {"version": 1, "title": "乙窗口的标题"})
+    response = client.post(section_url(draft, "basic"), {"version": 1, "title": "乙窗口的标题"})
     assert response.status_code == 409
     body = response.content.decode()
     assert "甲窗口的标题" in body and 'value="乙窗口的标题"' in body and "版本不一致" in body
@@ -153,7 +145,7 @@ def test_a_table_cell_that_cannot_be_read_is_kept_with_its_message_and_survives_
     assert "应为数字" in body["errors"]["indicators.0.quantity"]
     draft.refresh_from_db()
     assert draft.data["indicators"] == [{"description": "新品种"}, {"description": "示范基地", "quantity": 2}]
-    page = client.get(_section(draft, "indicators"))
+    page = client.get(section_url(draft, "indicators"))
     html = page.content.decode()
     assert 'name="indicators.0.quantity" value="三篇"' in html and "应为数字" in html
     assert page.context["errors"]["indicators.0.quantity"].startswith("“数量”应为数字")
@@ -170,7 +162,7 @@ def test_a_month_that_does_not_exist_is_kept_and_blocks_submission_until_correct
         "content.schedule.0.task": "调研",
     }
     _autosave(client, draft, "content", values, 1)
-    html = client.get(_section(draft, "content")).content.decode()
+    html = client.get(section_url(draft, "content")).content.decode()
     assert 'value="2026-13"' in html and "应为年月" in html
     draft.refresh_from_db()
     with pytest.raises(services.EditRefused, match="1处填写的内容无法识别"):
@@ -203,7 +195,7 @@ def test_a_submitted_application_is_read_only_with_the_real_reason(client, draft
     Application.objects.filter(pk=draft.pk).update(state=Application.State.SUBMITTED)
     draft.data["partners"] = [{"name": "北京草业科学研究中心"}]
     Application.objects.filter(pk=draft.pk).update(data=draft.data)
-    html = client.get(_section(draft, "units")).content.decode()
+    html = client.get(section_url(draft, "units")).content.decode()
     assert "已提交单位审核，如需修改请联系单位管理员撤回/退回" in html
     assert "申报受理已截止" not in html
     assert 'name="partners.0.name" value="北京草业科学研究中心" type="text"  disabled' in html
@@ -270,5 +262,5 @@ def test_every_section_page_shows_its_fields_and_no_template_text(client, draft)
     from shenbao.applications.sections import SECTIONS
 
     for section in SECTIONS:
-        body = client.get(_section(draft, section.slug)).content.decode()
+        body = client.get(section_url(draft, section.slug)).content.decode()
         assert "{#" not in body and "{%" not in body and "endcomment" not in body, section.slug

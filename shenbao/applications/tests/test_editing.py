@@ -7,25 +7,15 @@ from django.urls import reverse
 
 from conftest import AFTER_FILING, EXAMPLE_APPLICATION
 from shenbao.applications.models import Application
+from shenbao.applications.tests.conftest import section_url
 from shenbao.audit.models import AuditEntry
 
 pytestmark = pytest.mark.usefixtures("during_filing")
 
 
-@pytest.fixture
-def draft(client, applicant, call):
-    client.force_login(applicant)
-    client.post(reverse("applications:start"))
-    return Application.objects.get(applicant=applicant)
-
-
-def _section(draft, slug):
-    return reverse("applications:section", args=[draft.public_id, slug])
-
-
 def _autosave(client, draft, slug, values, version=None):
     payload = {"version": draft.version if version is None else version, **values}
-    return client.post(_section(draft, slug), payload, HTTP_X_AUTOSAVE="1")
+    return client.post(section_url(draft, slug), payload, HTTP_X_AUTOSAVE="1")
 
 
 def test_a_new_draft_is_filled_with_what_the_registration_knows(draft, unit, applicant):
@@ -62,7 +52,7 @@ def test_a_save_from_a_stale_tab_is_refused_and_changes_nothing(client, draft):
 
 def test_a_stale_form_post_comes_back_with_what_was_typed(client, draft):
     _autosave(client, draft, "basic", {"title": "新标题"})
-    response = client.post(_section(draft, "basic"), {"version": 1, "title": "我刚输入的标题"})
+    response = client.post(section_url(draft, "basic"), {"version": 1, "title": "我刚输入的标题"})
     assert response.status_code == 409
     body = response.content.decode()
     assert "我刚输入的标题" in body and "版本不一致" in body
@@ -116,7 +106,7 @@ def test_after_the_deadline_a_draft_cannot_change_and_keeps_what_it_had(client, 
     )
     draft.refresh_from_db()
     assert draft.data["title"] == "截止前保存的标题"
-    assert client.get(_section(draft, "basic")).status_code == 200
+    assert client.get(section_url(draft, "basic")).status_code == 200
 
 
 def test_another_applicant_of_the_unit_can_neither_see_nor_save_the_draft(client, draft, make_user, unit):
@@ -124,7 +114,7 @@ def test_another_applicant_of_the_unit_can_neither_see_nor_save_the_draft(client
 
     colleague = make_user(User.Role.APPLICANT, unit=unit, id_number="")
     client.force_login(colleague)
-    assert client.get(_section(draft, "basic")).status_code == 404
+    assert client.get(section_url(draft, "basic")).status_code == 404
     assert _autosave(client, draft, "basic", {"title": "x"}).status_code == 404
 
 
@@ -188,7 +178,7 @@ def test_the_repository_keeps_an_identical_copy_of_the_shared_example():
 
 def test_the_unit_admin_reads_a_section_without_a_save_button_or_autosave(client, draft, unit_admin):
     client.force_login(unit_admin)
-    response = client.get(_section(draft, "basic"))
+    response = client.get(section_url(draft, "basic"))
     assert response.status_code == 200 and not response.context["editable"]
     body = response.content.decode()
     assert 'data-autosave=""' in body and "只读：只有申报人本人可以修改。" in body

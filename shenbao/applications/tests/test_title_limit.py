@@ -19,13 +19,6 @@ FIFTY = ("草原退化区乡土牧草种质创新与生态修复关键技术集�
 SOURCE = "指南未规定字数，本系统按申报书封面版式设定"
 
 
-@pytest.fixture
-def draft(client, applicant, call):
-    client.force_login(applicant)
-    client.post(reverse("applications:start"))
-    return Application.objects.get(applicant=applicant)
-
-
 def _post_basic(client, draft, title, *, autosave=True):
     draft.refresh_from_db()
     headers = {"HTTP_X_AUTOSAVE": "1"} if autosave else {}

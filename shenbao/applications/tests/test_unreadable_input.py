@@ -10,23 +10,13 @@ from django.utils import timezone
 
 from shenbao.applications import services
 from shenbao.applications.models import Application
+from shenbao.applications.tests.conftest import section_url
 
 pytestmark = pytest.mark.usefixtures("during_filing")
 
 
-@pytest.fixture
-def draft(client, applicant, call):
-    client.force_login(applicant)
-    client.post(reverse("applications:start"))
-    return Application.objects.get(applicant=applicant)
-
-
-def _section(draft, slug):
-    return reverse("applications:section", args=[draft.public_id, slug])
-
-
 def _autosave(client, draft, slug, values, version=1):
-    return client.post(_section(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1")
+    return client.post(section_url(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1")
 
 
 def test_the_message_comes_back_under_the_name_of_the_cell_in_the_page_even_after_a_gap(client, draft):
@@ -42,13 +32,13 @@ def test_the_message_comes_back_under_the_name_of_the_cell_in_the_page_even_afte
     draft.refresh_from_db()
     assert draft.data["indicators"] == [{"description": "乡土草新品种"}]
     assert draft.invalid_inputs["indicators"]["indicators.0.quantity"]["value"] == "三篇"
-    page = client.get(_section(draft, "indicators")).content.decode()
+    page = client.get(section_url(draft, "indicators")).content.decode()
     assert 'name="indicators.0.quantity" value="三篇"' in page  # stored renumbered: the first row now
 
 
 def test_the_cell_is_marked_invalid_and_described_by_its_message(client, draft):
     _autosave(client, draft, "content", {"content.schedule.0.from": "2026-13", "content.schedule.0.task": "调研"})
-    page = client.get(_section(draft, "content")).content.decode()
+    page = client.get(section_url(draft, "content")).content.decode()
     cell_input = re.search(r'<input id="content\.schedule\.0\.from"[^>]*>', page).group(0)
     assert 'value="2026-13"' in cell_input and 'aria-invalid="true"' in cell_input
     assert 'aria-describedby="content.schedule.0.from-error"' in cell_input
@@ -58,7 +48,7 @@ def test_the_cell_is_marked_invalid_and_described_by_its_message(client, draft):
 
 def test_a_field_outside_a_table_is_described_by_its_message_too(client, draft):
     _autosave(client, draft, "basic", {"start_date": "2026-02-30"})
-    page = client.get(_section(draft, "basic")).content.decode()
+    page = client.get(section_url(draft, "basic")).content.decode()
     field_input = re.search(r'<input id="start_date"[^>]*>', page).group(0)
     assert 'value="2026-02-30"' in field_input and 'aria-describedby="start_date-error"' in field_input
     assert re.search(r'id="start_date-error"[^>]*>“开始日期”应为日期', page)
@@ -81,5 +71,5 @@ def test_the_review_page_lists_what_could_not_be_read_with_a_link_to_its_cell(cl
     _autosave(client, draft, "indicators", {"indicators.0.description": "新品种", "indicators.0.quantity": "三篇"})
     page = client.get(reverse("applications:review", args=[draft.public_id])).content.decode()
     assert "有 1 处填写的内容无法识别" in page
-    link = f"{_section(draft, 'indicators')}#indicators.0.quantity"
+    link = f"{section_url(draft, 'indicators')}#indicators.0.quantity"
     assert re.search(rf'<a href="{re.escape(link)}">考核指标第1行：“数量”应为数字', page)

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from conftest import DURING_FILING, TEST_PASSWORD
+from conftest import DURING_FILING
 from shenbao.applications.models import Application
 from shenbao.attachments.tests.test_uploads import pdf_bytes
+from shenbao.web.tests.browser_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +24,7 @@ def filing_clock():
 def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment(
     page, call, applicant, filing_clock, media, tmp_path
 ):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(applicant.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, applicant)
     page.get_by_role("button", name="新建申报书").click()
 
     findings = page.locator("#findings-panel")
@@ -56,10 +54,7 @@ def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment
 
 
 def test_opening_another_section_never_makes_the_next_autosave_stale(page, call, applicant, filing_clock, media):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(applicant.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, applicant)
     page.get_by_role("button", name="新建申报书").click()
     basic = page.url
     for slug in ("content", "budget", "basic"):  # leaving a page used to post it again, racing the next

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import connection
 from playwright.sync_api import expect
 
-from conftest import TEST_PASSWORD
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
+from shenbao.web.tests.browser_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,14 +60,6 @@ def applications(call, unit, make_unit, make_user):
         )
 
 
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def _every_chart_is_drawn(page) -> int:
     boxes = page.locator("[data-chart]")
     page.locator('[data-chart][data-drawn="true"]').nth(boxes.count() - 1).wait_for()
@@ -92,13 +84,13 @@ def test_the_overview_charts_render_under_the_policy_for_department_and_recommen
     failed = lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")  # noqa: E731
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if failed(r) else None)
 
-    _log_in(page, department_staff)
+    log_in(page, department_staff)
     page.goto("/review/overview/")
     assert _every_chart_is_drawn(page) == 9  # a quota chart for each category
     expect(page.get_by_role("img", name="各归口管理部门的申报书及状态")).to_be_visible()
 
     page.context.clear_cookies()
-    _log_in(page, make_user(User.Role.RECOMMENDER, recommender=unit.recommender))
+    log_in(page, make_user(User.Role.RECOMMENDER, recommender=unit.recommender))
     page.goto("/review/overview/")
     assert _every_chart_is_drawn(page) == 8
     expect(page.get_by_role("img", name="各类别的申报书及状态")).to_be_visible()

@@ -3,9 +3,9 @@ no violation: the progress bars show, the unit queue's select-all ticks, the lan
 
 import pytest
 
-from conftest import TEST_PASSWORD
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
+from shenbao.web.tests.browser_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,23 +20,15 @@ def page(browser, live_server):
     context.close()
 
 
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def test_pages_work_under_the_policy_without_a_single_violation(page, call, unit, applicant, make_user):
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     draft = Application.objects.create(call=call, unit=unit, applicant=applicant, data={"title": "草稿"})
-    _log_in(page, applicant)
+    log_in(page, applicant)
     page.goto(f"/applications/{draft.public_id}/basic/")
     assert page.locator("progress.progress").count() > 1
     page.context.clear_cookies()
-    _log_in(page, make_user(User.Role.UNIT_ADMIN, unit=unit))
+    log_in(page, make_user(User.Role.UNIT_ADMIN, unit=unit))
     page.goto("/review/unit/")
     page.locator("input[data-check-all]").check()
     assert page.locator("input[data-check-all]").is_checked()

@@ -7,22 +7,11 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from conftest import TEST_PASSWORD
 from shenbao.evaluation.models import Acceptance, Assignment, FundingList, ScoreSheet
 from shenbao.evaluation.tests.conftest import DURING_ACCEPTANCE
+from shenbao.web.tests.browser_steps import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page):
-    page.get_by_role("button", name="退出").click()
 
 
 def scores_by_code(scores):
@@ -33,7 +22,7 @@ def scores_by_code(scores):
 
 
 def _score(page, expert, title, scores):
-    _log_in(page, expert.user)
+    log_in(page, expert.user)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审任务").click()
     page.get_by_role("link", name=title).click()
     page.get_by_role("button", name="声明无利益冲突，开始评审").click()
@@ -44,7 +33,7 @@ def _score(page, expert, title, scores):
     assert ScoreSheet.objects.get(assignment__expert=expert).scores == scores_by_code(scores)
     page.get_by_role("button", name=re.compile("提交评分")).click()
     expect(page.get_by_text("评分已提交。")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
 
 def test_from_acceptance_to_the_public_list_in_the_browser(
@@ -64,7 +53,7 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
     asked = []  # steps that cannot be undone ask first (data-confirm); the people here agree
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with time_machine.travel(DURING_ACCEPTANCE, tick=True):
-        _log_in(page, staff)
+        log_in(page, staff)
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="受理与评审").click()
         page.get_by_role("checkbox", name=f"选择 {title}").check()
         page.get_by_role("button", name="受理所选").click()
@@ -80,7 +69,7 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         page.get_by_role("button", name="自动指派专家").click()
         expect(page.get_by_text("已指派2人次")).to_be_visible()
         assert Assignment.objects.count() == 2
-        _log_out(page)
+        log_out(page)
 
         _score(
             page,
@@ -96,7 +85,7 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         )
         assert ScoreSheet.objects.filter(submitted_at__isnull=False).count() == 2
 
-        _log_in(page, staff)
+        log_in(page, staff)
         page.get_by_role("navigation", name="主导航").get_by_role("link", name="排序与立项").click()
         page.get_by_label("本类别预算（元）").fill("1000000")
         page.get_by_role("button", name="设置资助线").click()
@@ -111,7 +100,7 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         expect(page.get_by_text("已发布公示。")).to_be_visible()
         assert FundingList.objects.get().pdf.read().startswith(b"%PDF")
         assert [m[:6] for m in asked] == ["提交后评分和", "提交后评分和", "确认后不能撤销"[:6], "发布后不能撤回"[:6]]
-        _log_out(page)
+        log_out(page)
 
         page.goto(f"/publicity/{application.call.code}/")
         table = page.locator("#publicity")

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from conftest import DURING_FILING, TEST_PASSWORD
+from conftest import DURING_FILING
 from shenbao.applications.models import Application
+from shenbao.web.tests.browser_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +24,7 @@ def filing_clock():
 
 @pytest.fixture
 def draft(page, call, applicant, filing_clock):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(applicant.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, applicant)
     page.get_by_role("button", name="新建申报书").click()
     page.wait_for_url(re.compile(r"/basic/$"))
     return Application.objects.get(applicant=applicant)

@@ -12,11 +12,12 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import DURING_FILING, TEST_PASSWORD
+from conftest import DURING_FILING
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
 from shenbao.documents.signing import check_signatures
 from shenbao.review.models import RecommendationList
+from shenbao.web.tests.browser_steps import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,17 +34,6 @@ def _checked_and_closed(pdf):
         return check_signatures(pdf)
     finally:
         connection.close()
-
-
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page):
-    page.get_by_role("button", name="退出").click()
 
 
 def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
@@ -64,24 +54,24 @@ def test_from_draft_to_a_confirmed_sealed_list_in_the_browser(
 
     services.withdraw(application, applicant, timezone.now())  # back to a complete draft
 
-    _log_in(page, applicant)
+    log_in(page, applicant)
     page.goto(f"/applications/{application.public_id}/review/")
     page.get_by_role("button", name="提交单位审核").click()
     expect(page.get_by_text(re.compile("受理编号 NMG-2026-KJHZ-1001-")).first).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     asked = []  # irreversible steps ask first; the person agrees
     page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    _log_in(page, admin)
+    log_in(page, admin)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="单位审核").click()
     row = page.get_by_role("row", name=re.compile(application.title[:10]))
     for action in ("审核通过", "电子签章", "报送归口管理部门"):  # each row's one button is its next step
         row.get_by_role("button", name=re.compile(f"^{action}")).click()
     expect(page.get_by_text("已报送归口管理部门1份")).to_be_visible()
     assert [message[:6] for message in asked] == ["签章后不能撤", "报送后申报书"]
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, staff)
+    log_in(page, staff)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="限额推荐").click()
     page.get_by_role("row", name=re.compile(application.title[:10])).get_by_role("checkbox").check()
     page.get_by_role("button", name="推荐", exact=True).click()

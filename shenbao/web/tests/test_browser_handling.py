@@ -13,12 +13,13 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import DURING_FILING, TEST_PASSWORD
+from conftest import DURING_FILING
 from shenbao.applications.models import Application
 from shenbao.attachments.tests.test_uploads import pdf_bytes
 from shenbao.jobs import queue
 from shenbao.review import services
 from shenbao.review.models import RecommendationList
+from shenbao.web.tests.browser_steps import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 State = Application.State
@@ -28,17 +29,6 @@ State = Application.State
 def filing_clock():
     with time_machine.travel(DURING_FILING, tick=True) as traveller:
         yield traveller
-
-
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page):
-    page.get_by_role("button", name="退出").click()
 
 
 def _in_another_thread(work):
@@ -73,7 +63,7 @@ def test_the_letter_uploaded_by_the_recommender_downloads_from_its_page_and_the_
     scan = tmp_path / "推荐函.pdf"
     scan.write_bytes(pdf_bytes(1))
 
-    _log_in(page, staff)
+    log_in(page, staff)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="限额推荐").click()
     page.get_by_label("推荐文件扫描件（PDF）").set_input_files(scan)
     page.get_by_role("button", name="上传").click()
@@ -82,9 +72,9 @@ def test_the_letter_uploaded_by_the_recommender_downloads_from_its_page_and_the_
         page.get_by_role("link", name="推荐文件", exact=True).click()
     assert download.value.suggested_filename.endswith("letter.pdf")
     assert open(download.value.path(), "rb").read().startswith(b"%PDF")
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, department_staff)
+    log_in(page, department_staff)
     page.goto("/review/overview/")
     with page.expect_download() as download:
         page.get_by_role("link", name="推荐文件", exact=True).click()
@@ -93,7 +83,7 @@ def test_the_letter_uploaded_by_the_recommender_downloads_from_its_page_and_the_
 
 def test_a_recommended_application_cannot_be_typed_in_and_says_why(page, filing_clock, submitted, applicant):
     Application.objects.filter(pk=submitted.pk).update(state=State.RECOMMENDED)
-    _log_in(page, applicant)
+    log_in(page, applicant)
     page.goto(f"/applications/{submitted.public_id}/units/")
     saves = []
     page.on("request", lambda request: saves.append(request.url) if request.method == "POST" else None)
@@ -114,7 +104,7 @@ def test_a_recommended_application_cannot_be_typed_in_and_says_why(page, filing_
 
 def test_a_bad_cell_after_a_deleted_row_is_marked_kept_and_named_at_submission(page, filing_clock, call, applicant):
     saved = "document.getElementById('save-state').textContent.includes('已保存')"
-    _log_in(page, applicant)
+    log_in(page, applicant)
     page.get_by_role("button", name="新建申报书").click()
     page.wait_for_url(re.compile(r"/basic/$"))
     page.goto(page.url.replace("/basic/", "/indicators/"))
@@ -148,7 +138,7 @@ def test_confirming_the_list_asks_first_and_afterwards_offers_no_buttons_that_ca
     page, filing_clock, submitted, admin, staff
 ):
     _sent(submitted, admin)
-    _log_in(page, staff)
+    log_in(page, staff)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="限额推荐").click()
     page.get_by_role("row", name=re.compile(submitted.title[:10])).get_by_role("checkbox").check()
     page.get_by_role("button", name="推荐", exact=True).click()
@@ -182,7 +172,7 @@ def test_the_unit_queue_follows_a_seal_to_its_end_without_a_reload(page, filing_
             held.append(route)
 
     page.route(re.compile(r"/review/unit/progress\.json"), hold_while_the_worker_runs)
-    _log_in(page, admin)
+    log_in(page, admin)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="单位审核").click()
     row = page.get_by_role("row", name=re.compile(submitted.title[:10]))
     page.once("dialog", lambda dialog: dialog.accept())

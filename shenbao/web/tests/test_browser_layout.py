@@ -5,7 +5,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from conftest import DURING_FILING, TEST_PASSWORD
+from conftest import DURING_FILING
+from shenbao.web.tests.browser_steps import log_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,14 +17,6 @@ pytestmark = [
 ]
 
 PHONE, LAPTOP = 375, 1280
-
-
-def _log_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
 
 
 def _page_width(page) -> int:
@@ -82,7 +75,7 @@ def test_every_roles_main_pages_fit_a_phone_and_keep_the_menu_on_one_line_on_a_l
             page = context.new_page()
             page.set_default_timeout(10_000)
             if role is not None:
-                _log_in(page, users[role])
+                log_in(page, users[role])
             page.goto("/")
             if _menu_lines(page) != 1:
                 wrapped.append(role)
@@ -103,7 +96,7 @@ def test_a_wide_table_scrolls_inside_its_own_box_on_a_phone(page, live_server, p
     application, users = people
     with time_machine.travel(DURING_FILING, tick=True):
         page.set_viewport_size({"width": PHONE, "height": 800})
-        _log_in(page, users["applicant"])
+        log_in(page, users["applicant"])
         page.goto(f"/applications/{application.public_id}/units/")
         table = page.locator("table").first
         box = table.evaluate("t => [t.scrollWidth, t.clientWidth, getComputedStyle(t).overflowX]")

@@ -9,19 +9,9 @@ from playwright.sync_api import expect
 from conftest import TEST_PASSWORD, make_uscc
 from shenbao.accounts.models import User
 from shenbao.organisations.models import Recommender
+from shenbao.web.tests.browser_steps import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def _log_out(page):
-    page.get_by_role("button", name="退出").click()
 
 
 def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make_user):
@@ -46,13 +36,13 @@ def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make
     expect(page.get_by_text("满洲里市工信和科技局")).to_be_visible()
     status_url = page.url
 
-    _log_in(page, bureau_staff.username, TEST_PASSWORD)
+    log_in(page, bureau_staff.username, TEST_PASSWORD)
     page.get_by_role("link", name="去审核").click()
     page.get_by_role("row", name=re.compile("满洲里口岸物流科技有限公司")).get_by_role("link", name="审核").click()
     page.get_by_label("通过", exact=True).check()
     page.get_by_role("button", name="提交审核意见").click()
     expect(page.get_by_text("单位管理员账号")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     page.goto(status_url)
     page.get_by_role("link", name="设置单位管理员密码").click()
@@ -60,7 +50,7 @@ def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make
     page.get_by_label("新密码确认").fill("Manzhouli-Port-2026")
     page.get_by_role("button", name="设置密码").click()
 
-    _log_in(page, uscc, "Manzhouli-Port-2026")
+    log_in(page, uscc, "Manzhouli-Port-2026")
     page.get_by_role("link", name="管理申报人账号").click()
     page.get_by_role("link", name="开设申报人账号").click()
     page.get_by_label("姓名").fill("巴图")
@@ -70,9 +60,9 @@ def test_a_unit_registers_is_approved_and_its_applicant_logs_in(page, call, make
     page.get_by_label("电子邮件地址").fill("batu@example.org")
     page.get_by_role("button", name="开设账号").click()
     temporary = page.locator("code.secret").inner_text()
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "batu", temporary)
+    log_in(page, "batu", temporary)
     page.get_by_label("旧密码").fill(temporary)
     page.get_by_label("新密码", exact=True).fill("Batu-Grassland-2026")
     page.get_by_label("新密码确认").fill("Batu-Grassland-2026")

@@ -5,9 +5,10 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from conftest import DURING_FILING, TEST_PASSWORD
+from conftest import DURING_FILING
 from shenbao.attachments.models import Attachment
 from shenbao.attachments.tests.test_uploads import pdf_bytes
+from shenbao.web.tests.browser_steps import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PARTNER = "北京草业科学研究中心"
@@ -18,11 +19,7 @@ def complete(page, call, applicant, make_complete, media):
     with time_machine.travel(DURING_FILING, tick=True):
         application = make_complete(applicant)
         application.attachments.all().delete()
-        page.goto("/accounts/login/")
-        page.get_by_label("用户名").fill(applicant.username)
-        page.get_by_label("密码").fill(TEST_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.get_by_role("button", name="退出").wait_for()
+        log_in(page, applicant)
         yield application
 
 
