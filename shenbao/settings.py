@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "shenbao.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "shenbao.accounts.backends.PreviousBackendSessionsMiddleware",
     "shenbao.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,7 +144,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "shenbao.accounts.backends.CachedModelBackend",  # Django's, with the user in the shared cache
 ]
 # Django's rules with Chinese sentences (shenbao/accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,10 +173,12 @@ CSRF_FAILURE_VIEW = "shenbao.web.errors.csrf_failure"
 DRAFT_PDF_RENDERS = env_int("DRAFT_PDF_RENDERS", 6)
 DRAFT_PDF_WINDOW_SECONDS = env_int("DRAFT_PDF_WINDOW_SECONDS", 600)
 
-# CACHE_URL: redis://host:6379/1 to share the cache (live-review contexts, draft PDFs, rate limits)
-# between web workers; by default each process keeps its own. Rendered draft PDFs (up to a few MB
-# each) have their own alias, so that in memory only a few are kept.
-if env_str("CACHE_URL", ""):
+# CACHE_URL: redis://host:6379/1 to share the cache (sessions, signed-in users, live-review contexts,
+# draft PDFs, rate limits) between web workers; by default each process keeps its own. Rendered draft
+# PDFs (up to a few MB each) have their own alias, so that in memory only a few are kept. Sessions and
+# users are cached only in a shared cache: a change must be seen by every process at once.
+SHARED_CACHE = bool(env_str("CACHE_URL", ""))
+if SHARED_CACHE:
     _shared_cache = {"BACKEND": "shenbao.cache.ReusingRedisCache", "LOCATION": env_str("CACHE_URL", "")}
     CACHES = {"default": _shared_cache, "drafts": {**_shared_cache, "KEY_PREFIX": "drafts"}}
 else:
@@ -187,13 +190,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20},
         },
     }
-# With a shared cache, a request reads its session from the cache (written through to the database):
-# an autosave then costs PostgreSQL its user and its UPDATE only. A cache of each process's own would
-# keep a logged-out session alive in the other processes, so without CACHE_URL sessions stay in the
-# database alone.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if env_str("CACHE_URL", "") else "django.contrib.sessions.backends.db"
-)
+# With a shared cache, a request reads its session from the cache (written through to the database),
+# and its user too (accounts/backends.py): an autosave then costs PostgreSQL its UPDATE only. A cache
+# of each process's own would keep a logged-out session alive in the other processes, so without
+# CACHE_URL sessions stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
 # Behind HTTPS (SECURE_COOKIES on), browsers are told to use nothing else: HSTS for HSTS_SECONDS.
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
