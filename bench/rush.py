@@ -262,20 +262,25 @@ class Applicant:
 
     async def autosave(self, marker: str) -> tuple[float, bool]:
         text = f"{self.original} 〔rush {marker}〕"
-        body: dict[str, list[str]] = {}
-        for key, value in [*self.fields, (AUTOSAVE_FIELD, text)]:
-            body.setdefault(key, []).append(value)
+        # As the page sends it (application.js): the form's fields as JSON [name, value] pairs.
+        body = json.dumps([*self.fields, (AUTOSAVE_FIELD, text)], ensure_ascii=False).encode()
         url = f"/applications/{self.public_id}/content/"
-        headers = {"X-Autosave": "1", "X-CSRFToken": self.csrf, "X-Panels": self.panels, "Referer": url}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Autosave": "1",
+            "X-CSRFToken": self.csrf,
+            "X-Panels": self.panels,
+            "Referer": url,
+        }
         started = time.perf_counter()
         try:
             try:
-                response = await self.http.post(url, data=body, headers=headers)
+                response = await self.http.post(url, content=body, headers=headers)
             except httpx.TransportError as error:
                 # The connection dropped without an answer (a web worker recycled under it): the page sends
                 # the same save again at once (application.js), and so does this applicant, once.
                 RETRIED[f"autosave {type(error).__name__}"] += 1
-                response = await self.http.post(url, data=body, headers=headers)
+                response = await self.http.post(url, content=body, headers=headers)
             elapsed = time.perf_counter() - started
             result = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError) as error:

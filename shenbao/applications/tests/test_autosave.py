@@ -1,6 +1,8 @@
 """The lean autosave: one statement that checks and writes, retries that succeed, sections that do not
 conflict with each other, conflicts that keep both texts, input that is never silently dropped."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,10 +29,37 @@ def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
     statements = [q["sql"] for q in queries.captured_queries]
     # the session, the user, and one UPDATE … WHERE … version that both checks and writes
     assert len(statements) <= 3, statements
-    assert sum(s.lstrip().upper().startswith("UPDATE") for s in statements) == 1
+    assert sum("UPDATE APPLICATIONS_APPLICATION" in s.upper() for s in statements) == 1
     assert "请填写项目摘要" in second.json()["findings_html"]  # the live panel still works
     draft.refresh_from_db()
     assert draft.data["title"] == "草原生态修复与乡土草种" and draft.title == "草原生态修复与乡土草种"
+
+
+def _autosave_as_the_page_sends_it(client, draft, slug, pairs):
+    return client.post(
+        section_url(draft, slug), json.dumps(pairs), content_type="application/json", HTTP_X_AUTOSAVE="1"
+    )
+
+
+def test_the_pages_autosave_sends_its_fields_as_json_pairs_and_they_are_saved_as_a_form_post_would_be(client, draft):
+    pairs = [["version", "1"], ["title", "草原生态修复"], ["category", "2001"], ["abstract", "乡土草种 & 100%"]]
+    response = _autosave_as_the_page_sends_it(client, draft, "basic", pairs)
+    assert response.status_code == 200 and response.json()["ok"] and response.json()["version"] == 2
+    draft.refresh_from_db()
+    assert (draft.data["title"], draft.data["abstract"]) == ("草原生态修复", "乡土草种 & 100%")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["{not json", '{"title": "x"}', '[["title"]]', '[["title", 5]]', "[" + ",".join(['["a", "b"]'] * 1001) + "]"],
+)
+def test_an_autosave_body_that_is_not_a_list_of_name_value_pairs_is_refused_in_chinese_and_saves_nothing(
+    client, draft, body
+):
+    response = client.post(section_url(draft, "basic"), body, content_type="application/json", HTTP_X_AUTOSAVE="1")
+    assert response.status_code == 400 and "自动保存的内容无法读取" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.version == 1 and draft.section_version("basic") == 1
 
 
 def _autosave_showing(client, draft, slug, values, version, panels):
@@ -264,3 +293,24 @@ def test_every_section_page_shows_its_fields_and_no_template_text(client, draft)
     for section in SECTIONS:
         body = client.get(section_url(draft, section.slug)).content.decode()
         assert "{#" not in body and "{%" not in body and "endcomment" not in body, section.slug
+
+
+def test_the_live_context_is_read_again_after_a_registry_changes_or_its_generation_is_evicted(client, draft):
+    from django.core.cache import cache
+
+    from shenbao.applications import live_review
+    from shenbao.rules.models import DishonestyRecord
+
+    def reads_the_database() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            live_review.findings(draft)
+        return bool(queries.captured_queries)
+
+    _autosave(client, draft, "basic", {"title": "草原生态修复"}, 1)
+    draft.refresh_from_db()
+    live_review.findings(draft)
+    assert not reads_the_database()  # cached
+    DishonestyRecord.objects.create(kind="person", identifier="150105199007010017", name="某人")
+    assert reads_the_database() and not reads_the_database()
+    cache.delete("live-review:generation")  # evicted: the next generation is a new one, never an old one
+    assert reads_the_database() and not reads_the_database()

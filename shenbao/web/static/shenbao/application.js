@@ -134,6 +134,16 @@
       : interpolate(gettext("已保存 %(time)s"), { time: time }, true));
   }
 
+  // The fields as a JSON list of [name, value] pairs: the server reads JSON far faster than the same
+  // Chinese text URL-encoded or as multipart parts, and autosaves are most of its work on deadline day.
+  function formPairs() {
+    var pairs = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string") pairs.push([name, value]);
+    });
+    return JSON.stringify(pairs);
+  }
+
   function save(leaving) {
     if (!autosave || stopped || !(dirty || unanswered)) return Promise.resolve();
     // One save at a time; what is typed meanwhile is sent when it returns (at once when leaving).
@@ -141,13 +151,13 @@
     inFlight = true;
     var body = unanswered;
     if (!body) {
-      body = new FormData(form);
+      body = formPairs();
       dirty = false;
     }
     say(unanswered ? gettext("网络异常，正在重试") : gettext("正在保存…"));
     current = fetch(window.location.pathname, {
       method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
-      headers: { "X-Autosave": "1", "X-CSRFToken": csrf, "X-Panels": panels }
+      headers: { "Content-Type": "application/json", "X-Autosave": "1", "X-CSRFToken": csrf, "X-Panels": panels }
     }).then(function (response) {
       if (response.status >= 500) throw new Error("server error " + response.status);
       return response.json().then(function (data) { return { status: response.status, data: data }; },
