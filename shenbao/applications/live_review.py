@@ -12,6 +12,7 @@ A bounded lifetime covers what the signals cannot see (bulk registry imports in 
 The submit and the staff's pages never use this cache: they read the database.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -42,12 +43,18 @@ class CachedContext:
     registries: Registries
 
 
-def _generation() -> int:
-    return cache.get_or_set(_GENERATION, 1, None)
+def _current_generation(found: dict) -> str:
+    """The generation of the registries' contents: a random token, so that a generation evicted from
+    the cache comes back as a new one (which every stored context fails), never as an old one."""
+    generation = found.get(_GENERATION)
+    if generation is None:
+        cache.add(_GENERATION, uuid.uuid4().hex, None)
+        generation = cache.get(_GENERATION)
+    return generation
 
 
-def _key(pk: int, generation: int | None = None) -> str:
-    return f"live-review:{generation or _generation()}:{pk}"
+def _key(pk: int) -> str:
+    return f"live-review:{pk}"
 
 
 def _load(
@@ -84,10 +91,14 @@ def context(application: Application, snapshot: Snapshot) -> tuple[CachedContext
     key = _key(application.pk)
     people = tuple(sorted({person.id_number for person in snapshot.people if person.id_number}))
     usccs = tuple(sorted(snapshot.usccs))
-    cached = cache.get(key)
-    if cached is None or cached.people != people or cached.usccs != usccs:
+    found = cache.get_many([_GENERATION, key])  # one round trip: the generation and the context
+    generation = _current_generation(found)
+    stored = found.get(key)  # (generation, context)
+    if stored is not None and stored[0] == generation and stored[1].people == people and stored[1].usccs == usccs:
+        cached = stored[1]
+    else:
         cached = _load(application, snapshot, people, usccs)
-        cache.set(key, cached, LIFETIME_SECONDS)
+        cache.set(key, (generation, cached), LIFETIME_SECONDS)
     by_pi = {}
     if snapshot.pi_id.number:
         by_pi[snapshot.pi_id.number] = [peer for _, peer in cached.peers]
@@ -109,15 +120,14 @@ def findings(application: Application) -> list[Finding]:
 
 
 def forget(*pks: int) -> None:
-    generation = _generation()
-    cache.delete_many([_key(pk, generation) for pk in pks])
+    cache.delete_many([_key(pk) for pk in pks])
 
 
 def forget_peers(application: Application) -> None:
     """The PI's other applications read this one's category: make them read it again."""
-    cached = cache.get(_key(application.pk))
-    if cached is not None:
-        forget(*(pk for pk, _ in cached.peers))
+    stored = cache.get(_key(application.pk))
+    if stored is not None:
+        forget(*(pk for pk, _ in stored[1].peers))
     elif application.pi_id_number:
         forget(
             *Application.objects.filter(call_id=application.call_id, pi_id_number=application.pi_id_number)
@@ -137,11 +147,8 @@ def _attachments_changed(instance, **kwargs):
 @receiver(post_save, sender=OngoingProjectRecord)
 @receiver(post_delete, sender=OngoingProjectRecord)
 def registries_changed(**kwargs):
-    """Every cached context is forgotten at once (a new generation of keys)."""
-    try:
-        cache.incr(_GENERATION)
-    except ValueError:
-        cache.set(_GENERATION, 2, None)
+    """Every cached context is forgotten at once (a new generation)."""
+    cache.set(_GENERATION, uuid.uuid4().hex, None)
 
 
 @receiver(post_save, sender=Application)
