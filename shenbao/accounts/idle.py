@@ -29,6 +29,32 @@ def _idle_seconds() -> int:
     return settings.SESSION_COOKIE_AGE
 
 
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=_SALT)
+
+
+REFRESH_SECONDS = 60  # the cookie is signed again at most this often
+_FORGED = object()
+
+
+def _cookie_age(request, seen: str):
+    """Seconds since the cookie was signed; _FORGED when tampered with; None when it names another
+    session (one left from an earlier session is ignored, and replaced)."""
+    signer = _signer()
+    try:
+        session = signer.unsign(seen)
+    except signing.BadSignature:
+        return _FORGED
+    if session != _digest(request.session.session_key):
+        return None
+    return max(0.0, time.time() - signing.b62_decode(seen.rsplit(signer.sep, 2)[1]))
+
+
+def _names_another_session(request, seen: str | None) -> bool:
+    """The session key changed during the request (a login rotates it): the cookie must name the new one."""
+    return seen is None or not seen.startswith(_digest(request.session.session_key) + _signer().sep)
+
+
 @receiver(user_logged_in)
 def _mark_session_renewed(request, **kwargs):
     if request is not None and hasattr(request, "session"):
@@ -43,38 +69,27 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         seen = request.COOKIES.get(IDLE_COOKIE)
-        if seen is not None and request.user.is_authenticated and self._idle_too_long(request, seen):
+        age = _cookie_age(request, seen) if seen is not None and request.user.is_authenticated else None
+        if age is _FORGED or (age is not None and age > _idle_seconds()):
             logout(request)
         if request.user.is_authenticated:
             self._renew_when_half_spent(request)
         response = self.get_response(request)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
-            response.set_cookie(
-                IDLE_COOKIE,
-                signing.TimestampSigner(salt=_SALT).sign(_digest(request.session.session_key)),
-                httponly=True,
-                secure=settings.SESSION_COOKIE_SECURE,
-                samesite="Lax",
-            )
+            # Not on every response: an autosave every few seconds would sign and send it each time, and
+            # the timeout is hours, so a minute's precision is plenty. A login (a new session key) or a
+            # cookie of another session is replaced at once.
+            if age is None or age is _FORGED or age >= REFRESH_SECONDS or _names_another_session(request, seen):
+                response.set_cookie(
+                    IDLE_COOKIE,
+                    _signer().sign(_digest(request.session.session_key)),
+                    httponly=True,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    samesite="Lax",
+                )
         elif seen is not None:
             response.delete_cookie(IDLE_COOKIE)
         return response
-
-    @staticmethod
-    def _idle_too_long(request, seen: str) -> bool:
-        """The cookie names the session it was set for: one left from an earlier session is ignored."""
-        signer = signing.TimestampSigner(salt=_SALT)
-        try:
-            session = signer.unsign(seen)
-        except signing.BadSignature:
-            return True  # tampered with
-        if session != _digest(request.session.session_key):
-            return False
-        try:
-            signer.unsign(seen, max_age=_idle_seconds())
-        except signing.SignatureExpired:
-            return True
-        return False
 
     @staticmethod
     def _renew_when_half_spent(request):

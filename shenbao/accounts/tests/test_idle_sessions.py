@@ -72,3 +72,14 @@ def test_sessions_are_read_from_the_cache_only_when_every_web_process_shares_it(
     # A cache of each process's own would keep a logged-out session alive in the other processes.
     assert _session_engine("").strip().endswith("backends.db")
     assert _session_engine("redis://127.0.0.1:6379/1").strip().endswith("backends.cached_db")
+
+
+def test_the_last_seen_cookie_is_signed_again_at_most_once_a_minute_and_at_once_after_a_login(client, applicant):
+    with time_machine.travel(START, tick=False) as traveller:
+        assert IDLE_COOKIE in _login(client, applicant).cookies  # a new session is named at once
+        traveller.shift(dt.timedelta(seconds=20))
+        assert IDLE_COOKIE not in _page(client).cookies  # an autosave every few seconds sends nothing more
+        traveller.shift(dt.timedelta(seconds=45))
+        assert IDLE_COOKIE in _page(client).cookies
+        traveller.shift(dt.timedelta(seconds=50))
+        assert IDLE_COOKIE not in _page(client).cookies
