@@ -100,11 +100,10 @@ def _dialect(vendor: str, slug: str) -> _Sql:
 
 
 def _statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, ...]) -> str:
+    """SQLite: one UPDATE; its json_patch is built in and cheap, so it is written out where needed.
+    Parameters: the merge's thrice, now, the columns, then the WHERE clause's (see `_where`)."""
     table = Application._meta.db_table
-    if connection.vendor == "postgresql":
-        unchanged = f"({sql.merged} = data AND {sql.invalid} = invalid_inputs)"
-    else:
-        unchanged = f"(json({sql.merged}) = json(data) AND json({sql.invalid}) = json(invalid_inputs))"
+    unchanged = f"(json({sql.merged}) = json(data) AND json({sql.invalid}) = json(invalid_inputs))"
     sets = [
         f"data = {sql.merged}",
         f"invalid_inputs = {sql.invalid}",
@@ -114,13 +113,43 @@ def _statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, 
         "updated_at = %s",
         *(f"{column} = %s" for column in columns),
     ]
+    return (
+        f"UPDATE {table} SET {', '.join(sets)} WHERE {_where(sql, calls, editable_states)} "
+        f"RETURNING id, call_id, unit_id, state, version, data, {sql.stored_version}"
+    )
+
+
+def _postgres_statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, ...]) -> str:
+    """PostgreSQL: the merge (a PL/pgSQL function) is computed once, on the row locked FOR UPDATE, and
+    the UPDATE writes it. After waiting for another tab's save, FOR UPDATE reads the row as that save
+    left it, so the merge always starts from the latest document. Parameters: the merge's once, the
+    WHERE clause's (see `_where`), now, the columns."""
+    table = Application._meta.db_table
+    unchanged = "(locked.merged = t.data AND locked.invalid = t.invalid_inputs)"
+    sets = [
+        "data = locked.merged",
+        "invalid_inputs = locked.invalid",
+        # An unchanged section keeps its version, so no other tab on it turns stale.
+        f"section_versions = CASE WHEN {unchanged} THEN t.section_versions ELSE {sql.next_versions} END",
+        f"version = CASE WHEN {unchanged} THEN t.version ELSE t.version + 1 END",
+        "updated_at = %s",
+        *(f"{column} = %s" for column in columns),
+    ]
+    return (
+        f"WITH locked AS (SELECT id, {sql.merged} AS merged, {sql.invalid} AS invalid FROM {table} "
+        f"WHERE {_where(sql, calls, editable_states)} FOR UPDATE) "
+        f"UPDATE {table} AS t SET {', '.join(sets)} FROM locked WHERE t.id = locked.id "
+        f"RETURNING t.id, t.call_id, t.unit_id, t.state, t.version, t.data, {sql.stored_version}"
+    )
+
+
+def _where(sql: _Sql, calls: int, editable_states: int) -> str:
+    """The whole permission check; parameters: public_id, applicant, the calls, the states, the version."""
     states = ", ".join(["%s"] * editable_states)
     call_ids = ", ".join(["%s"] * calls)
     return (
-        f"UPDATE {table} SET {', '.join(sets)} "
-        f"WHERE public_id = %s AND applicant_id = %s AND call_id IN ({call_ids}) AND state IN ({states}) "
-        f"AND {sql.stored_version} = %s "
-        f"RETURNING id, call_id, unit_id, state, version, data, {sql.stored_version}"
+        f"public_id = %s AND applicant_id = %s AND call_id IN ({call_ids}) AND state IN ({states}) "
+        f"AND {sql.stored_version} = %s"
     )
 
 
@@ -145,19 +174,20 @@ def save_lean(public_id, user: User, section: Section, posted, version: int, now
     patch = json.dumps(section_input.patch, cls=Utf8JSONEncoder)
     values = {"invalid": json.dumps(section_input.invalid, ensure_ascii=False), "empty": not section_input.invalid}
     merged_and_invalid = [patch, *(values[name] for name in sql.invalid_params)]
-    params = [
-        *merged_and_invalid,  # data, invalid_inputs
-        *merged_and_invalid,  # the unchanged test for section_versions
-        *merged_and_invalid,  # the unchanged test for version
-        connection.ops.adapt_datetimefield_value(now),
-        *columns.values(),
+    where = [
         Application._meta.get_field("public_id").get_db_prep_value(public_id, connection),
         user.pk,
         *(call.pk for call in calls),
         *states,
         version,
     ]
-    statement = _statement(sql, len(calls), len(states), tuple(columns))
+    written = [connection.ops.adapt_datetimefield_value(now), *columns.values()]
+    if connection.vendor == "postgresql":
+        statement = _postgres_statement(sql, len(calls), len(states), tuple(columns))
+        params = [*merged_and_invalid, *where, *written]
+    else:
+        statement = _statement(sql, len(calls), len(states), tuple(columns))
+        params = [*merged_and_invalid * 3, *written, *where]  # data, then the two unchanged tests
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
