@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 def warm_up() -> None:
     from django.core.files.storage import default_storage
+    from django.urls import get_resolver
 
     from shenbao.attachments.pdf_inspection import start_fork_server
     from shenbao.documents.fonts import unprintable
@@ -24,3 +25,4 @@ def warm_up() -> None:
         logger.warning("the object store's client could not be made at start-up", exc_info=True)
     start_fork_server()  # the PDF checks' fork server, pikepdf imported
     unprintable("申报")  # the embedded font's character map, read once
+    get_resolver().url_patterns  # noqa: B018 — imports every view module, a third of a second

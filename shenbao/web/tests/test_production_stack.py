@@ -113,16 +113,20 @@ def test_the_stack_refuses_a_database_that_is_not_postgresql(tmp_path):
         stack._start_postgres()
 
 
-def test_a_web_worker_starts_the_pdf_fork_server_and_reads_the_font_before_its_first_request():
+def test_a_web_worker_starts_the_pdf_fork_server_and_reads_the_font_and_its_views_before_its_first_request():
     import multiprocessing.forkserver
     import runpy
+
+    from django.urls import clear_url_caches, get_resolver
 
     from shenbao.documents import fonts
 
     fonts._code_points.cache_clear()
+    clear_url_caches()
     config = runpy.run_path(str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"))
     config["post_worker_init"](worker=None)
     assert fonts._code_points.cache_info().currsize == 1
+    assert "url_patterns" in get_resolver().__dict__  # the URLconf, and with it every view, imported
     server = multiprocessing.forkserver._forkserver
     assert server._forkserver_pid is not None
     os.kill(server._forkserver_pid, 0)  # alive
