@@ -227,3 +227,15 @@ def settings_of_default() -> dict:
     from django.conf import settings
 
     return settings.STORAGES["default"]
+
+
+def test_on_s3_an_upload_is_signed_but_carries_no_extra_checksum_of_its_bytes(client, draft, s3):
+    from django.core.files.storage import default_storage
+
+    sent = {}
+    default_storage.connection.meta.client.meta.events.register(
+        "before-send.s3.PutObject", lambda request, **kwargs: sent.update(request.headers)
+    )
+    assert _upload(client, draft, pdf_bytes(1)).status_code == 302
+    assert "Authorization" in sent
+    assert not any("checksum" in f"{name}: {value!r}".lower() for name, value in sent.items())  # nor a trailer
