@@ -31,6 +31,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -208,6 +209,10 @@ def restore_backup(directory: Path, passphrase: str, *, replace: bool = False) -
         call_command("loaddata", str(directory / DATABASE_FILE), verbosity=0)
         for (kind, owner), key_pem in reencrypted.items():
             SigningIdentity.objects.filter(kind=kind, owner=owner).update(key_pem=key_pem)
+    # The cache held the replaced database's sessions, users, live-review contexts and draft PDFs: a
+    # user cached under a primary key that now belongs to someone else must not be served.
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
     for entry in manifest["storage"]:
         name = entry["name"]

@@ -110,3 +110,19 @@ def test_a_damaged_backup_file_is_named_and_refused(confirmed, tmp_path):
 def test_a_short_passphrase_is_refused(tmp_path, db):
     with pytest.raises(CommandError, match="备份口令至少"):
         call_command("backup", str(tmp_path / "backup"))
+
+
+def test_a_restore_forgets_every_cached_session_user_and_context_of_the_database_it_replaced(
+    confirmed, applicant, settings, tmp_path
+):
+    from django.core.cache import cache
+
+    from shenbao.accounts.backends import CachedModelBackend
+
+    settings.SHARED_CACHE = True
+    make_backup(tmp_path / "backup", PASSPHRASE)
+    CachedModelBackend().get_user(applicant.pk)  # cached, as a signed-in request leaves it
+    cache.set("live-review:1", "a context of the replaced database")
+    assert cache.get(f"user:{applicant.pk}") is not None
+    restore_backup(tmp_path / "backup", PASSPHRASE, replace=True)
+    assert cache.get(f"user:{applicant.pk}") is None and cache.get("live-review:1") is None
