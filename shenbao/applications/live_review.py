@@ -114,9 +114,9 @@ def context(application: Application, snapshot: Snapshot) -> tuple[CachedContext
 
 def findings(application: Application) -> list[Finding]:
     """The findings of the document as it is now; usually without a query (see the module's note)."""
-    key = str(application.public_id)
-    cached, review_context = context(application, Snapshot(application.data, key))
-    return review(Snapshot({**application.data, "attachments": cached.files}, key), review_context)
+    snapshot = Snapshot(application.data, str(application.public_id))
+    cached, review_context = context(application, snapshot)
+    return review(snapshot.with_attachments(cached.files), review_context)
 
 
 def forget(*pks: int) -> None:

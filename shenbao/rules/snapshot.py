@@ -1,6 +1,7 @@
 """An application as the rules see it: the interchange document plus the values several rules need,
 computed once. Tolerant of drafts: anything missing is None or empty, never an exception."""
 
+import copy
 import datetime as dt
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -112,6 +113,15 @@ class Snapshot:
         self.pi_retires_on: dt.date | None = (
             retirement_date(born, self.pi_id.sex, str(self.pi.get("position_type") or "")) if born else None
         )
+
+    def with_attachments(self, files: list[dict]) -> "Snapshot":
+        """The same document with these attachment rows (the stored files, not what the document claims),
+        without working everything else out again: the live panel reviews every autosave this way."""
+        other = copy.copy(self)
+        other.data = {**self.data, "attachments": files}
+        other.attachments = other.rows("attachments")
+        other.memo = {}  # a rule's findings about the attachments are worked out afresh
+        return other
 
     @property
     def usccs(self) -> list[str]:

@@ -465,3 +465,14 @@ def test_a_young_enterprise_gives_statements_only_for_the_years_since_its_foundi
 def test_an_empty_draft_is_reviewed_without_an_exception(call_spec):
     findings = _findings({}, call_spec)
     assert has_bar(findings) and all(f.message for f in findings)
+
+
+def test_the_live_panels_snapshot_with_the_stored_files_finds_what_a_fresh_snapshot_of_them_finds(example, call_spec):
+    files = [dict(row) for row in example.get("attachments", [])][:1]  # one file stored, the rest missing
+    claimed = Snapshot(example, key="me")
+    stored = claimed.with_attachments(files)
+    fresh = Snapshot({**example, "attachments": files}, key="me")
+    assert stored.attachments == fresh.attachments == files and claimed.attachments == claimed.rows("attachments")
+    context = ReviewContext(call_spec)
+    assert review(stored, context) == review(fresh, context) != review(claimed, context)
+    assert review(claimed, context) == review(Snapshot(example, key="me"), context)  # the original is untouched
