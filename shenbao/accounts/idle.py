@@ -2,12 +2,13 @@
 request (an autosave every few seconds would otherwise cost a session UPDATE each time).
 
 The time of the last request lives in a signed, timestamped cookie (`IDLE_COOKIE`) naming the
-session it belongs to, refreshed on every response at no database cost. The stored session itself is
+session it belongs to, refreshed at most once a minute at no database cost. The stored session itself is
 written only when it is half-way to its expiry, so an active person is never logged out and an idle
 one is, by whichever comes first.
 """
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
@@ -34,25 +35,19 @@ def _signer() -> signing.TimestampSigner:
 
 
 REFRESH_SECONDS = 60  # the cookie is signed again at most this often
-_FORGED = object()
 
 
-def _cookie_age(request, seen: str):
-    """Seconds since the cookie was signed; _FORGED when tampered with; None when it names another
-    session (one left from an earlier session is ignored, and replaced)."""
+def _cookie_age(request, seen: str) -> float | None:
+    """Seconds since the cookie was signed; infinitely old when tampered with; None when it names
+    another session (one left from an earlier session is ignored, and replaced)."""
     signer = _signer()
     try:
         session = signer.unsign(seen)
     except signing.BadSignature:
-        return _FORGED
+        return math.inf
     if session != _digest(request.session.session_key):
         return None
     return max(0.0, time.time() - signing.b62_decode(seen.rsplit(signer.sep, 2)[1]))
-
-
-def _names_another_session(request, seen: str | None) -> bool:
-    """The session key changed during the request (a login rotates it): the cookie must name the new one."""
-    return seen is None or not seen.startswith(_digest(request.session.session_key) + _signer().sep)
 
 
 @receiver(user_logged_in)
@@ -70,16 +65,17 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         seen = request.COOKIES.get(IDLE_COOKIE)
         age = _cookie_age(request, seen) if seen is not None and request.user.is_authenticated else None
-        if age is _FORGED or (age is not None and age > _idle_seconds()):
+        if age is not None and age > _idle_seconds():
             logout(request)
         if request.user.is_authenticated:
             self._renew_when_half_spent(request)
+        named = request.session.session_key
         response = self.get_response(request)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             # Not on every response: an autosave every few seconds would sign and send it each time, and
-            # the timeout is hours, so a minute's precision is plenty. A login (a new session key) or a
-            # cookie of another session is replaced at once.
-            if age is None or age is _FORGED or age >= REFRESH_SECONDS or _names_another_session(request, seen):
+            # the timeout is hours, so a minute's precision is plenty. A cookie of another session, or a
+            # session key rotated by this request (a login, a password change), is replaced at once.
+            if age is None or age >= REFRESH_SECONDS or request.session.session_key != named:
                 response.set_cookie(
                     IDLE_COOKIE,
                     _signer().sign(_digest(request.session.session_key)),

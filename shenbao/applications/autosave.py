@@ -104,17 +104,9 @@ def _statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, 
     Parameters: the merge's thrice, now, the columns, then the WHERE clause's (see `_where`)."""
     table = Application._meta.db_table
     unchanged = f"(json({sql.merged}) = json(data) AND json({sql.invalid}) = json(invalid_inputs))"
-    sets = [
-        f"data = {sql.merged}",
-        f"invalid_inputs = {sql.invalid}",
-        # An unchanged section keeps its version, so no other tab on it turns stale.
-        f"section_versions = CASE WHEN {unchanged} THEN section_versions ELSE {sql.next_versions} END",
-        f"version = CASE WHEN {unchanged} THEN version ELSE version + 1 END",
-        "updated_at = %s",
-        *(f"{column} = %s" for column in columns),
-    ]
+    sets = _assignments(sql, sql.merged, sql.invalid, unchanged, "", columns)
     return (
-        f"UPDATE {table} SET {', '.join(sets)} WHERE {_where(sql, calls, editable_states)} "
+        f"UPDATE {table} SET {sets} WHERE {_where(sql, calls, editable_states)} "
         f"RETURNING id, call_id, unit_id, state, version, data, {sql.stored_version}"
     )
 
@@ -126,21 +118,27 @@ def _postgres_statement(sql: _Sql, calls: int, editable_states: int, columns: tu
     WHERE clause's (see `_where`), now, the columns."""
     table = Application._meta.db_table
     unchanged = "(locked.merged = t.data AND locked.invalid = t.invalid_inputs)"
-    sets = [
-        "data = locked.merged",
-        "invalid_inputs = locked.invalid",
-        # An unchanged section keeps its version, so no other tab on it turns stale.
-        f"section_versions = CASE WHEN {unchanged} THEN t.section_versions ELSE {sql.next_versions} END",
-        f"version = CASE WHEN {unchanged} THEN t.version ELSE t.version + 1 END",
-        "updated_at = %s",
-        *(f"{column} = %s" for column in columns),
-    ]
+    sets = _assignments(sql, "locked.merged", "locked.invalid", unchanged, "t.", columns)
     return (
         f"WITH locked AS (SELECT id, {sql.merged} AS merged, {sql.invalid} AS invalid FROM {table} "
         f"WHERE {_where(sql, calls, editable_states)} FOR UPDATE) "
-        f"UPDATE {table} AS t SET {', '.join(sets)} FROM locked WHERE t.id = locked.id "
+        f"UPDATE {table} AS t SET {sets} FROM locked WHERE t.id = locked.id "
         f"RETURNING t.id, t.call_id, t.unit_id, t.state, t.version, t.data, {sql.stored_version}"
     )
+
+
+def _assignments(sql: _Sql, merged: str, invalid: str, unchanged: str, row: str, columns: tuple[str, ...]) -> str:
+    """The SET clause: the merged document and inputs, and the versions; parameters: now, the columns."""
+    sets = [
+        f"data = {merged}",
+        f"invalid_inputs = {invalid}",
+        # An unchanged section keeps its version, so no other tab on it turns stale.
+        f"section_versions = CASE WHEN {unchanged} THEN {row}section_versions ELSE {sql.next_versions} END",
+        f"version = CASE WHEN {unchanged} THEN {row}version ELSE {row}version + 1 END",
+        "updated_at = %s",
+        *(f"{column} = %s" for column in columns),
+    ]
+    return ", ".join(sets)
 
 
 def _where(sql: _Sql, calls: int, editable_states: int) -> str:

@@ -36,6 +36,7 @@ _GENERATION = "live-review:generation"
 
 @dataclass(frozen=True)
 class CachedContext:
+    generation: str  # of the registries' contents it was read under
     people: tuple[str, ...]  # the ID numbers and unit codes the registries were read for
     usccs: tuple[str, ...]
     files: list[dict]
@@ -58,7 +59,7 @@ def _key(pk: int) -> str:
 
 
 def _load(
-    application: Application, snapshot: Snapshot, people: tuple[str, ...], usccs: tuple[str, ...]
+    application: Application, snapshot: Snapshot, generation: str, people: tuple[str, ...], usccs: tuple[str, ...]
 ) -> CachedContext:
     pi_number = snapshot.pi_id.number
     peers = []
@@ -74,6 +75,7 @@ def _load(
             for pk, public_id, category, unit_id, state in rows
         ]
     return CachedContext(
+        generation,
         people,
         usccs,
         attachment_rows([application.pk]).get(application.pk, []),
@@ -93,12 +95,10 @@ def context(application: Application, snapshot: Snapshot) -> tuple[CachedContext
     usccs = tuple(sorted(snapshot.usccs))
     found = cache.get_many([_GENERATION, key])  # one round trip: the generation and the context
     generation = _current_generation(found)
-    stored = found.get(key)  # (generation, context)
-    if stored is not None and stored[0] == generation and stored[1].people == people and stored[1].usccs == usccs:
-        cached = stored[1]
-    else:
-        cached = _load(application, snapshot, people, usccs)
-        cache.set(key, (generation, cached), LIFETIME_SECONDS)
+    cached = found.get(key)
+    if cached is None or (cached.generation, cached.people, cached.usccs) != (generation, people, usccs):
+        cached = _load(application, snapshot, generation, people, usccs)
+        cache.set(key, cached, LIFETIME_SECONDS)
     by_pi = {}
     if snapshot.pi_id.number:
         by_pi[snapshot.pi_id.number] = [peer for _, peer in cached.peers]
@@ -125,9 +125,9 @@ def forget(*pks: int) -> None:
 
 def forget_peers(application: Application) -> None:
     """The PI's other applications read this one's category: make them read it again."""
-    stored = cache.get(_key(application.pk))
-    if stored is not None:
-        forget(*(pk for pk, _ in stored[1].peers))
+    cached = cache.get(_key(application.pk))
+    if cached is not None:
+        forget(*(pk for pk, _ in cached.peers))
     elif application.pi_id_number:
         forget(
             *Application.objects.filter(call_id=application.call_id, pi_id_number=application.pi_id_number)

@@ -247,18 +247,21 @@ def _posted(request) -> QueryDict:
         pairs = json.loads(request.body)
     except (UnicodeDecodeError, ValueError):
         pairs = None
-    if (
-        not isinstance(pairs, list)
-        or len(pairs) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        or not all(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) for pair in pairs
-        )
-    ):
+    if not _name_value_pairs(pairs):
         raise BadInput(_("自动保存的内容无法读取：应为表单各项的名称和内容。"))
     posted = QueryDict(mutable=True)
     for name, value in pairs:
         posted.appendlist(name, value)
     return posted
+
+
+def _name_value_pairs(pairs) -> bool:
+    """A list of [name, value] strings, no longer than a form may be (DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
+    return (
+        isinstance(pairs, list)
+        and len(pairs) <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        and all(isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair) for pair in pairs)
+    )
 
 
 @login_required
