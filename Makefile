@@ -61,12 +61,13 @@ QUEUES ?=
 worker: $(STAMP) secrets
 	$(BIN)/python manage.py work $(if $(QUEUES),--queues $(QUEUES))
 
-# The whole suite needs chromium (browser tests), Redis (the scaled-out task queue) and, for the second
+# The whole suite needs chromium (browser tests), nginx (the production stack's front), Redis (the
+# scaled-out task queue) and, for the second
 # run, PostgreSQL: all come from Debian's packages when absent, so `make test` on a fresh Debian runs everything.
 test: test-tools test-sqlite test-postgres
 
 test-tools:
-	@WITH_BROWSER=1 scripts/ensure-debian-packages.sh
+	@WITH_BROWSER=1 WITH_NGINX=1 scripts/ensure-debian-packages.sh
 	@scripts/ensure-test-js.sh
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then scripts/ensure-postgres.sh || \
 	  echo "Could not start a local PostgreSQL (needs root): the PostgreSQL run will be skipped."; fi

@@ -336,11 +336,11 @@ def _s3_answers(stack: Stack) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50, help="autosaving clients while PostgreSQL restarts")
-    parser.add_argument("--port", type=int, default=None, help="first of 12 ports (default: a free block)")
+    parser.add_argument("--port", type=int, default=None, help="first of 14 ports (default: a free block)")
     options = parser.parse_args()
     began = time.monotonic()
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (other work on this machine counts)")
-    port = options.port or free_block([8536, 8548, 8560, 8572, 8584, 8524])
+    port = options.port or free_block([8536, 8552, 8568, 8584, 8520])
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASKS_", "STORAGE_"))}
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="shenbao-faults-") as directory:

@@ -1,8 +1,9 @@
 """Deadline day against the production stack (issue 12 item 8).
 
-Starts the production stack on PostgreSQL (deploy/stack.py: gunicorn, rq workers, private PostgreSQL
-and Redis, SeaweedFS) and, in the same run, a bare one-INSERT Django view on the same gunicorn
-configuration (bench/_baseline.py). N simulated applicants (asyncio + httpx, each its own session)
+Starts the production stack on PostgreSQL (deploy/stack.py: nginx in front of an autosave pool and a
+main pool of gunicorn workers, rq workers, private PostgreSQL and Redis, SeaweedFS) and, in the same
+run, a bare one-INSERT Django view on the same gunicorn configuration (bench/_baseline.py), reached
+directly: the front's own cost counts against shenbao. N simulated applicants (asyncio + httpx, each its own session)
 log in once; then rounds interleave:
 
   1. saturation, baseline: C clients post to the bare view as fast as it answers;
@@ -524,13 +525,13 @@ def main() -> None:
     parser.add_argument("--saturation", type=float, default=8, help="seconds of each saturation run (default 8)")
     parser.add_argument("--concurrency", type=int, default=20, help="clients in the saturation runs")
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers (default: its config)")
-    parser.add_argument("--port", type=int, default=None, help="first of 12 ports (default: a free block)")
+    parser.add_argument("--port", type=int, default=None, help="first of 14 ports (default: a free block)")
     options = parser.parse_args()
     options.concurrency = min(options.concurrency, options.applicants)
 
     began = time.monotonic()
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (other work on this machine counts)")
-    port = options.port or free_block([8524, 8536, 8548, 8560, 8572, 8584])
+    port = options.port or free_block([8520, 8536, 8552, 8568, 8584])
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASKS_", "STORAGE_"))}
     with tempfile.TemporaryDirectory(prefix="shenbao-rush-") as directory:
         stack = Stack(

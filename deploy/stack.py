@@ -28,6 +28,7 @@ from pathlib import Path
 
 from shenbao import installation_secrets
 
+from . import front
 from .servers import BIN, PrivatePostgres, create_database, s3_client, seaweedfs_argv
 from .supervisor import Service, StackError, free_block, log, port_open, wait_until
 
@@ -48,8 +49,9 @@ __all__ = ["BIN", "Service", "Stack", "StackError", "free_block", "log", "port_o
 class Stack:
     """Everything shenbao needs, started in order and stopped in reverse.
 
-    Ports, a block of 12 from `port`: the web workers on port, a baseline server (bench/rush.py)
-    port+1, a private PostgreSQL port+2, a private Redis port+3, SeaweedFS port+4 .. port+11.
+    Ports, a block of 14 from `port`: nginx (or the web workers) on port, a baseline server
+    (bench/rush.py) port+1, a private PostgreSQL port+2, a private Redis port+3, SeaweedFS port+4 ..
+    port+11, behind nginx the main pool port+12 and the autosave pool port+13.
     `environ` holds the README's variables: whatever it names is used, the rest is started here
     (from the machine's PostgreSQL and Redis, or private ones when asked: tests and benchmarks).
     """
@@ -62,6 +64,8 @@ class Stack:
     private_postgres: bool = False
     private_redis: bool = False
     database_name: str = "shenbao"
+    # nginx in front of an autosave pool and a main pool (deploy/front.py); None: when nginx is installed.
+    front: bool | None = None
     services: dict[str, Service] = field(default_factory=dict)
     postgres: PrivatePostgres | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -77,6 +81,8 @@ class Stack:
     def start(self, *, demo: bool = False) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._install_private_servers()
+        if self.front is None:
+            self.front = front.nginx_binary() is not None
         try:
             self.env = self._django_env()
             self._launch_object_store()  # it starts while the database is prepared
@@ -212,18 +218,47 @@ class Stack:
         # shenbao's jobs wait in the database (leased, retried, outliving outages: `manage.py work`);
         # with TASKS_BACKEND=rq each job is also handed to Redis, and an rq worker starts it at once.
         for number in range(1, self.task_workers + 1):
-            self._supervise(f"worker-{number}", [*MANAGE, "work"])
+            self._supervise(f"worker-{number}", self._background([*MANAGE, "work"]))
         queues = self.task_queues()
         argv = [*MANAGE, "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
-        self._supervise("worker-rq", argv)
+        self._supervise("worker-rq", self._background(argv))
+
+    def _background(self, argv: list[str]) -> list[str]:
+        # Background work yields the processor to people waiting on a page (deploy/front.py).
+        return front.nice(argv) if self.front else argv
 
     def _start_web(self) -> None:
-        env = {**self.env, "WEB_BIND": f"127.0.0.1:{self.port}"}
+        """nginx on `port` in front of two pools (deploy/front.py) when nginx is installed; else one
+        pool on `port` itself, as before."""
+        env = dict(self.env)
         if self.web_workers:
             env["WEB_WORKERS"] = str(self.web_workers)
         argv = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), "shenbao.wsgi:application"]
-        self._supervise("web", argv, env=env)
+        if not self.front:
+            self._supervise("web", argv, env={**env, "WEB_BIND": f"127.0.0.1:{self.port}"})
+        else:
+            autosave = {**env, "WEB_BIND": f"127.0.0.1:{self.autosave_port}", "WEB_WORKERS": self.autosave_workers}
+            self._supervise("web-autosave", argv, env=autosave)
+            self._supervise("web", front.nice(argv), env={**env, "WEB_BIND": f"127.0.0.1:{self.pages_port}"})
+            config = front.write_config(
+                self.data_dir / "nginx", port=self.port, pages_port=self.pages_port, autosave_port=self.autosave_port
+            )
+            self._supervise("nginx", front.nginx_argv(config), env=dict(os.environ))
         wait_until(lambda: urllib.request.urlopen(self.url + "/", timeout=2).status == 200, 90, "the web workers")
+
+    @property
+    def pages_port(self) -> int:
+        return self.port + 12
+
+    @property
+    def autosave_port(self) -> int:
+        return self.port + 13
+
+    @property
+    def autosave_workers(self) -> str:
+        # As many as the main pool (gunicorn's two per core plus one): at saturation an autosave waits
+        # mostly on the database, and a worker waiting there leaves its core to another.
+        return os.environ.get("WEB_AUTOSAVE_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
 
     # Helpers.
 
@@ -233,6 +268,8 @@ class Stack:
             wanted["WITH_POSTGRES"] = "1"
         if self.private_redis and not shutil.which("redis-server"):
             wanted["WITH_REDIS"] = "1"
+        if self.front is not False and front.nginx_binary() is None:
+            wanted["WITH_NGINX"] = "1"
         if wanted:
             subprocess.run(
                 [str(REPO / "scripts" / "ensure-debian-packages.sh")], env={**os.environ, **wanted}, check=True
@@ -259,6 +296,7 @@ class Stack:
     def stop(self) -> None:
         for name in reversed(list(self.services)):
             self.services[name].stop()
+        front.remove_scratch(self.data_dir / "nginx")
         if self.postgres is not None:
             self.postgres.stop()
             shutil.rmtree(self.postgres.directory, ignore_errors=True)

@@ -39,7 +39,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def free_block(candidates: list[int], size: int = 12) -> int:
+def free_block(candidates: list[int], size: int = 14) -> int:
     """The first port of the first block of `size` ports of which none is taken."""
     for first in candidates:
         if not any(port_open(port) for port in range(first, first + size)):

@@ -14,6 +14,7 @@ command -v npm >/dev/null || wanted+=(npm)
 [ "${WITH_BROWSER:-0}" = 1 ] && wanted+=(chromium default-jre-headless)
 [ "${WITH_POSTGRES:-0}" = 1 ] && wanted+=(postgresql)
 [ "${WITH_REDIS:-0}" = 1 ] && wanted+=(redis-server)
+[ "${WITH_NGINX:-0}" = 1 ] && wanted+=(nginx)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

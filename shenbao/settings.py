@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shenbao.web.middleware.ForwardedClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The API's errors as JSON whatever produced them below: before the others, to see their answers.
     "shenbao.api.middleware.JsonErrorsMiddleware",
@@ -206,6 +207,10 @@ if _proxy_header:
     if not _name.startswith("HTTP_") or not _value:
         raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER should look like HTTP_X_FORWARDED_PROTO=https")
     SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+# The proxies in front (nginx of `make serve`, a department's balancer), the same variable gunicorn
+# reads: from them, the client's address is the last one in X-Forwarded-For that is not theirs
+# (shenbao.web.middleware.ForwardedClientMiddleware), for the audit trail and the login lockout.
+FORWARDED_ALLOW_IPS = env_list("WEB_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -1,3 +1,4 @@
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -29,6 +30,37 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         # system's language, not from this person's choice.
         translation.activate(settings.LANGUAGE_CODE)
         return response
+
+
+class ForwardedClientMiddleware:
+    """Behind a proxy every request comes from the proxy's address: then REMOTE_ADDR becomes the
+    client's, the last address in X-Forwarded-For that is not a trusted proxy's (settings.
+    FORWARDED_ALLOW_IPS). Earlier entries are whatever the client wrote there, so they are never
+    taken; a request that did not come through a trusted proxy keeps its own address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = set(settings.FORWARDED_ALLOW_IPS)
+
+    def __call__(self, request):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and self._trusted(request.META.get("REMOTE_ADDR", "")):
+            if client := self._client(forwarded):
+                request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+    def _trusted(self, address: str) -> bool:
+        return "*" in self.trusted or address in self.trusted
+
+    def _client(self, forwarded: str) -> str | None:
+        for address in reversed([a.strip() for a in forwarded.split(",")]):
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                return None  # not an address a proxy wrote: nothing to the left of it is trusted either
+            if "*" in self.trusted or address not in self.trusted:
+                return address
+        return None
 
 
 class StorageErrorMiddleware:

