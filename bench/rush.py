@@ -2,8 +2,8 @@
 
 Starts the production stack on PostgreSQL (deploy/stack.py: nginx in front of an autosave pool and a
 main pool of gunicorn workers, rq workers, private PostgreSQL and Redis, SeaweedFS) and, in the same
-run, a bare one-INSERT Django view on the same gunicorn configuration (bench/_baseline.py), reached
-directly: the front's own cost counts against shenbao. N simulated applicants (asyncio + httpx, each its own session)
+run, a bare one-INSERT Django view on the same gunicorn configuration behind the same nginx front
+(bench/_baseline.py). N simulated applicants (asyncio + httpx, each its own session)
 log in once; then rounds interleave:
 
   1. saturation, baseline: C clients post to the bare view as fast as it answers;
@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
+from deploy import front  # noqa: E402
 from deploy.client import forms_of  # noqa: E402
 from deploy.stack import BIN, GUNICORN_CONFIG, Stack, free_block, log, wait_until  # noqa: E402
 
@@ -489,6 +490,10 @@ def report(number: int, r: Round) -> None:
     )
 
 
+def baseline_front(stack: Stack) -> Path:
+    return stack.data_dir / "nginx-baseline"
+
+
 def start_baseline(stack: Stack) -> str:
     import psycopg
 
@@ -498,9 +503,13 @@ def start_baseline(stack: Stack) -> str:
     )
     with psycopg.connect(stack.env["DATABASE_URL"].replace("postgres://", "postgresql://"), autocommit=True) as c:
         c.execute(create)
-    port = stack.port + 1
+    # Behind the same front as shenbao when the stack has one (an nginx of its own on port+1, the view's
+    # workers on port+14): the ratio compares the applications, not a proxy hop one of them skips.
+    port = stack.port + (14 if stack.front else 1)
     env = {**stack.env, "WEB_BIND": f"127.0.0.1:{port}"}
-    if stack.web_workers:
+    if stack.front:  # compared with the autosave pool: its workers and threads
+        env.update(WEB_WORKERS=stack.autosave_workers, WEB_THREADS=stack.autosave_threads)
+    elif stack.web_workers:
         env["WEB_WORKERS"] = str(stack.web_workers)
     argv = [
         str(BIN / "gunicorn"),
@@ -511,7 +520,10 @@ def start_baseline(stack: Stack) -> str:
         "_baseline:application",
     ]
     stack._supervise("baseline", argv, env=env)
-    url = f"http://127.0.0.1:{port}"
+    if stack.front:
+        config = front.write_config(baseline_front(stack), port=stack.port + 1, pages_port=port, autosave_port=port)
+        stack._supervise("baseline-front", front.nginx_argv(config), env=dict(os.environ))
+    url = f"http://127.0.0.1:{stack.port + 1}"
     wait_until(lambda: httpx.post(url + "/save/", data={"body": "warm"}).status_code == 200, 60, "the baseline view")
     return url
 
@@ -525,13 +537,13 @@ def main() -> None:
     parser.add_argument("--saturation", type=float, default=8, help="seconds of each saturation run (default 8)")
     parser.add_argument("--concurrency", type=int, default=20, help="clients in the saturation runs")
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers (default: its config)")
-    parser.add_argument("--port", type=int, default=None, help="first of 14 ports (default: a free block)")
+    parser.add_argument("--port", type=int, default=None, help="first of 15 ports (default: a free block)")
     options = parser.parse_args()
     options.concurrency = min(options.concurrency, options.applicants)
 
     began = time.monotonic()
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (other work on this machine counts)")
-    port = options.port or free_block([8520, 8536, 8552, 8568, 8584])
+    port = options.port or free_block([8520, 8536, 8552, 8568, 8584], size=15)
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TASKS_", "STORAGE_"))}
     with tempfile.TemporaryDirectory(prefix="shenbao-rush-") as directory:
         stack = Stack(
@@ -556,6 +568,7 @@ def main() -> None:
             rounds = asyncio.run(rush(stack, baseline_url, seeded, options))
         finally:
             stack.stop()
+            front.remove_scratch(baseline_front(stack))
     ratio = statistics.median(r.ratio for r in rounds)
     p99 = statistics.median(percentile(r.latencies, 0.99) * 1000 for r in rounds)
     lost = statistics.median(r.lost for r in rounds)

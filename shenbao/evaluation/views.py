@@ -22,6 +22,7 @@ from shenbao.applications.models import Application
 from shenbao.applications.services import EditRefused, visible_applications
 from shenbao.calls.current import current_call
 from shenbao.calls.models import Call
+from shenbao.web.clock import acted_at
 
 from . import experts as expert_sheets
 from . import services
@@ -119,7 +120,7 @@ def _chosen(request) -> list[uuid.UUID]:
 def acceptance_batch(request):
     """受理 of the ticked applications; those with a bar are refused here and decided one by one."""
     _department(request)
-    now, ok = timezone.now(), 0
+    now, ok = acted_at(request), 0
     for application in Application.objects.filter(call=_call(), public_id__in=_chosen(request)):
         if _try(request, lambda a=application: services.accept(a, request.user, now, request=request)):
             ok += 1
@@ -133,7 +134,7 @@ def acceptance_batch(request):
 def acceptance_decide(request, public_id):
     _department(request)
     application = get_object_or_404(Application, public_id=public_id, call=_call())
-    action, now, user = request.POST.get("action"), timezone.now(), request.user
+    action, now, user = request.POST.get("action"), acted_at(request), request.user
     reason = request.POST.get("reason", "")
     if action == "accept":
         _try(request, lambda: services.accept(application, user, now, reason=reason, request=request), _("已受理。"))
@@ -162,7 +163,7 @@ def status(request, public_id):
     can_appeal, appeal_until = False, None
     if acceptance and acceptance.status == Acceptance.Status.REJECTED and acceptance.appealed_at is None:
         window = services.appeal_window(acceptance)
-        can_appeal, appeal_until = window.is_open(timezone.now()), window.closes
+        can_appeal, appeal_until = window.is_open(acted_at(request)), window.closes
     funding_list = FundingList.objects.filter(call=application.call).first()
     listed = bool(
         funding_list
@@ -190,7 +191,7 @@ def appeal(request, public_id):
     _try(
         request,
         lambda: services.appeal(
-            application, request.user, request.POST.get("reason", ""), timezone.now(), request=request
+            application, request.user, request.POST.get("reason", ""), acted_at(request), request=request
         ),
         _("复审申请已提交。"),
     )
@@ -213,7 +214,7 @@ def avoid_list(request, public_id):
         ]
         if _try(
             request,
-            lambda: services.set_avoid_list(application, request.user, rows, timezone.now(), request=request),
+            lambda: services.set_avoid_list(application, request.user, rows, acted_at(request), request=request),
             _("已保存回避专家。"),
         ):
             return redirect("evaluation:avoid", public_id=public_id)
@@ -412,7 +413,7 @@ def group(request, pk):
     _department(request)
     group = get_object_or_404(Group.objects.select_related("call"), pk=pk)
     if request.method == "POST":
-        action, now, user = request.POST.get("action"), timezone.now(), request.user
+        action, now, user = request.POST.get("action"), acted_at(request), request.user
         if action == "assign":
             summary = {}
             if _try(request, lambda: summary.update(services.assign(group, user, now, request=request))):
@@ -489,7 +490,7 @@ def reopen(request, pk):
     _try(
         request,
         lambda: services.reopen_sheet(
-            sheet, request.user, request.POST.get("reason", ""), timezone.now(), request=request
+            sheet, request.user, request.POST.get("reason", ""), acted_at(request), request=request
         ),
         _("已退回专家重评。"),
     )
@@ -512,7 +513,7 @@ def ranking_page(request):
     call = _call()
     funding_list = FundingList.objects.filter(call=call).first()
     if request.method == "POST":
-        action, now, user = request.POST.get("action"), timezone.now(), request.user
+        action, now, user = request.POST.get("action"), acted_at(request), request.user
         if action == "budget":
             category, budget = request.POST.get("category", ""), _int(request.POST.get("budget"))
             if category not in call.spec.category_codes or budget is None or budget < 0:
@@ -557,7 +558,7 @@ def ranking_page(request):
     return render(
         request,
         "evaluation/ranking.html",
-        {"call": call, "categories": categories, "funding_list": funding_list, "now": timezone.now()},
+        {"call": call, "categories": categories, "funding_list": funding_list, "now": acted_at(request)},
     )
 
 
@@ -576,7 +577,7 @@ def publicity(request, code):
     objections. Nothing else of the applications, nothing of the experts."""
     call = get_object_or_404(Call, code=code)
     funding_list = FundingList.objects.filter(call=call, publicity_opens__isnull=False).first()
-    now = timezone.now()
+    now = acted_at(request)
     is_open = bool(funding_list and funding_list.publicity_opens <= now < funding_list.publicity_closes)
     rows = [
         {"category": r["category"], "title": r["title"], "lead_unit": r["lead_unit"], "pi": r["pi"]}
@@ -642,7 +643,7 @@ def expert_profile(request):
             }
             if _try(
                 request,
-                lambda: services.confirm_own_data(expert, request.user, changes, timezone.now(), request=request),
+                lambda: services.confirm_own_data(expert, request.user, changes, acted_at(request), request=request),
                 _("个人信息已确认。"),
             ):
                 return redirect("evaluation:expert_home")
@@ -676,7 +677,7 @@ def assignment(request, public_id):
     if a.expert.confirmed_at is None:
         return redirect("evaluation:expert_profile")
     criteria = a.group.call.spec.review.criteria
-    now = timezone.now()
+    now = acted_at(request)
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("no_conflict", "conflict"):
@@ -774,7 +775,7 @@ def autosave(request, public_id):
     criteria = a.group.call.spec.review.criteria
     scores, comments, overall = _posted_sheet(request, criteria)
     try:
-        sheet = services.save_draft(a, request.user, scores, comments, overall, timezone.now(), request=request)
+        sheet = services.save_draft(a, request.user, scores, comments, overall, acted_at(request), request=request)
     except REFUSALS as error:
         return JsonResponse({"ok": False, "error": str(error) or _("无权操作")}, status=409)
     return JsonResponse(

@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shenbao.calls.current import current_call
 from shenbao.parsing import parse_uuid
+from shenbao.web.clock import acted_at
 
 from . import services
 from .eligibility import RegistrationDateRule
@@ -161,7 +161,7 @@ def registration_decide(request, pk):
     unit = _reviewable(request, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        now = timezone.now()
+        now = acted_at(request)
         try:
             if form.cleaned_data["decision"] == "approve":
                 call = current_call()

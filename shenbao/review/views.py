@@ -35,6 +35,7 @@ from shenbao.jobs.models import Job
 from shenbao.language import cite
 from shenbao.organisations.models import Recommender, Unit
 from shenbao.storage import StorageUnavailable
+from shenbao.web.clock import acted_at
 
 from . import services, statistics, steps
 from .exports import overview_xlsx
@@ -220,7 +221,7 @@ def unit_queue(request):
         .order_by("state", "-submitted_at", "pk")
     )
     queue_page = _queue(request, applications, call, "applicant__real_name")
-    closed = steps.unit_window_refusal(call, unit.pk, unit.recommender_id, timezone.now())
+    closed = steps.unit_window_refusal(call, unit.pk, unit.recommender_id, acted_at(request))
     rows = [a for a, *_ in queue_page["rows"]]
     pending = _pending([a.pk for a in rows])
     for application in rows:
@@ -311,7 +312,7 @@ def unit_progress(request):
         jobs.setdefault(application_id, job)  # a row of the batch is followed through the batch's job
     done = [j for j in jobs.values() if j.state == Job.State.DONE]
     failed = [j for j in jobs.values() if j.state == Job.State.FAILED]
-    closed = steps.unit_window_refusal(_call(), unit.pk, unit.recommender_id, timezone.now())
+    closed = steps.unit_window_refusal(_call(), unit.pk, unit.recommender_id, acted_at(request))
     return JsonResponse(
         {
             "total": len(jobs),
@@ -357,7 +358,7 @@ def unit_action(request):
         raise PermissionDenied
     action, ids = _unit_action_and_rows(request)
     chosen = list(Application.objects.filter(unit=request.user.unit, public_id__in=ids).select_related("call", "unit"))
-    now, user = timezone.now(), request.user
+    now, user = acted_at(request), request.user
     if action == "approve":
         _run(request, lambda a: services.approve(a, user, now, request=request), chosen, _("已审核通过"))
     elif action in ("seal", "seal_submit"):
@@ -397,7 +398,7 @@ def return_application(request, public_id):
     application = get_object_or_404(
         visible_applications(request.user).select_related("call", "unit"), public_id=public_id
     )
-    reason, now = request.POST.get("reason", ""), timezone.now()
+    reason, now = request.POST.get("reason", ""), acted_at(request)
     try:
         if request.user.is_unit_admin:
             services.return_to_applicant(application, request.user, reason, now, request=request)
@@ -417,7 +418,7 @@ def return_application(request, public_id):
 def withdraw(request, public_id):
     application = get_object_or_404(visible_applications(request.user), public_id=public_id)
     try:
-        services.withdraw(application, request.user, timezone.now(), request=request)
+        services.withdraw(application, request.user, acted_at(request), request=request)
     except EditRefused as error:
         messages.error(request, str(error))
     else:
@@ -439,7 +440,7 @@ def recommender_queue(request):
         (category, services.quota_of(recommender, call.spec, category.code), used.get(category.code, 0))
         for category in call.spec.categories
     ]
-    now = timezone.now()
+    now = acted_at(request)
     window = windows.window_for(call, "recommendation", now, recommender=recommender.pk)
     return render(
         request,
@@ -470,7 +471,7 @@ def recommender_action(request):
         .filter(public_id__in=_chosen(request))
         .select_related("call", "unit")
     )
-    action, now, user = request.POST.get("action"), timezone.now(), request.user
+    action, now, user = request.POST.get("action"), acted_at(request), request.user
     if action == "recommend":
         _run(request, lambda a: services.recommend(a, user, now, request=request), chosen, _("已推荐"))
     elif action == "not_recommend":
@@ -561,7 +562,7 @@ def upload_letter(request, pk):
 def _store_letter(request, entry, limit):
     spec, upload = entry.call.spec, request.FILES.get("letter")
     rules = spec.attachments
-    if not windows.is_open(entry.call, "recommendation", timezone.now(), recommender=entry.recommender_id):
+    if not windows.is_open(entry.call, "recommendation", acted_at(request), recommender=entry.recommender_id):
         messages.error(
             request, _("推荐文件须在截止前上传（%(clause)s）。") % {"clause": cite(spec.recommendation.clause)}
         )
@@ -580,7 +581,7 @@ def _store_letter(request, entry, limit):
             messages.error(request, str(error))
         else:
             entry.letter.save(f"{entry.call.code}-{entry.recommender.code}-letter.pdf", upload, save=False)
-            entry.letter_uploaded_at = timezone.now()
+            entry.letter_uploaded_at = acted_at(request)
             entry.save()
             log.record("list.letter_uploaded", actor=request.user, obj=entry, request=request)
             messages.success(request, _("推荐文件已上传。"))
@@ -612,7 +613,7 @@ def overview(request):
         request,
         "review/overview.html",
         {
-            **statistics.charts(scope, timezone.now()),
+            **statistics.charts(scope, acted_at(request)),
             **_filter_choices(call),
             "call": call,
             "scope": scope,
@@ -645,7 +646,7 @@ def export_applications(request):
 def inbox(request):
     notes = Notification.objects.filter(user=request.user)[:100]
     response = render(request, "review/inbox.html", {"notes": notes})
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=acted_at(request))
     return response
 
 
@@ -665,7 +666,7 @@ def window_extensions(request):
                 request.POST.get("which", ""),
                 _beijing_time(request.POST.get("closes", ""), call.spec.tz),
                 request.POST.get("reason", ""),
-                timezone.now(),
+                acted_at(request),
                 unit=unit,
                 recommender=recommender,
                 request=request,

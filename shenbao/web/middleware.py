@@ -5,8 +5,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from shenbao.web import clock
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +38,19 @@ class ForwardedClientMiddleware:
     """Behind a proxy every request comes from the proxy's address: then REMOTE_ADDR becomes the
     client's, the last address in X-Forwarded-For that is not a trusted proxy's (settings.
     FORWARDED_ALLOW_IPS). Earlier entries are whatever the client wrote there, so they are never
-    taken; a request that did not come through a trusted proxy keeps its own address."""
+    taken; a request that did not come through a trusted proxy keeps its own address. With
+    TRUST_REQUEST_START, the proxy's X-Request-Start is when the person acted (shenbao/web/clock.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.trusted = set(settings.FORWARDED_ALLOW_IPS)
 
     def __call__(self, request):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded and self._trusted(request.META.get("REMOTE_ADDR", "")):
-            if client := self._client(forwarded):
+        if self._trusted(request.META.get("REMOTE_ADDR", "")):
+            if client := self._client(request.META.get("HTTP_X_FORWARDED_FOR", "")):
                 request.META["REMOTE_ADDR"] = client
+            if settings.TRUST_REQUEST_START and (stamp := request.META.get("HTTP_X_REQUEST_START")):
+                request.acted_at = clock.front_received_at(stamp, timezone.now())
         return self.get_response(request)
 
     def _trusted(self, address: str) -> bool:

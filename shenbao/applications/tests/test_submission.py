@@ -1,5 +1,7 @@
 """Submitting to the unit: bars block it, a repeated click gets the same receipt, the deadline holds."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -88,3 +90,40 @@ def test_a_submission_locks_the_audit_chains_head_last_so_that_submissions_queue
     after_it = [sql.split()[0] for sql in statements[first_on_head:] if head not in sql]
     # the entry itself; then only the head's update and the commit
     assert [verb for verb in after_it if verb not in ("SAVEPOINT", "RELEASE")] == ["INSERT"]
+
+
+def _click(client, application, clicked, remote="127.0.0.1"):
+    """A submit click that the front stamped at `clicked` (deploy/front.py: X-Request-Start)."""
+    return client.post(
+        reverse("applications:submit", args=[application.public_id]),
+        HTTP_X_REQUEST_START=f"t={clicked.timestamp():.3f}",
+        REMOTE_ADDR=remote,
+    )
+
+
+def test_a_click_that_reached_the_front_before_the_close_is_submitted_though_a_worker_took_it_after(
+    client, complete, applicant, during_filing, settings
+):
+    settings.TRUST_REQUEST_START = True
+    clicked = AFTER_FILING - dt.timedelta(seconds=1.5)  # 15:59:59.5
+    during_filing.move_to(AFTER_FILING + dt.timedelta(seconds=3))  # queued behind the rush until 16:00:04
+    client.force_login(applicant)
+    _click(client, complete, clicked)
+    complete.refresh_from_db()
+    assert complete.state == Application.State.SUBMITTED and complete.submitted_at == clicked
+
+
+def test_a_stamp_is_believed_only_from_a_trusted_front_that_is_said_to_set_it_and_only_for_a_queue_s_length(
+    client, complete, applicant, during_filing, settings
+):
+    client.force_login(applicant)
+    during_filing.move_to(AFTER_FILING + dt.timedelta(seconds=3))
+    just_before = AFTER_FILING - dt.timedelta(seconds=1.5)
+
+    settings.TRUST_REQUEST_START = False  # a balancer that does not set it: a client could write it
+    _click(client, complete, just_before)
+    settings.TRUST_REQUEST_START = True
+    _click(client, complete, just_before, remote="198.51.100.7")  # not through the front
+    _click(client, complete, AFTER_FILING - dt.timedelta(minutes=10))  # longer than any request waits
+
+    assert Application.objects.get(pk=complete.pk).state == Application.State.DRAFT

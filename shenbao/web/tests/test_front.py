@@ -10,7 +10,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 
 from deploy import front
-from deploy.stack import Service, free_block, wait_until
+from deploy.stack import Service, Stack, free_block, wait_until
 from shenbao.web.middleware import ForwardedClientMiddleware
 
 
@@ -87,8 +87,30 @@ def test_the_pools_learn_the_client_address_from_the_front(nginx):
     assert answer == "pages 203.0.113.9, 127.0.0.1"
 
 
-def test_the_main_pool_and_the_background_workers_run_at_a_lower_priority_than_autosaves():
-    assert front.nice(["gunicorn", "-c", "x"]) == ["nice", "-n", str(front.BULK_NICE), "gunicorn", "-c", "x"]
+def test_the_main_pool_the_task_workers_and_the_object_store_yield_the_processor_to_the_autosave_pool(
+    tmp_path, monkeypatch
+):
+    started = {}
+    monkeypatch.setattr(Stack, "_supervise", lambda self, name, argv, env=None: started.setdefault(name, argv))
+    monkeypatch.setattr(Stack, "task_queues", lambda self: ["default", "sealing"])
+    monkeypatch.setattr("deploy.stack.wait_until", lambda *args, **kwargs: None)
+    monkeypatch.setattr(front, "nginx_argv", lambda config: ["nginx", "-c", str(config)])
+    stack = Stack(data_dir=tmp_path, port=8000, front=True, environ={"SECRET_KEY": "x"}, task_workers=2)
+    stack.env = stack._django_env()
+    stack._launch_object_store()
+    stack._start_task_workers()
+    stack._start_web()
+    front.remove_scratch(tmp_path / "nginx")
+
+    lowered = ["nice", "-n", str(front.BULK_NICE)]
+    assert {name for name, argv in started.items() if argv[:3] == lowered} == {
+        "s3",
+        "worker-1",
+        "worker-2",
+        "worker-rq",
+        "web",
+    }
+    assert "gunicorn" in started["web-autosave"][0] and started["nginx"][0] == "nginx"
     assert 0 < front.BULK_NICE <= 19
 
 
@@ -114,3 +136,16 @@ def test_a_request_that_did_not_come_through_a_trusted_proxy_keeps_its_own_addre
     assert _client_address("127.0.0.1", None, ["127.0.0.1"]) == "127.0.0.1"
     # Something that is not an address stops the walk: nothing left of it came from a trusted proxy.
     assert _client_address("127.0.0.1", "198.51.100.7, <script>", ["127.0.0.1"]) == "127.0.0.1"
+
+
+def test_a_front_stamp_from_the_future_or_not_a_time_is_not_believed():
+    import datetime as dt
+
+    from shenbao.web.clock import front_received_at
+
+    now = dt.datetime(2025, 11, 14, 8, 0, tzinfo=dt.UTC)
+    assert front_received_at(f"t={now.timestamp() - 2.5:.3f}", now) == now - dt.timedelta(seconds=2.5)
+    assert front_received_at(f"t={now.timestamp() + 0.4:.3f}", now) == now  # the clocks differ a little
+    assert front_received_at(f"t={now.timestamp() + 30:.3f}", now) is None
+    assert front_received_at("t=soon", now) is None
+    assert front_received_at("t=1e400", now) is None
