@@ -65,6 +65,7 @@ class Service:
     _stopping: bool = False
     _paused: bool = False
     _watcher: threading.Thread | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self) -> None:
         self._stopping = self._paused = False
@@ -93,13 +94,21 @@ class Service:
                 continue
             log(f"{self.name} exited with {process.returncode}; restarting in {pause:.1f} s")
             time.sleep(pause)
-            if self._stopping or self._paused:
-                continue
-            self.restarts += 1
             started = time.monotonic()
-            self._spawn()
+            if not self._restart_in_place_of(process):
+                continue
             # A process that keeps dying at once is restarted ever more slowly (at most every 10 s).
             pause = min(pause * 2, 10.0) if time.monotonic() - started < 5 else 0.5
+
+    def _restart_in_place_of(self, exited: subprocess.Popen) -> bool:
+        """Start the process again, unless it was stopped, paused, or already started again by
+        `resume` meanwhile: a second copy would run unwatched, holding its ports after `stop`."""
+        with self._lock:
+            if self._stopping or self._paused or self.process is not exited:
+                return False
+            self.restarts += 1
+            self._spawn()
+            return True
 
     @property
     def pid(self) -> int | None:
@@ -118,9 +127,10 @@ class Service:
         self._terminate()
 
     def resume(self) -> None:
-        self._paused = False
-        if self.process is None or self.process.poll() is not None:
-            self._spawn()
+        with self._lock:
+            self._paused = False
+            if self.process is None or self.process.poll() is not None:
+                self._spawn()
 
     def stop(self) -> None:
         self._stopping = True

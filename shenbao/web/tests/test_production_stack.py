@@ -130,3 +130,19 @@ def test_a_web_worker_starts_the_pdf_fork_server_and_reads_the_font_and_its_view
     server = multiprocessing.forkserver._forkserver
     assert server._forkserver_pid is not None
     os.kill(server._forkserver_pid, 0)  # alive
+
+
+def test_a_service_started_again_by_resume_is_not_started_a_second_time_by_its_watcher(tmp_path):
+    service = Service("sleeper", ["sleep", "60"], dict(os.environ), tmp_path / "sleeper.log")
+    service.start()
+    try:
+        service.pause()  # a fault injected: stopped, and kept stopped
+        exited = service.process
+        service.resume()  # the fault ends: a new process
+        resumed = service.process
+        # The watcher saw the first process exit just before the resume, and wakes from its pause now.
+        assert service._restart_in_place_of(exited) is False
+        assert service.process is resumed and service.pid == resumed.pid and service.restarts == 0
+    finally:
+        service.stop()
+    assert resumed.poll() is not None  # nothing left running after stop
