@@ -507,10 +507,10 @@ def start_baseline(stack: Stack) -> str:
     # workers on port+14): the ratio compares the applications, not a proxy hop one of them skips.
     port = stack.port + (14 if stack.front else 1)
     env = {**stack.env, "WEB_BIND": f"127.0.0.1:{port}"}
-    if stack.front:  # compared with the autosave pool: its workers and threads
-        env.update(WEB_WORKERS=stack.autosave_workers, WEB_THREADS=stack.autosave_threads)
-    elif stack.web_workers:
+    if stack.web_workers:
         env["WEB_WORKERS"] = str(stack.web_workers)
+    if stack.front:  # compared with the autosave pool: its workers and threads
+        env.update(stack.autosave_pool(port))
     argv = [
         str(BIN / "gunicorn"),
         "-c",

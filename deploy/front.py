@@ -33,7 +33,8 @@ TEMPORARY_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
 def nginx_binary() -> str | None:
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    # Debian's is in /usr/sbin, which a user's PATH may lack.
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 
 def nice(argv: list[str], level: int = BULK_NICE) -> list[str]:
@@ -50,13 +51,13 @@ def write_config(directory: Path, *, port: int, pages_port: int, autosave_port: 
     # theirs, and the folder above must let them in. DATA_DIR is often private (0700), so the
     # temporary folders live in the system's temporary directory.
     scratch = Path(tempfile.mkdtemp(prefix="shenbao-nginx-"))
-    if os.geteuid() == 0:
-        nobody = pwd.getpwnam("nobody")
+    nobody = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
+    if nobody:
         user_line = "user nobody nogroup;"
         scratch.chmod(0o711)
     for name in TEMPORARY_DIRS:
         (scratch / name).mkdir(mode=0o700)
-        if os.geteuid() == 0:
+        if nobody:
             os.chown(scratch / name, nobody.pw_uid, nobody.pw_gid)
     temporary = "\n".join(f"    {name}_temp_path {scratch / name};" for name in TEMPORARY_DIRS)
     config = directory / "nginx.conf"

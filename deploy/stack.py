@@ -241,13 +241,7 @@ class Stack:
             self._supervise("web", argv, env={**env, "WEB_BIND": f"127.0.0.1:{self.port}"})
         else:
             env["TRUST_REQUEST_START"] = "true"  # nginx sets it on every request (deploy/front.py)
-            autosave = {
-                **env,
-                "WEB_BIND": f"127.0.0.1:{self.autosave_port}",
-                "WEB_WORKERS": self.autosave_workers,
-                "WEB_THREADS": self.autosave_threads,
-            }
-            self._supervise("web-autosave", argv, env=autosave)
+            self._supervise("web-autosave", argv, env={**env, **self.autosave_pool(self.autosave_port)})
             self._supervise("web", front.nice(argv), env={**env, "WEB_BIND": f"127.0.0.1:{self.pages_port}"})
             config = front.write_config(
                 self.data_dir / "nginx", port=self.port, pages_port=self.pages_port, autosave_port=self.autosave_port
@@ -263,15 +257,14 @@ class Stack:
     def autosave_port(self) -> int:
         return self.port + 13
 
-    @property
-    def autosave_threads(self) -> str:
-        return os.environ.get("WEB_AUTOSAVE_THREADS") or os.environ.get("WEB_THREADS") or "4"
-
-    @property
-    def autosave_workers(self) -> str:
-        # As many as the main pool (gunicorn's two per core plus one): at saturation an autosave waits
-        # mostly on the database, and a worker waiting there leaves its core to another.
-        return os.environ.get("WEB_AUTOSAVE_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
+    def autosave_pool(self, port: int) -> dict[str, str]:
+        """gunicorn's variables for the autosave pool on `port`: WEB_AUTOSAVE_WORKERS and
+        WEB_AUTOSAVE_THREADS when set, otherwise the main pool's (deploy/gunicorn.conf.py)."""
+        pool = {"WEB_BIND": f"127.0.0.1:{port}"}
+        for name in ("WORKERS", "THREADS"):
+            if value := self.environ.get(f"WEB_AUTOSAVE_{name}"):
+                pool[f"WEB_{name}"] = value
+        return pool
 
     # Helpers.
 

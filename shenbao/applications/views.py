@@ -332,7 +332,7 @@ def formal_review(request, public_id):
     application, now = _visible(request, public_id), acted_at(request)
     findings = stored_findings.for_reader(application)
     files = attachment_rows([application.pk]).get(application.pk, [])
-    snapshot = Snapshot({**application.data, "attachments": files}, str(application.public_id))
+    snapshot = Snapshot(application.data, str(application.public_id)).with_attachments(files)
     if not request.user.is_applicant:  # near-duplicates are for the staff who judge them: from the index
         similar = {snapshot.key: similarity.similar_to(application)}
         context = ReviewContext(

@@ -312,7 +312,7 @@ def expert_import_confirm(request, pk):
     summary = {}
 
     def run():
-        summary.update(expert_sheets.run_import(batch, request.user, timezone.now(), request=request))
+        summary.update(expert_sheets.run_import(batch, request.user, acted_at(request), request=request))
 
     if _try(request, run):
         messages.success(

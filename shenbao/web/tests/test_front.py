@@ -149,3 +149,9 @@ def test_a_front_stamp_from_the_future_or_not_a_time_is_not_believed():
     assert front_received_at(f"t={now.timestamp() + 30:.3f}", now) is None
     assert front_received_at("t=soon", now) is None
     assert front_received_at("t=1e400", now) is None
+
+
+def test_the_autosave_pool_has_its_own_workers_and_threads_only_when_the_environment_names_them(tmp_path):
+    assert Stack(data_dir=tmp_path).autosave_pool(8013) == {"WEB_BIND": "127.0.0.1:8013"}  # gunicorn.conf's
+    named = Stack(data_dir=tmp_path, environ={"WEB_AUTOSAVE_WORKERS": "3", "WEB_AUTOSAVE_THREADS": "2"})
+    assert named.autosave_pool(8013) == {"WEB_BIND": "127.0.0.1:8013", "WEB_WORKERS": "3", "WEB_THREADS": "2"}
