@@ -28,6 +28,11 @@ graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 20)
 keepalive = _int("WEB_KEEPALIVE", 5)
 # A worker is replaced after this many requests, so that a slow leak never grows without bound.
 max_requests = _int("WEB_MAX_REQUESTS", 5000)
+# shenbao is imported once, in the master, and each worker is a fork of it. Importing Django and every
+# view costs a worker 2–3 s of CPU; ten workers importing at once on a small or busy machine did not
+# answer within 90 s (2026-11-27), and a worker replaced in the rush (max_requests) paid it again
+# while autosaves waited. The price: `kill -HUP` no longer loads new code; restart to deploy.
+preload_app = os.environ.get("WEB_PRELOAD", "true").strip().lower() not in ("0", "false", "no", "off")
 max_requests_jitter = max_requests // 10
 backlog = _int("WEB_BACKLOG", 2048)
 # Behind a load balancer, trust its X-Forwarded-* headers (comma-separated addresses).
@@ -36,6 +41,14 @@ accesslog = os.environ.get("WEB_ACCESS_LOG") or None  # "-" for standard output
 errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL", "warning")
 proc_name = "shenbao-web"
+
+
+def when_ready(server):
+    """In the master, before the first fork: what every worker can share (shenbao/warmup.py)."""
+    if preload_app:
+        from shenbao.warmup import warm_up_shared
+
+        warm_up_shared()
 
 
 def post_worker_init(worker):

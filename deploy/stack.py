@@ -37,6 +37,9 @@ MANAGE = [sys.executable, str(REPO / "manage.py")]
 GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/shenbao"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+# The workers import shenbao once, in gunicorn's master (deploy/gunicorn.conf.py: preload_app), in a few
+# seconds; a small machine busy with other work can take a minute or more, and waiting costs nothing.
+WEB_READY_SECONDS = 300
 
 
 __all__ = ["BIN", "Service", "Stack", "StackError", "free_block", "log", "port_open", "s3_client", "wait_until"]
@@ -247,7 +250,10 @@ class Stack:
                 self.data_dir / "nginx", port=self.port, pages_port=self.pages_port, autosave_port=self.autosave_port
             )
             self._supervise("nginx", front.nginx_argv(config), env=dict(os.environ))
-        wait_until(lambda: urllib.request.urlopen(self.url + "/", timeout=2).status == 200, 90, "the web workers")
+        wait_until(self._answers, WEB_READY_SECONDS, "the web workers")
+
+    def _answers(self) -> bool:
+        return urllib.request.urlopen(self.url + "/", timeout=2).status == 200
 
     @property
     def pages_port(self) -> int:

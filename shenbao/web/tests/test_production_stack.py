@@ -132,6 +132,31 @@ def test_a_web_worker_starts_the_pdf_fork_server_and_reads_the_font_and_its_view
     os.kill(server._forkserver_pid, 0)  # alive
 
 
+def test_the_web_workers_are_forks_of_a_master_that_read_the_font_and_views_once_and_closed_its_connections(
+    monkeypatch,
+):
+    import runpy
+
+    from django.db import connections
+    from django.urls import clear_url_caches, get_resolver
+
+    from shenbao.documents import fonts
+
+    config_file = str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py")
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append("database"))
+    fonts._code_points.cache_clear()
+    clear_url_caches()
+    config = runpy.run_path(config_file)
+    assert config["preload_app"] is True
+    config["when_ready"](server=None)  # in the master, after the import, before the first fork
+    assert fonts._code_points.cache_info().currsize == 1
+    assert "url_patterns" in get_resolver().__dict__
+    assert closed == ["database"]  # a connection of the master would be shared by every fork
+    monkeypatch.setenv("WEB_PRELOAD", "false")
+    assert runpy.run_path(config_file)["preload_app"] is False
+
+
 def test_a_service_started_again_by_resume_is_not_started_a_second_time_by_its_watcher(tmp_path):
     service = Service("sleeper", ["sleep", "60"], dict(os.environ), tmp_path / "sleeper.log")
     service.start()
