@@ -28,7 +28,7 @@ def page(browser, live_server):
     # test_browser_csp.py checks the pages under the real policy with a context of its own.
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(60_000)  # a throttled machine took over 10 s a page; a passing test never waits it out
     yield page
     context.close()
 

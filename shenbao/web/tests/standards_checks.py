@@ -126,7 +126,7 @@ class Crawl:
         (a form sent with mistakes, say)."""
         context = self.context(session_cookie)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(60_000)
         try:
             queue = deque([(item, True, "") for item in fixed] + [(start, False, "")])
             walked = set()  # patterns this person has been to in this phase

@@ -27,7 +27,7 @@ def page(browser, live_server):
         pytest.fail("ECharts is not vendored: run scripts/vendor-js.sh (make test, make run do)")
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(60_000)
     yield page
     context.close()
 

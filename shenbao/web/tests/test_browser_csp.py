@@ -15,7 +15,7 @@ def page(browser, live_server):
     """A page under the site's real Content-Security-Policy (the shared fixture bypasses it)."""
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(60_000)
     yield page
     context.close()
 

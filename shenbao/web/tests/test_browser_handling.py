@@ -193,7 +193,7 @@ def test_the_unit_queue_follows_a_seal_to_its_end_without_a_reload(page, filing_
     worker_done.append(True)
     for request in held:
         request.continue_()
-    row.get_by_role("button", name=re.compile("^报送归口管理部门")).wait_for(timeout=10_000)
+    row.get_by_role("button", name=re.compile("^报送归口管理部门")).wait_for(timeout=60_000)
     expect(row.get_by_text("已签章", exact=True)).to_be_visible()
     expect(row.get_by_text("已签章PDF")).to_be_visible()
     expect(page.get_by_text(re.compile("全部处理完毕：签章中 1/1"))).to_be_visible()

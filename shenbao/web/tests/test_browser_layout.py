@@ -73,7 +73,7 @@ def test_every_roles_main_pages_fit_a_phone_and_keep_the_menu_on_one_line_on_a_l
                 locale="zh-CN", base_url=live_server.url, viewport={"width": LAPTOP, "height": 800}
             )
             page = context.new_page()
-            page.set_default_timeout(10_000)
+            page.set_default_timeout(60_000)
             if role is not None:
                 log_in(page, users[role])
             page.goto("/")
