@@ -17,16 +17,21 @@ logger = logging.getLogger(__name__)
 
 def warm_up_shared() -> None:
     """Pure data every process may inherit: the font's character map, the URL patterns (and the view
-    modules they import). Leaves no database or cache connection open, for the children to share."""
-    from django.core.cache import caches
-    from django.db import connections
+    modules they import)."""
     from django.urls import get_resolver
 
     from shenbao.documents.fonts import unprintable
 
     unprintable("申报")  # the embedded font's character map, read once
     get_resolver().url_patterns  # noqa: B018 — imports every view module, a third of a second
-    connections.close_all()  # a connection made by an import must not be shared by the forks
+
+
+def release_connections() -> None:
+    """In gunicorn's master before it forks: a connection an import made must not be shared by the forks."""
+    from django.core.cache import caches
+    from django.db import connections
+
+    connections.close_all()
     for cache in caches.all(initialized_only=True):
         cache.close()
 
