@@ -7,8 +7,11 @@ run, a bare one-INSERT Django view on the same gunicorn configuration behind the
 log in once; then rounds interleave:
 
   1. saturation, baseline: C clients post to the bare view as fast as it answers;
-  2. saturation, shenbao:  C applicants autosave as fast as shenbao answers (the ratio is 2 / 1);
-  3. the deadline, shenbao: every applicant opens its section pages, autosaves every few seconds,
+  2. saturation, shenbao:  C applicants autosave as fast as shenbao answers (the ratio is 2 / 1),
+     each also fetching the live panels as its page does (application.js: after a pause in the
+     saves, at least every PANELS_MAX_WAIT s): that load is in the run, the saves are counted alone;
+  3. the deadline, shenbao: every applicant opens its section pages, autosaves every few seconds
+     (the panels following each pause),
      uploads a 10 MB PDF, and in the last seconds before a simulated deadline submits — twice at
      once, as a double click. Afterwards: lost saves (the last acknowledged text vs the database),
      duplicate receipts (two submissions or one receipt number twice). The submissions are then
@@ -54,6 +57,21 @@ FAILURES: Counter[str] = Counter()
 # Saves sent again after a dropped connection, as the page does; an error only if the second try fails too.
 RETRIED: Counter[str] = Counter()
 AUTOSAVE_FIELD = "content.background"  # a free-text field of the 项目内容 section
+# application.js: the live panels are fetched PANELS_QUIET s after the last save, and at least every
+# PANELS_MAX_WAIT s while saves go on, each in a request of its own.
+PANELS_QUIET = 1.5
+PANELS_MAX_WAIT = 5.0
+
+
+@dataclass
+class PanelRefreshes:
+    """The panel requests of the current run: the server's work that the saves no longer carry."""
+
+    latencies: list[float] = field(default_factory=list)
+    failed: int = 0
+
+
+PANELS = PanelRefreshes()
 SECTIONS = ("basic", "content", "units")
 
 
@@ -232,6 +250,9 @@ class Applicant:
     original: str = ""
     acknowledged: str | None = None
     panels: str = ""  # the digest of the live panels the page shows (application.js sends it back)
+    panels_owed_since: float = 0.0  # when the first save the panels do not show yet was acknowledged
+    panels_timer: asyncio.Task | None = None  # the refresh waiting for a pause; a save restarts it
+    panels_sent: set[asyncio.Task] = field(default_factory=set)
     saves: int = 0
 
     @property
@@ -271,7 +292,6 @@ class Applicant:
             "Content-Type": "application/json",
             "X-Autosave": "1",
             "X-CSRFToken": self.csrf,
-            "X-Panels": self.panels,
             "Referer": url,
         }
         started = time.perf_counter()
@@ -292,12 +312,54 @@ class Applicant:
             FAILURES[f"autosave {response.status_code}"] += 1
             return elapsed, False
         self.acknowledged = text
-        self.panels = result.get("panels", self.panels)
         self.saves += 1
+        self.panels_due()
         # The page keeps what the server answers (its version) for the next save.
         answered = {k: str(v) for k, v in result.items() if isinstance(v, (int, str))}
         self.fields = [(k, answered.get(k, v)) for k, v in self.fields]
         return elapsed, True
+
+    def panels_due(self) -> None:
+        """After a save, as the page does: the panels once the person pauses, or at the latest
+        PANELS_MAX_WAIT s after the first save they do not show."""
+        now = time.monotonic()
+        self.panels_owed_since = self.panels_owed_since or now
+        if self.panels_timer is not None:
+            self.panels_timer.cancel()
+        wait = max(0.0, min(PANELS_QUIET, self.panels_owed_since + PANELS_MAX_WAIT - now))
+        self.panels_timer = asyncio.create_task(self._refresh_panels_after(wait))
+
+    async def _refresh_panels_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        # Sent now: the next save no longer cancels it (the page does not abort a fetch either).
+        self.panels_owed_since, self.panels_timer = 0.0, None
+        task = asyncio.current_task()
+        self.panels_sent.add(task)
+        try:
+            await self.refresh_panels()
+        finally:
+            self.panels_sent.discard(task)
+
+    async def refresh_panels(self) -> None:
+        started = time.perf_counter()
+        try:
+            response = await self.http.get(
+                f"/applications/{self.public_id}/content/panels/", headers={"X-Panels": self.panels}
+            )
+            response.raise_for_status()
+            self.panels = response.json()["panels"]
+        except (httpx.HTTPError, ValueError, KeyError) as error:
+            FAILURES[f"panels {type(error).__name__}"] += 1
+            PANELS.failed += 1
+            return
+        PANELS.latencies.append(time.perf_counter() - started)
+
+    async def settle_panels(self) -> None:
+        """At the end of a run: refreshes not sent yet are dropped, those on their way awaited."""
+        if self.panels_timer is not None:
+            self.panels_timer.cancel()
+        self.panels_owed_since, self.panels_timer = 0.0, None
+        await asyncio.gather(*self.panels_sent, return_exceptions=True)
 
     async def upload(self, pdf: bytes) -> tuple[float, bool]:
         url = f"/attachments/{self.public_id}/upload/"
@@ -345,6 +407,8 @@ class Round:
     duplicates: int = 0
     submits: int = 0
     refused: int = 0  # applications not submitted after their clicks (counted in errors too)
+    saturation_panels: int = 0  # panel refreshes the pages sent during the shenbao saturation run
+    panels: list[float] = field(default_factory=list)  # the deadline run's panel refreshes
 
     @property
     def ratio(self) -> float:
@@ -448,15 +512,30 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
         async def shenbao_post(number: int) -> bool:
             return (await people[number].autosave(f"saturation-{time.monotonic_ns()}"))[1]
 
+        # Both servers warm before anything counts: every worker thread's database connection open (a
+        # new PostgreSQL backend compiles the merge function on its first call), every code path run.
+        if options.warmup > 0:
+            await saturate(baseline_post, options.concurrency, options.warmup)
+            await saturate(shenbao_post, options.concurrency, options.warmup)
+            await asyncio.gather(*(a.settle_panels() for a in people))
         rounds = []
         for number in range(1, options.rounds + 1):
             result = Round()
             result.baseline_rps = await saturate(baseline_post, options.concurrency, options.saturation)
+            PANELS.latencies.clear()
+            # The pages' panel refreshes are part of the load, and the saves are counted alone.
             result.shenbao_rps = await saturate(shenbao_post, options.concurrency, options.saturation)
+            await asyncio.gather(*(a.settle_panels() for a in people))
+            result.saturation_panels = len(PANELS.latencies) + PANELS.failed
             since = await asyncio.to_thread(now_utc)
             FAILURES.clear()  # the deadline run's own
             RETRIED.clear()
+            PANELS.latencies.clear()
+            PANELS.failed = 0
             await deadline(people, options.duration, options.interval, pdf, f"r{number}", result)
+            await asyncio.gather(*(a.settle_panels() for a in people))
+            result.panels = list(PANELS.latencies)
+            result.errors += PANELS.failed
             stored = await asyncio.to_thread(stored_texts, [a.pk for a in people])
             result.lost = sum(1 for a in people if a.acknowledged is not None and stored.get(a.pk) != a.acknowledged)
             extra, shared = await asyncio.to_thread(duplicates_since, [a.pk for a in people], since)
@@ -475,13 +554,17 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
 def report(number: int, r: Round) -> None:
     ms = [v * 1000 for v in r.latencies]
     uploads = [v * 1000 for v in r.uploads]
+    panels = [v * 1000 for v in r.panels]
     why = f" ({', '.join(f'{kind}: {n}' for kind, n in sorted(FAILURES.items()))})" if FAILURES else ""
     retried = sum(RETRIED.values())
     why += f", {retried} autosaves sent again after a dropped connection" if retried else ""
     print(
         f"round {number}: saturation baseline {r.baseline_rps:.1f}/s, shenbao autosave {r.shenbao_rps:.1f}/s "
-        f"(ratio {r.ratio:.2f}); deadline: {len(ms)} autosaves p50 {percentile(ms, 0.5):.0f} ms "
-        f"p95 {percentile(ms, 0.95):.0f} ms p99 {percentile(ms, 0.99):.0f} ms; {len(uploads)} uploads of 10 MB "
+        f"(ratio {r.ratio:.2f}; beside them {r.saturation_panels} panel refreshes); "
+        f"deadline: {len(ms)} autosaves p50 {percentile(ms, 0.5):.0f} ms "
+        f"p95 {percentile(ms, 0.95):.0f} ms p99 {percentile(ms, 0.99):.0f} ms; "
+        f"{len(panels)} panel refreshes p50 {percentile(panels, 0.5):.0f} ms p99 {percentile(panels, 0.99):.0f} ms; "
+        f"{len(uploads)} uploads of 10 MB "
         f"p50 {percentile(uploads, 0.5):.0f} ms p99 {percentile(uploads, 0.99):.0f} ms; "
         f"{r.submits} submit clicks, {r.refused} not submitted; "
         f"errors {r.errors}{why}, "
@@ -536,6 +619,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved baseline/shenbao rounds (default 2)")
     parser.add_argument("--saturation", type=float, default=8, help="seconds of each saturation run (default 8)")
     parser.add_argument("--concurrency", type=int, default=20, help="clients in the saturation runs")
+    parser.add_argument(
+        "--warmup", type=float, default=4, help="seconds of uncounted saturation of each server first (default 4)"
+    )
     parser.add_argument("--web-workers", type=int, default=None, help="gunicorn workers (default: its config)")
     parser.add_argument("--port", type=int, default=None, help="first of 15 ports (default: a free block)")
     options = parser.parse_args()

@@ -6,7 +6,8 @@ the PI and the units. That context changes far less often than the document, so 
 application and forgotten when what it holds changes:
 - an attachment is added or removed (signals on Attachment);
 - a registry row is saved or deleted (signals: every cached context is forgotten at once);
-- another application of the same PI is created, or its category changes (`forget_peers`);
+- another application of the same PI is created or submitted (`forget_peers`); while its applicant
+  can edit it (a draft, or sent back) it counts for nobody (rules/context.py), so its saves need not;
 - the document's PI or its units' codes differ from those the context was read for (checked here).
 A bounded lifetime covers what the signals cannot see (bulk registry imports in another process).
 The submit and the staff's pages never use this cache: they read the database.

@@ -29,7 +29,7 @@ from shenbao.rules.limits import title_refusal
 from shenbao.rules.ruleset import review
 
 from . import findings as stored_findings
-from . import interchange, similarity
+from . import interchange, live_review, similarity
 from .models import Application
 from .sections import (
     SECTIONS,
@@ -575,6 +575,8 @@ def submit_application(application: Application, user: User, now: dt.datetime, *
         application.receipt_no = receipt_number(application)
     application.save()
     stored_findings.mark_peers_stale(application)
+    # The PI's other applications count this one from now on (一(二)3): their live panels read it again.
+    transaction.on_commit(lambda: live_review.forget_peers(application))
     similarity.index_applications([application])  # compared with the call from now on (一(三)7)
     with system_language():
         tell(

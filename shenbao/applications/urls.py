@@ -14,4 +14,5 @@ urlpatterns = [
     path("<uuid:public_id>/submit/", views.submit, name="submit"),
     path("<uuid:public_id>/hand-over/", views.hand_over, name="hand_over"),
     path("<uuid:public_id>/<slug:slug>/", views.section_page, name="section"),
+    path("<uuid:public_id>/<slug:slug>/panels/", views.section_panels, name="section_panels"),
 ]

@@ -3,21 +3,20 @@ hand-over. Thin: look the object up through what the user may see, call a servic
 
 import hashlib
 import json
-import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shenbao.accounts.models import User
 from shenbao.attachments.rows import attachment_rows
@@ -50,7 +49,6 @@ from .sections import (
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-logger = logging.getLogger(__name__)
 
 
 def _visible(request, public_id) -> Application:
@@ -198,8 +196,8 @@ def _panel_context(application, section, findings):
 
 def panels_digest(context) -> str:
     """What the two live panels show, in a few bytes. The page sends back the digest of the panels it
-    shows (header X-Panels), and a save that changes none of it answers without drawing them again:
-    most keystrokes change no finding and no count, and drawing costs a third of a save."""
+    shows (header X-Panels), and a refresh that changes none of it answers without drawing them again:
+    most keystrokes change no finding and no count."""
     shown = (
         get_language(),
         context["section"].slug,
@@ -223,15 +221,29 @@ def _section_panels(application, section, shown: str = ""):
     }
 
 
-def _saved(request, application, section, section_version, errors):
-    """The save has committed: its answer must say so even when the panels cannot be drawn now (the
-    database away for a moment), or the page would take a saved section for an unsaved one."""
-    try:
-        panels = _section_panels(application, section, request.headers.get("X-Panels", ""))
-    except DatabaseError:
-        logger.warning("live findings of application %s not drawn after a save", application.pk, exc_info=True)
-        panels = {}
-    return JsonResponse({"ok": True, "version": section_version, "errors": errors, **panels})
+def _saved(section_version, errors):
+    """The save's answer: its outcome alone; the page fetches the panels after it (section_panels)."""
+    return JsonResponse({"ok": True, "version": section_version, "errors": errors})
+
+
+@login_required
+@never_cache
+@require_GET
+def section_panels(request, public_id, slug):
+    """The live panels of a section page (findings, completeness), fetched by the page a moment after
+    its saves (application.js): apart from the save, so that an autosave costs its UPDATE alone, and
+    once for saves in quick succession. The applicant's own view (APPLICANT audience)."""
+    section = SECTION_BY_SLUG.get(slug)
+    if section is None:
+        raise Http404
+    # Read lean, as often as people pause: the columns the panels use, the call from the process's copy.
+    application = get_object_or_404(
+        Application.objects.only("id", "public_id", "call_id", "unit_id", "applicant_id", "state", "data"),
+        public_id=public_id,
+        applicant=request.user,
+    )
+    application.call = autosave.cached_call(application.call_id)
+    return JsonResponse(_section_panels(application, section, request.headers.get("X-Panels", "")))
 
 
 def _posted_version(posted) -> int:
@@ -276,9 +288,7 @@ def section_page(request, public_id, slug):
         # The lean path first: one UPDATE that checks and writes (autosave.py); it answers only success.
         lean = autosave.save_lean(public_id, request.user, section, posted, _posted_version(posted), acted_at(request))
         if lean is not None:
-            if section.slug == "basic":
-                live_review.forget_peers(lean.application)
-            return _saved(request, lean.application, section, lean.section_version, lean.errors)
+            return _saved(lean.section_version, lean.errors)
     application = _visible(request, public_id)
     if request.method != "POST":
         context = _section_context(application, section, _findings(application), request.user)
@@ -311,10 +321,8 @@ def section_page(request, public_id, slug):
         context = _section_context(application, section, _findings(application), request.user, posted=posted)
         context["refused"] = str(error)
         return render(request, "applications/section.html", context, status=409)
-    if section.slug == "basic":
-        live_review.forget_peers(result.application)
     if wants_json:
-        return _saved(request, result.application, section, result.section_version, result.errors)
+        return _saved(result.section_version, result.errors)
     if result.errors:
         messages.warning(
             request,

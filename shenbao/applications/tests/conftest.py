@@ -17,3 +17,10 @@ def draft(client, applicant, call):
 
 def section_url(draft, slug: str) -> str:
     return reverse("applications:section", args=[draft.public_id, slug])
+
+
+def live_panels(client, draft, slug: str, shown: str = "") -> dict:
+    """The section page's live panels, as the page fetches them after its saves (application.js)."""
+    response = client.get(reverse("applications:section_panels", args=[draft.public_id, slug]), HTTP_X_PANELS=shown)
+    assert response.status_code == 200, response.content
+    return response.json()

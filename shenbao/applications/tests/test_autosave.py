@@ -11,7 +11,7 @@ from django.urls import reverse
 from conftest import AFTER_FILING
 from shenbao.accounts.models import User
 from shenbao.applications.models import Application
-from shenbao.applications.tests.conftest import section_url
+from shenbao.applications.tests.conftest import live_panels, section_url
 from shenbao.rules.snapshot import Snapshot
 
 pytestmark = pytest.mark.usefixtures("during_filing")
@@ -30,7 +30,8 @@ def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
     # the session, the user, and one UPDATE … WHERE … version that both checks and writes
     assert len(statements) <= 3, statements
     assert sum("UPDATE APPLICATIONS_APPLICATION" in s.upper() for s in statements) == 1
-    assert "请填写项目摘要" in second.json()["findings_html"]  # the live panel still works
+    assert set(second.json()) == {"ok", "version", "errors"}  # the panels come in a request of their own
+    assert "请填写项目摘要" in live_panels(client, draft, "basic")["findings_html"]
     draft.refresh_from_db()
     assert draft.data["title"] == "草原生态修复与乡土草种" and draft.title == "草原生态修复与乡土草种"
 
@@ -62,28 +63,29 @@ def test_an_autosave_body_that_is_not_a_list_of_name_value_pairs_is_refused_in_c
     assert draft.version == 1 and draft.section_version("basic") == 1
 
 
-def _autosave_showing(client, draft, slug, values, version, panels):
-    return client.post(
-        section_url(draft, slug), {"version": version, **values}, HTTP_X_AUTOSAVE="1", HTTP_X_PANELS=panels
-    )
-
-
-def test_a_save_that_changes_nothing_the_panels_show_answers_without_drawing_them(client, draft):
+def test_a_panels_refresh_that_changes_nothing_they_show_answers_without_drawing_them(client, draft):
     page = client.get(section_url(draft, "basic"))
     shown = page.context["panels_digest"]
     assert f'data-panels="{shown}"' in page.content.decode()
     # The title was required and empty: typing it changes the findings and the counts, so they are drawn.
-    first = _autosave_showing(client, draft, "basic", {"title": "草原生态修复"}, 1, shown).json()
+    saved = _autosave(client, draft, "basic", {"title": "草原生态修复"}, 1).json()
+    first = live_panels(client, draft, "basic", shown)
     assert first["panels"] != shown and "findings_html" in first and "progress_html" in first
     # Typing on in the same field changes neither: the answer only confirms the digest.
-    second = _autosave_showing(
-        client, draft, "basic", {"title": "草原生态修复与保护"}, first["version"], first["panels"]
-    )
-    assert second.json()["ok"] and second.json()["panels"] == first["panels"]
-    assert "findings_html" not in second.json() and "progress_html" not in second.json()
+    _autosave(client, draft, "basic", {"title": "草原生态修复与保护"}, saved["version"])
+    second = live_panels(client, draft, "basic", first["panels"])
+    assert second == {"panels": first["panels"]}
     # A page that shows something else (another tab, an older digest) gets the panels drawn.
-    third = _autosave_showing(client, draft, "basic", {"title": "草原生态修复与利用"}, second.json()["version"], shown)
-    assert "请填写项目摘要" in third.json()["findings_html"]
+    assert "请填写项目摘要" in live_panels(client, draft, "basic", shown)["findings_html"]
+
+
+def test_the_live_panels_are_the_applicants_own_and_are_not_cached_by_the_browser(client, draft, make_user, unit):
+    response = client.get(reverse("applications:section_panels", args=[draft.public_id, "basic"]))
+    assert "no-store" in response["Cache-Control"]
+    assert client.get(reverse("applications:section_panels", args=[draft.public_id, "nosuch"])).status_code == 404
+    assert client.post(reverse("applications:section_panels", args=[draft.public_id, "basic"])).status_code == 405
+    client.force_login(make_user(User.Role.APPLICANT, unit=unit))  # a colleague: not theirs to see
+    assert client.get(reverse("applications:section_panels", args=[draft.public_id, "basic"])).status_code == 404
 
 
 def test_the_live_findings_see_an_attachment_uploaded_after_they_were_cached(client, draft, media):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from conftest import AFTER_FILING, EXAMPLE_APPLICATION
 from shenbao.applications.models import Application
-from shenbao.applications.tests.conftest import section_url
+from shenbao.applications.tests.conftest import live_panels, section_url
 from shenbao.audit.models import AuditEntry
 
 pytestmark = pytest.mark.usefixtures("during_filing")
@@ -25,21 +25,22 @@ def test_a_new_draft_is_filled_with_what_the_registration_knows(draft, unit, app
     assert AuditEntry.objects.filter(action="application.created").exists()
 
 
-def test_an_incomplete_section_autosaves_and_returns_its_live_findings(client, draft):
+def test_an_incomplete_section_autosaves_and_its_live_findings_follow(client, draft):
     response = _autosave(client, draft, "basic", {"title": "草原生态修复", "category": "2001"})
     body = response.json()
     draft.refresh_from_db()
     assert body["ok"] and body["version"] == 2 == draft.version
     assert draft.data["title"] == "草原生态修复" and draft.title == "草原生态修复"
-    assert "请填写项目摘要" in body["findings_html"] and "一(三)" in body["findings_html"]
+    panels = live_panels(client, draft, "basic")["findings_html"]
+    assert "请填写项目摘要" in panels and "一(三)" in panels
 
 
 def test_a_bar_disappears_from_the_findings_when_the_field_is_corrected(client, draft):
-    first = _autosave(client, draft, "basic", {"start_date": "2026-01-01", "end_date": "2029-06-30"}).json()
-    assert "超过3年" in first["findings_html"]
+    _autosave(client, draft, "basic", {"start_date": "2026-01-01", "end_date": "2029-06-30"})
+    assert "超过3年" in live_panels(client, draft, "basic")["findings_html"]
     draft.refresh_from_db()
-    second = _autosave(client, draft, "basic", {"end_date": "2028-12-31"}).json()
-    assert "超过3年" not in second["findings_html"]
+    _autosave(client, draft, "basic", {"end_date": "2028-12-31"})
+    assert "超过3年" not in live_panels(client, draft, "basic")["findings_html"]
 
 
 def test_a_save_from_a_stale_tab_is_refused_and_changes_nothing(client, draft):

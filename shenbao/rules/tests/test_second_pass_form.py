@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from shenbao.applications import services
 from shenbao.applications.models import Application
+from shenbao.applications.tests.conftest import live_panels
 
 pytestmark = pytest.mark.usefixtures("during_filing", "media")
 
@@ -22,7 +23,7 @@ def _autosave(client, application, slug, values):
     url = reverse("applications:section", args=[application.public_id, slug])
     response = client.post(url, {"version": application.version, **values}, HTTP_X_AUTOSAVE="1")
     assert response.status_code == 200, response.content
-    return response.json()["findings_html"]
+    return live_panels(client, application, slug)["findings_html"]
 
 
 def test_a_blank_new_application_shows_unanswered_questions_as_unanswered_not_as_breaches(client, draft):

@@ -107,6 +107,7 @@ URLS = {
     "applications:start": Route("post", None, {APPLICANT}),
     "applications:import": Route("post", None, ANY_SIGNED_IN),  # without a file: a message for anyone
     "applications:section": Route("get", "draft", {APPLICANT, UNIT_ADMIN}),
+    "applications:section_panels": Route("get", "draft", {APPLICANT}),  # the applicant's live panels
     "applications:review": Route("get", "application", ANY_SIGNED_IN),
     "applications:export": Route("get", "application", ANY_SIGNED_IN),
     "applications:submit": Route("post", "draft", {APPLICANT}),

@@ -32,7 +32,7 @@ def test_an_applicant_fills_a_section_sees_the_bars_go_and_uploads_an_attachment
     page.get_by_label("项目名称").fill("草原退化区乡土牧草种质创新")
     page.get_by_label("项目类别").select_option("2001")
     page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
-    assert findings.get_by_text("请填写项目名称").count() == 0  # the bar went away without a reload
+    expect(findings.get_by_text("请填写项目名称")).to_have_count(0)  # the bar went away without a reload
 
     application = Application.objects.get(applicant=applicant)
     assert application.title == "草原退化区乡土牧草种质创新" and application.category == "2001"

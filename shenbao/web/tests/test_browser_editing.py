@@ -123,3 +123,25 @@ def test_an_unreadable_quantity_and_month_stay_in_their_cells_with_the_message(p
     page.locator(".section-nav").get_by_role("link", name="项目内容").click()
     assert page.locator("[name='content.schedule.0.from']").input_value() == "2026-13"
     assert "应为年月" in page.locator("td:has([name='content.schedule.0.from'])").inner_text()
+
+
+def test_saves_in_quick_succession_bring_the_live_panels_once_after_the_person_pauses(page, draft):
+    panel_requests = []
+    page.on("request", lambda request: panel_requests.append(request) if "/panels/" in request.url else None)
+    page.clock.install()  # the page's timers only: the saves and the panels are real requests
+    page.reload()
+
+    def saved_after(milliseconds):
+        page.clock.run_for(milliseconds)
+        page.wait_for_function(SAVED)
+        page.evaluate("document.getElementById('save-state').textContent = ''")
+
+    page.get_by_label("项目名称").fill("草原生态修复")
+    saved_after(1600)  # typing: saved after a pause of 1.5 s
+    for category in ("2001", "1001", "2001"):
+        page.get_by_label("项目类别").select_option(category)
+        saved_after(400)  # a choice: saved at once, before the panels' pause is over
+    assert panel_requests == []
+    page.clock.run_for(1600)
+    expect(page.locator("#findings-panel").get_by_text("请填写项目名称")).to_have_count(0)
+    assert [request.method for request in panel_requests] == ["GET"]

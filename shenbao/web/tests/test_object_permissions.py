@@ -127,6 +127,11 @@ ATTACKS = {
         ("get", "my_recommender_staff", "their_draft", None),
         ("post", "my_applicant", "their_draft", {"version": 1, "title": "篡改"}),
     ],
+    "applications:section_panels": [
+        ("get", "my_applicant", "their_draft", None),
+        ("get", "my_admin", "their_draft", None),
+        ("get", "my_recommender_staff", "their_draft", None),
+    ],
     "applications:review": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
     "applications:export": [("get", "my_applicant", "their_draft", None), ("get", "my_admin", "their_draft", None)],
     "applications:hand_over": [("post", "my_admin", "their_draft", {"applicant": 0})],
@@ -178,7 +183,7 @@ ATTACKS = {
 
 def _args(url_name, target):
     """The URL arguments that name `target` in each view."""
-    if url_name == "applications:section":
+    if url_name in ("applications:section", "applications:section_panels"):
         return [target.public_id, "basic"]
     if url_name in ("review:list_file", "api:list_file"):
         return [target.pk, "pdf"]

@@ -13,9 +13,14 @@
   var state = document.getElementById("save-state");
   var version = document.getElementById("version");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  // The digest of what the live panels show: the server skips drawing them when a save changes none of it.
+  // The digest of what the live panels show: the server skips drawing them when nothing in them changed.
   var findingsPanel = document.getElementById("findings-panel");
   var panels = (findingsPanel && findingsPanel.dataset.panels) || "";
+  // The live panels follow the saves in a request of their own, once the person pauses (PANELS_QUIET_MS
+  // after the last save) and at least every PANELS_MAX_WAIT_MS while they type on: a save then costs
+  // the server its UPDATE alone, and saves in quick succession one review instead of one each.
+  var PANELS_QUIET_MS = 1500, PANELS_MAX_WAIT_MS = 5000;
+  var panelsTimer = null, panelsOwedSince = 0;
   // dirty: something changed since the last save was sent. Nothing is posted without it, so leaving a
   // page (which fires visibilitychange) never saves an unchanged section behind the next page's back.
   // unanswered: a save whose outcome is unknown (the network failed, or the server answered with an
@@ -118,15 +123,36 @@
     say(gettext("未保存"));
   }
 
+  function showPanels(data) {
+    if (data.panels) panels = data.panels;
+    // Absent when what the panels show did not change.
+    if (data.findings_html) {
+      findingsPanel.querySelector("ul, p.finding").outerHTML = data.findings_html;
+      document.getElementById("progress-panel").innerHTML = data.progress_html;
+    }
+  }
+
+  function refreshPanels() {
+    panelsOwedSince = 0;
+    fetch(form.dataset.panels, { credentials: "same-origin", headers: { "X-Panels": panels } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) showPanels(data); })
+      .catch(function () {});  // the panels stay as they were until the next save brings them
+  }
+
+  function schedulePanels() {
+    if (!findingsPanel || !form.dataset.panels) return;
+    var now = Date.now();
+    if (!panelsOwedSince) panelsOwedSince = now;
+    clearTimeout(panelsTimer);
+    var due = Math.min(PANELS_QUIET_MS, panelsOwedSince + PANELS_MAX_WAIT_MS - now);
+    panelsTimer = setTimeout(refreshPanels, Math.max(0, due));
+  }
+
   function saved(data) {
     version.value = data.version;
     showErrors(data.errors || {});
-    if (data.panels) panels = data.panels;
-    // Absent when what the panels show did not change, or when the server saved but could not draw them.
-    if (data.findings_html) {
-      document.getElementById("findings-panel").querySelector("ul, p.finding").outerHTML = data.findings_html;
-      document.getElementById("progress-panel").innerHTML = data.progress_html;
-    }
+    schedulePanels();
     var errorCount = Object.keys(data.errors || {}).length;
     var time = new Date().toLocaleTimeString(document.documentElement.lang || "zh-CN");
     say(errorCount
@@ -157,7 +183,7 @@
     say(unanswered ? gettext("网络异常，正在重试") : gettext("正在保存…"));
     current = fetch(window.location.pathname, {
       method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
-      headers: { "Content-Type": "application/json", "X-Autosave": "1", "X-CSRFToken": csrf, "X-Panels": panels }
+      headers: { "Content-Type": "application/json", "X-Autosave": "1", "X-CSRFToken": csrf }
     }).then(function (response) {
       if (response.status >= 500) throw new Error("server error " + response.status);
       return response.json().then(function (data) { return { status: response.status, data: data }; },
