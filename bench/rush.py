@@ -8,10 +8,11 @@ log in once; then rounds interleave:
 
   1. saturation, baseline: C clients post to the bare view as fast as it answers;
   2. saturation, shenbao:  C applicants autosave as fast as shenbao answers (the ratio is 2 / 1),
-     each also fetching the live panels as its page does (application.js: after a pause in the
-     saves, at least every PANELS_MAX_WAIT s): that load is in the run, the saves are counted alone;
+     each asking for the live panels as its page does (application.js: with a save when they are
+     PANELS_EVERY s old, in a request of their own after a pause): that load is in the run, the saves
+     are counted alone;
   3. the deadline, shenbao: every applicant opens its section pages, autosaves every few seconds
-     (the panels following each pause),
+     (the panels as above),
      uploads a 10 MB PDF, and in the last seconds before a simulated deadline submits — twice at
      once, as a double click. Afterwards: lost saves (the last acknowledged text vs the database),
      duplicate receipts (two submissions or one receipt number twice). The submissions are then
@@ -57,10 +58,12 @@ FAILURES: Counter[str] = Counter()
 # Saves sent again after a dropped connection, as the page does; an error only if the second try fails too.
 RETRIED: Counter[str] = Counter()
 AUTOSAVE_FIELD = "content.background"  # a free-text field of the 项目内容 section
-# application.js: the live panels are fetched PANELS_QUIET s after the last save, and at least every
-# PANELS_MAX_WAIT s while saves go on, each in a request of its own.
-PANELS_QUIET = 1.5
-PANELS_MAX_WAIT = 5.0
+# application.js: a save asks for the live panels when they are PANELS_EVERY s old; after a save that
+# did not bring them, a request of its own fetches them once the person pauses for PANELS_QUIET s (one
+# at a time, given up after PANELS_TIMEOUT s).
+PANELS_EVERY = 5.0
+PANELS_QUIET = 4.0
+PANELS_TIMEOUT = 10.0
 
 
 @dataclass
@@ -69,6 +72,11 @@ class PanelRefreshes:
 
     latencies: list[float] = field(default_factory=list)
     failed: int = 0
+    with_saves: int = 0  # saves that asked for the panels and brought them
+
+    def clear(self) -> None:
+        self.latencies.clear()
+        self.failed = self.with_saves = 0
 
 
 PANELS = PanelRefreshes()
@@ -250,9 +258,10 @@ class Applicant:
     original: str = ""
     acknowledged: str | None = None
     panels: str = ""  # the digest of the live panels the page shows (application.js sends it back)
-    panels_owed_since: float = 0.0  # when the first save the panels do not show yet was acknowledged
+    panels_shown_at: float = 0.0  # when the page last showed fresh panels (time.monotonic)
     panels_timer: asyncio.Task | None = None  # the refresh waiting for a pause; a save restarts it
-    panels_sent: set[asyncio.Task] = field(default_factory=set)
+    panels_sent: set[asyncio.Task] = field(default_factory=set)  # at most one: the page sends one at a time
+    panels_again: bool = False  # saves were acknowledged while a refresh was on its way
     saves: int = 0
 
     @property
@@ -282,6 +291,7 @@ class Applicant:
                 self.original = dict(form.fields)[AUTOSAVE_FIELD].split(" 〔rush")[0]
                 shown = re.search(r'id="findings-panel"[^>]*data-panels="([0-9a-f]*)"', page.text)
                 self.panels = shown.group(1) if shown else ""
+                self.panels_shown_at = time.monotonic()
 
     async def autosave(self, marker: str) -> tuple[float, bool]:
         text = f"{self.original} 〔rush {marker}〕"
@@ -294,6 +304,8 @@ class Applicant:
             "X-CSRFToken": self.csrf,
             "Referer": url,
         }
+        if time.monotonic() - self.panels_shown_at >= PANELS_EVERY:
+            headers["X-Panels"] = self.panels
         started = time.perf_counter()
         try:
             try:
@@ -313,41 +325,52 @@ class Applicant:
             return elapsed, False
         self.acknowledged = text
         self.saves += 1
-        self.panels_due()
+        if "panels" in result:
+            self.panels, self.panels_shown_at = result["panels"], time.monotonic()
+            PANELS.with_saves += 1
+            if self.panels_timer is not None:
+                self.panels_timer.cancel()
+                self.panels_timer = None
+        else:
+            self.panels_after_pause()
         # The page keeps what the server answers (its version) for the next save.
         answered = {k: str(v) for k, v in result.items() if isinstance(v, (int, str))}
         self.fields = [(k, answered.get(k, v)) for k, v in self.fields]
         return elapsed, True
 
-    def panels_due(self) -> None:
-        """After a save, as the page does: the panels once the person pauses, or at the latest
-        PANELS_MAX_WAIT s after the first save they do not show."""
-        now = time.monotonic()
-        self.panels_owed_since = self.panels_owed_since or now
+    def panels_after_pause(self) -> None:
+        """After a save that did not bring the panels, as the page does: fetch them after a pause."""
         if self.panels_timer is not None:
             self.panels_timer.cancel()
-        wait = max(0.0, min(PANELS_QUIET, self.panels_owed_since + PANELS_MAX_WAIT - now))
-        self.panels_timer = asyncio.create_task(self._refresh_panels_after(wait))
+        self.panels_timer = asyncio.create_task(self._refresh_panels_after(PANELS_QUIET))
 
     async def _refresh_panels_after(self, wait: float) -> None:
         await asyncio.sleep(wait)
+        self.panels_timer = None
+        if self.panels_sent:
+            self.panels_again = True
+            return
         # Sent now: the next save no longer cancels it (the page does not abort a fetch either).
-        self.panels_owed_since, self.panels_timer = 0.0, None
         task = asyncio.current_task()
         self.panels_sent.add(task)
         try:
             await self.refresh_panels()
         finally:
             self.panels_sent.discard(task)
+        if self.panels_again:
+            self.panels_again = False
+            self.panels_after_pause()
 
     async def refresh_panels(self) -> None:
         started = time.perf_counter()
         try:
             response = await self.http.get(
-                f"/applications/{self.public_id}/content/panels/", headers={"X-Panels": self.panels}
+                f"/applications/{self.public_id}/content/panels/",
+                headers={"X-Panels": self.panels},
+                timeout=PANELS_TIMEOUT,
             )
             response.raise_for_status()
-            self.panels = response.json()["panels"]
+            self.panels, self.panels_shown_at = response.json()["panels"], time.monotonic()
         except (httpx.HTTPError, ValueError, KeyError) as error:
             FAILURES[f"panels {type(error).__name__}"] += 1
             PANELS.failed += 1
@@ -358,8 +381,11 @@ class Applicant:
         """At the end of a run: refreshes not sent yet are dropped, those on their way awaited."""
         if self.panels_timer is not None:
             self.panels_timer.cancel()
-        self.panels_owed_since, self.panels_timer = 0.0, None
+        self.panels_timer = None
         await asyncio.gather(*self.panels_sent, return_exceptions=True)
+        if self.panels_timer is not None:  # due again when the one on its way came back
+            self.panels_timer.cancel()
+        self.panels_timer, self.panels_again = None, False
 
     async def upload(self, pdf: bytes) -> tuple[float, bool]:
         url = f"/attachments/{self.public_id}/upload/"
@@ -408,7 +434,9 @@ class Round:
     submits: int = 0
     refused: int = 0  # applications not submitted after their clicks (counted in errors too)
     saturation_panels: int = 0  # panel refreshes the pages sent during the shenbao saturation run
+    saturation_panels_with_saves: int = 0  # saves of that run that brought the panels
     panels: list[float] = field(default_factory=list)  # the deadline run's panel refreshes
+    panels_with_saves: int = 0
 
     @property
     def ratio(self) -> float:
@@ -522,19 +550,20 @@ async def rush(stack: Stack, baseline_url: str, seeded: list[dict], options) -> 
         for number in range(1, options.rounds + 1):
             result = Round()
             result.baseline_rps = await saturate(baseline_post, options.concurrency, options.saturation)
-            PANELS.latencies.clear()
+            PANELS.clear()
             # The pages' panel refreshes are part of the load, and the saves are counted alone.
             result.shenbao_rps = await saturate(shenbao_post, options.concurrency, options.saturation)
             await asyncio.gather(*(a.settle_panels() for a in people))
             result.saturation_panels = len(PANELS.latencies) + PANELS.failed
+            result.saturation_panels_with_saves = PANELS.with_saves
             since = await asyncio.to_thread(now_utc)
             FAILURES.clear()  # the deadline run's own
             RETRIED.clear()
-            PANELS.latencies.clear()
-            PANELS.failed = 0
+            PANELS.clear()
             await deadline(people, options.duration, options.interval, pdf, f"r{number}", result)
             await asyncio.gather(*(a.settle_panels() for a in people))
             result.panels = list(PANELS.latencies)
+            result.panels_with_saves = PANELS.with_saves
             result.errors += PANELS.failed
             stored = await asyncio.to_thread(stored_texts, [a.pk for a in people])
             result.lost = sum(1 for a in people if a.acknowledged is not None and stored.get(a.pk) != a.acknowledged)
@@ -560,9 +589,11 @@ def report(number: int, r: Round) -> None:
     why += f", {retried} autosaves sent again after a dropped connection" if retried else ""
     print(
         f"round {number}: saturation baseline {r.baseline_rps:.1f}/s, shenbao autosave {r.shenbao_rps:.1f}/s "
-        f"(ratio {r.ratio:.2f}; beside them {r.saturation_panels} panel refreshes); "
+        f"(ratio {r.ratio:.2f}; {r.saturation_panels_with_saves} of the saves brought the panels, "
+        f"beside them {r.saturation_panels} panel refreshes); "
         f"deadline: {len(ms)} autosaves p50 {percentile(ms, 0.5):.0f} ms "
         f"p95 {percentile(ms, 0.95):.0f} ms p99 {percentile(ms, 0.99):.0f} ms; "
+        f"{r.panels_with_saves} of them brought the panels, "
         f"{len(panels)} panel refreshes p50 {percentile(panels, 0.5):.0f} ms p99 {percentile(panels, 0.99):.0f} ms; "
         f"{len(uploads)} uploads of 10 MB "
         f"p50 {percentile(uploads, 0.5):.0f} ms p99 {percentile(uploads, 0.99):.0f} ms; "

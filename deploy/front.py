@@ -100,6 +100,9 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         location / {{ proxy_pass http://$shenbao_pool; }}
+        # A section page's live panels after a pause (application.js): part of the editing, answered
+        # beside the autosaves rather than behind the uploads and the logins.
+        location ~ ^/applications/[^/]+/[a-z_]+/panels/$ {{ proxy_pass http://shenbao_autosave; }}
     }}
 }}
 """

@@ -5,8 +5,8 @@ request's authentication plus this one statement. Its WHERE clause is the whole 
 `services.check_editable` — this application, its applicant, an editable state, a call whose filing
 window is open now, and the section's version the page edited — and its SET clause merges the posted
 section into the document in the database (RFC 7396 merge patch: SQLite's json_patch, PostgreSQL's
-`shenbao_merge_patch` from migration 0004). RETURNING gives the section's new version; the live
-findings panel is the page's own request (views.section_panels).
+`shenbao_merge_patch` from migration 0004). RETURNING gives the merged document back for the live
+findings panel, when the page asks for it with the save (views._saved).
 
 When the UPDATE changes no row, this module does not guess why: `services.save_section` takes over,
 locks the row and decides (refusal with its reason, a retried save that is already stored, a conflict
@@ -64,6 +64,7 @@ def filing_calls(now: dt.datetime) -> list[Call]:
 
 @dataclass
 class LeanSave:
+    application: Application  # built from the returned row: call, applicant and data without a query
     section_version: int
     errors: dict[str, str]
 
@@ -110,7 +111,10 @@ def _statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, 
     table = Application._meta.db_table
     unchanged = f"(json({sql.merged}) = json(data) AND json({sql.invalid}) = json(invalid_inputs))"
     sets = _assignments(sql, sql.merged, sql.invalid, unchanged, "", columns)
-    return f"UPDATE {table} SET {sets} WHERE {_where(sql, calls, editable_states)} RETURNING {sql.stored_version}"
+    return (
+        f"UPDATE {table} SET {sets} WHERE {_where(sql, calls, editable_states)} "
+        f"RETURNING id, call_id, unit_id, state, version, data, {sql.stored_version}"
+    )
 
 
 def _postgres_statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, ...]) -> str:
@@ -124,7 +128,8 @@ def _postgres_statement(sql: _Sql, calls: int, editable_states: int, columns: tu
     return (
         f"WITH locked AS (SELECT id, {sql.merged} AS merged, {sql.invalid} AS invalid FROM {table} "
         f"WHERE {_where(sql, calls, editable_states)} FOR UPDATE) "
-        f"UPDATE {table} AS t SET {sets} FROM locked WHERE t.id = locked.id RETURNING {sql.stored_version}"
+        f"UPDATE {table} AS t SET {sets} FROM locked WHERE t.id = locked.id "
+        f"RETURNING t.id, t.call_id, t.unit_id, t.state, t.version, t.data, {sql.stored_version}"
     )
 
 
@@ -192,4 +197,14 @@ def save_lean(public_id, user: User, section: Section, posted, version: int, now
         row = cursor.fetchone()
     if row is None:
         return None
-    return LeanSave(int(row[0]), section_input.errors)
+    pk, call_id, unit_id, state, overall_version, data, section_version = row
+    call = next(call for call in calls if call.pk == call_id)
+    if isinstance(data, str):
+        data = json.loads(data)
+    application = Application(
+        pk=pk, public_id=public_id, call=call, unit_id=unit_id, applicant=user, state=state, version=overall_version
+    )
+    application.data = data
+    pi = data.get("pi") if isinstance(data.get("pi"), dict) else {}
+    application.pi_id_number = str(pi.get("id_number") or "").strip().upper()[:18]
+    return LeanSave(application, int(section_version), section_input.errors)

@@ -3,11 +3,13 @@ hand-over. Thin: look the object up through what the user may see, call a servic
 
 import hashlib
 import json
+import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -49,6 +51,7 @@ from .sections import (
 )
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 def _visible(request, public_id) -> Application:
@@ -221,18 +224,26 @@ def _section_panels(application, section, shown: str = ""):
     }
 
 
-def _saved(section_version, errors):
-    """The save's answer: its outcome alone; the page fetches the panels after it (section_panels)."""
-    return JsonResponse({"ok": True, "version": section_version, "errors": errors})
+def _saved(request, application, section, section_version, errors):
+    """The save's answer, with the live panels when the page asks for them (header X-Panels: it does at
+    most every few seconds, application.js). The save has committed: the answer says so even when the
+    panels cannot be drawn now (the database away for a moment)."""
+    answer = {"ok": True, "version": section_version, "errors": errors}
+    if "X-Panels" in request.headers:
+        try:
+            answer.update(_section_panels(application, section, request.headers["X-Panels"]))
+        except DatabaseError:
+            logger.warning("live findings of application %s not drawn after a save", application.pk, exc_info=True)
+    return JsonResponse(answer)
 
 
 @login_required
 @never_cache
 @require_GET
 def section_panels(request, public_id, slug):
-    """The live panels of a section page (findings, completeness), fetched by the page a moment after
-    its saves (application.js): apart from the save, so that an autosave costs its UPDATE alone, and
-    once for saves in quick succession. The applicant's own view (APPLICANT audience)."""
+    """The live panels of a section page (findings, completeness), fetched by the page once the person
+    pauses after a save that did not bring them (application.js). The applicant's own view (APPLICANT
+    audience)."""
     section = SECTION_BY_SLUG.get(slug)
     if section is None:
         raise Http404
@@ -288,7 +299,7 @@ def section_page(request, public_id, slug):
         # The lean path first: one UPDATE that checks and writes (autosave.py); it answers only success.
         lean = autosave.save_lean(public_id, request.user, section, posted, _posted_version(posted), acted_at(request))
         if lean is not None:
-            return _saved(lean.section_version, lean.errors)
+            return _saved(request, lean.application, section, lean.section_version, lean.errors)
     application = _visible(request, public_id)
     if request.method != "POST":
         context = _section_context(application, section, _findings(application), request.user)
@@ -322,7 +333,7 @@ def section_page(request, public_id, slug):
         context["refused"] = str(error)
         return render(request, "applications/section.html", context, status=409)
     if wants_json:
-        return _saved(result.section_version, result.errors)
+        return _saved(request, result.application, section, result.section_version, result.errors)
     if result.errors:
         messages.warning(
             request,

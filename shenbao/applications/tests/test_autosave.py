@@ -63,6 +63,20 @@ def test_an_autosave_body_that_is_not_a_list_of_name_value_pairs_is_refused_in_c
     assert draft.version == 1 and draft.section_version("basic") == 1
 
 
+def test_a_save_that_asks_for_the_live_panels_brings_them_within_the_same_three_statements(client, draft):
+    first = _autosave(client, draft, "basic", {"title": "草原生态修复"}, 1).json()
+    live_panels(client, draft, "basic")  # the page has shown them once: their context is cached
+    with CaptureQueriesContext(connection) as queries:
+        second = client.post(
+            section_url(draft, "basic"),
+            {"version": first["version"], "title": "草原生态修复与保护"},
+            HTTP_X_AUTOSAVE="1",
+            HTTP_X_PANELS="",
+        ).json()
+    assert second["ok"] and "请填写项目摘要" in second["findings_html"] and "progress_html" in second
+    assert len(queries.captured_queries) <= 3, [q["sql"] for q in queries.captured_queries]
+
+
 def test_a_panels_refresh_that_changes_nothing_they_show_answers_without_drawing_them(client, draft):
     page = client.get(section_url(draft, "basic"))
     shown = page.context["panels_digest"]

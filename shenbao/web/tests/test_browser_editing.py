@@ -125,23 +125,66 @@ def test_an_unreadable_quantity_and_month_stay_in_their_cells_with_the_message(p
     assert "应为年月" in page.locator("td:has([name='content.schedule.0.from'])").inner_text()
 
 
-def test_saves_in_quick_succession_bring_the_live_panels_once_after_the_person_pauses(page, draft):
-    panel_requests = []
+def _saved_after(page, milliseconds):
+    page.clock.run_for(milliseconds)
+    page.wait_for_function(SAVED)
+    page.evaluate("document.getElementById('save-state').textContent = ''")
+
+
+def _settle(page, held, count):
+    for _ in range(100):  # the route sees a request a moment after the page sends it
+        if len(held) >= count:
+            break
+        page.wait_for_timeout(50)
+
+
+def test_the_live_panels_come_with_a_save_every_few_seconds_and_once_after_a_pause(page, draft):
+    panel_requests, asked_with_a_save = [], []
     page.on("request", lambda request: panel_requests.append(request) if "/panels/" in request.url else None)
+    page.on(
+        "request",
+        lambda r: asked_with_a_save.append("x-panels" in r.headers) if r.method == "POST" else None,
+    )
     page.clock.install()  # the page's timers only: the saves and the panels are real requests
     page.reload()
-
-    def saved_after(milliseconds):
-        page.clock.run_for(milliseconds)
-        page.wait_for_function(SAVED)
-        page.evaluate("document.getElementById('save-state').textContent = ''")
-
     page.get_by_label("项目名称").fill("草原生态修复")
-    saved_after(1600)  # typing: saved after a pause of 1.5 s
-    for category in ("2001", "1001", "2001"):
+    _saved_after(page, 1600)  # typing: saved after a pause of 1.5 s; the panels are fresh from the page
+    for category in ("2001", "1001"):
         page.get_by_label("项目类别").select_option(category)
-        saved_after(400)  # a choice: saved at once, before the panels' pause is over
-    assert panel_requests == []
-    page.clock.run_for(1600)
+        _saved_after(page, 400)  # a choice: saved at once
+    assert asked_with_a_save == [False, False, False] and panel_requests == []
+    page.clock.run_for(4100)  # a pause: the panels in a request of their own, once
     expect(page.locator("#findings-panel").get_by_text("请填写项目名称")).to_have_count(0)
     assert [request.method for request in panel_requests] == ["GET"]
+    page.clock.run_for(5000)
+    page.get_by_label("项目类别").select_option("2001")
+    _saved_after(page, 400)  # the panels are 5 s old: this save asks for them, and nothing follows
+    page.clock.run_for(4100)
+    assert asked_with_a_save[-1] is True and len(panel_requests) == 1
+
+
+def test_a_slow_panels_refresh_never_holds_up_the_saves_and_is_not_sent_twice(page, draft):
+    held = []
+    page.route(re.compile(r"/panels/$"), lambda route: held.append(route))  # the server is slow to answer
+
+    def saved_without_panels(route):  # and draws no panels with the saves either
+        if route.request.method != "POST":
+            return route.fallback()
+        answer = route.fetch()
+        data = {k: v for k, v in answer.json().items() if k not in ("panels", "findings_html", "progress_html")}
+        route.fulfill(response=answer, json=data)
+
+    page.route(re.compile(r"/basic/$"), saved_without_panels)
+    page.clock.install()
+    page.reload()
+    page.get_by_label("项目名称").fill("草原")
+    _saved_after(page, 1600)
+    page.clock.run_for(4100)
+    _settle(page, held, 1)
+    for category in ("2001", "1001", "2001"):  # each save is answered while the refresh waits
+        page.get_by_label("项目类别").select_option(category)
+        _saved_after(page, 400)
+        page.clock.run_for(4100)
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    held[0].fulfill(json={"panels": "x"})

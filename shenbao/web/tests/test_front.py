@@ -62,7 +62,7 @@ def _send(url: str, method: str = "GET", headers: dict | None = None, body: byte
         return response.read().decode()
 
 
-def test_an_autosave_goes_to_the_autosave_pool_and_everything_else_to_the_main_pool(nginx):
+def test_an_autosave_and_the_live_panels_go_to_the_autosave_pool_and_everything_else_to_the_main_pool(nginx):
     section = nginx + "/applications/0d6f/content/"
     autosave = {"X-Autosave": "1", "Content-Type": "application/json"}
 
@@ -70,6 +70,7 @@ def test_an_autosave_goes_to_the_autosave_pool_and_everything_else_to_the_main_p
     assert _send(section).startswith("pages ")  # the same page, opened
     assert _send(section, "POST", {"Content-Type": "application/x-www-form-urlencoded"}, b"a=1").startswith("pages ")
     assert _send(nginx + "/accounts/login/", "POST", {}, b"username=x").startswith("pages ")
+    assert _send(section + "panels/").startswith("autosave ")  # the live panels, after a pause
 
 
 def test_a_ten_megabyte_upload_passes_the_front_whole(nginx):

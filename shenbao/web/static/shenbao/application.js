@@ -16,11 +16,11 @@
   // The digest of what the live panels show: the server skips drawing them when nothing in them changed.
   var findingsPanel = document.getElementById("findings-panel");
   var panels = (findingsPanel && findingsPanel.dataset.panels) || "";
-  // The live panels follow the saves in a request of their own, once the person pauses (PANELS_QUIET_MS
-  // after the last save) and at least every PANELS_MAX_WAIT_MS while they type on: a save then costs
-  // the server its UPDATE alone, and saves in quick succession one review instead of one each.
-  var PANELS_QUIET_MS = 1500, PANELS_MAX_WAIT_MS = 5000;
-  var panelsTimer = null, panelsOwedSince = 0;
+  // The live panels: a save asks for them (header X-Panels) when they are PANELS_EVERY_MS old, so a save
+  // costs the server its UPDATE alone most of the time; once the person pauses for PANELS_QUIET_MS after
+  // a save that did not bring them, a request of its own fetches them.
+  var PANELS_EVERY_MS = 5000, PANELS_QUIET_MS = 4000, PANELS_TIMEOUT_MS = 10000;
+  var panelsShownAt = Date.now(), panelsTimer = null, panelsInFlight = false, panelsAgain = false;
   // dirty: something changed since the last save was sent. Nothing is posted without it, so leaving a
   // page (which fires visibilitychange) never saves an unchanged section behind the next page's back.
   // unanswered: a save whose outcome is unknown (the network failed, or the server answered with an
@@ -124,6 +124,7 @@
   }
 
   function showPanels(data) {
+    panelsShownAt = Date.now();
     if (data.panels) panels = data.panels;
     // Absent when what the panels show did not change.
     if (data.findings_html) {
@@ -132,27 +133,42 @@
     }
   }
 
+  // One refresh at a time, given up after PANELS_TIMEOUT_MS: on a crowded deadline day a slow refresh
+  // must never hold the browser's connections that the saves need.
   function refreshPanels() {
-    panelsOwedSince = 0;
-    fetch(form.dataset.panels, { credentials: "same-origin", headers: { "X-Panels": panels } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+    panelsTimer = null;
+    if (panelsInFlight) { panelsAgain = true; return; }
+    panelsInFlight = true;
+    var controller = window.AbortController ? new AbortController() : null;
+    var giveUp = controller && setTimeout(function () { controller.abort(); }, PANELS_TIMEOUT_MS);
+    fetch(form.dataset.panels, {
+      credentials: "same-origin", headers: { "X-Panels": panels }, signal: controller ? controller.signal : undefined
+    }).then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) { if (data) showPanels(data); })
-      .catch(function () {});  // the panels stay as they were until the next save brings them
+      .catch(function () {})  // the panels stay as they were until a later save brings them
+      .finally(function () {
+        clearTimeout(giveUp);
+        panelsInFlight = false;
+        if (panelsAgain) { panelsAgain = false; panelsAfterPause(); }
+      });
   }
 
-  function schedulePanels() {
-    if (!findingsPanel || !form.dataset.panels) return;
-    var now = Date.now();
-    if (!panelsOwedSince) panelsOwedSince = now;
+  function panelsAfterPause() {
     clearTimeout(panelsTimer);
-    var due = Math.min(PANELS_QUIET_MS, panelsOwedSince + PANELS_MAX_WAIT_MS - now);
-    panelsTimer = setTimeout(refreshPanels, Math.max(0, due));
+    if (findingsPanel && form.dataset.panels) panelsTimer = setTimeout(refreshPanels, PANELS_QUIET_MS);
   }
+
+  function panelsWanted() { return Boolean(findingsPanel) && Date.now() - panelsShownAt >= PANELS_EVERY_MS; }
 
   function saved(data) {
     version.value = data.version;
     showErrors(data.errors || {});
-    schedulePanels();
+    if ("panels" in data) {
+      clearTimeout(panelsTimer);
+      showPanels(data);
+    } else {
+      panelsAfterPause();
+    }
     var errorCount = Object.keys(data.errors || {}).length;
     var time = new Date().toLocaleTimeString(document.documentElement.lang || "zh-CN");
     say(errorCount
@@ -181,9 +197,10 @@
       dirty = false;
     }
     say(unanswered ? gettext("网络异常，正在重试") : gettext("正在保存…"));
+    var headers = { "Content-Type": "application/json", "X-Autosave": "1", "X-CSRFToken": csrf };
+    if (panelsWanted()) headers["X-Panels"] = panels;
     current = fetch(window.location.pathname, {
-      method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving),
-      headers: { "Content-Type": "application/json", "X-Autosave": "1", "X-CSRFToken": csrf }
+      method: "POST", body: body, credentials: "same-origin", keepalive: Boolean(leaving), headers: headers
     }).then(function (response) {
       if (response.status >= 500) throw new Error("server error " + response.status);
       return response.json().then(function (data) { return { status: response.status, data: data }; },
