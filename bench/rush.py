@@ -68,7 +68,7 @@ PANELS_TIMEOUT = 10.0
 
 @dataclass
 class PanelRefreshes:
-    """The panel requests of the current run: the server's work that the saves no longer carry."""
+    """The live panels in the current run: their own requests, and the saves that brought them."""
 
     latencies: list[float] = field(default_factory=list)
     failed: int = 0
@@ -260,7 +260,7 @@ class Applicant:
     panels: str = ""  # the digest of the live panels the page shows (application.js sends it back)
     panels_shown_at: float = 0.0  # when the page last showed fresh panels (time.monotonic)
     panels_timer: asyncio.Task | None = None  # the refresh waiting for a pause; a save restarts it
-    panels_sent: set[asyncio.Task] = field(default_factory=set)  # at most one: the page sends one at a time
+    panels_in_flight: asyncio.Task | None = None  # the page sends one refresh at a time
     panels_again: bool = False  # saves were acknowledged while a refresh was on its way
     saves: int = 0
 
@@ -328,6 +328,7 @@ class Applicant:
         if "panels" in result:
             self.panels, self.panels_shown_at = result["panels"], time.monotonic()
             PANELS.with_saves += 1
+            self.panels_again = False
             if self.panels_timer is not None:
                 self.panels_timer.cancel()
                 self.panels_timer = None
@@ -347,16 +348,15 @@ class Applicant:
     async def _refresh_panels_after(self, wait: float) -> None:
         await asyncio.sleep(wait)
         self.panels_timer = None
-        if self.panels_sent:
+        if self.panels_in_flight is not None:
             self.panels_again = True
             return
         # Sent now: the next save no longer cancels it (the page does not abort a fetch either).
-        task = asyncio.current_task()
-        self.panels_sent.add(task)
+        self.panels_in_flight = asyncio.current_task()
         try:
             await self.refresh_panels()
         finally:
-            self.panels_sent.discard(task)
+            self.panels_in_flight = None
         if self.panels_again:
             self.panels_again = False
             self.panels_after_pause()
@@ -382,7 +382,8 @@ class Applicant:
         if self.panels_timer is not None:
             self.panels_timer.cancel()
         self.panels_timer = None
-        await asyncio.gather(*self.panels_sent, return_exceptions=True)
+        if self.panels_in_flight is not None:
+            await asyncio.gather(self.panels_in_flight, return_exceptions=True)
         if self.panels_timer is not None:  # due again when the one on its way came back
             self.panels_timer.cancel()
         self.panels_timer, self.panels_again = None, False

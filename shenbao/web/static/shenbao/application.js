@@ -165,6 +165,7 @@
     showErrors(data.errors || {});
     if ("panels" in data) {
       clearTimeout(panelsTimer);
+      panelsAgain = false;  // brought by this save: the refresh on its way need not be followed by another
       showPanels(data);
     } else {
       panelsAfterPause();
