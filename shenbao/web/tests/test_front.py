@@ -92,7 +92,9 @@ def test_the_main_pool_the_task_workers_and_the_object_store_yield_the_processor
     tmp_path, monkeypatch
 ):
     started = {}
-    monkeypatch.setattr(Stack, "_supervise", lambda self, name, argv, env=None: started.setdefault(name, argv))
+    monkeypatch.setattr(
+        Stack, "_supervise", lambda self, name, argv, env=None, nice=0: started.setdefault(name, (argv, nice))
+    )
     monkeypatch.setattr(Stack, "task_queues", lambda self: ["default", "sealing"])
     monkeypatch.setattr("deploy.stack.wait_until", lambda *args, **kwargs: None)
     monkeypatch.setattr(front, "nginx_argv", lambda config: ["nginx", "-c", str(config)])
@@ -103,15 +105,15 @@ def test_the_main_pool_the_task_workers_and_the_object_store_yield_the_processor
     stack._start_web()
     front.remove_scratch(tmp_path / "nginx")
 
-    lowered = ["nice", "-n", str(front.BULK_NICE)]
-    assert {name for name, argv in started.items() if argv[:3] == lowered} == {
+    assert {name for name, (argv, nice) in started.items() if nice == front.BULK_NICE} == {
         "s3",
         "worker-1",
         "worker-2",
         "worker-rq",
         "web",
     }
-    assert "gunicorn" in started["web-autosave"][0] and started["nginx"][0] == "nginx"
+    assert started["web-autosave"][1] == started["nginx"][1] == 0
+    assert "gunicorn" in started["web-autosave"][0][0] and started["nginx"][0][0] == "nginx"
     assert 0 < front.BULK_NICE <= 19
 
 

@@ -96,6 +96,24 @@ def test_a_supervised_process_that_dies_is_started_again(tmp_path):
     assert service.process.poll() is not None  # stopped for good: not started again
 
 
+def test_a_service_of_lower_priority_yields_as_a_whole_session_not_only_within_it(tmp_path):
+    # With autogroup scheduling the kernel shares the processor between sessions first: a nice that
+    # only ordered the service's processes among themselves left it an equal share with the autosaves.
+    if not Path("/proc/self/autogroup").exists():
+        pytest.skip("this kernel schedules without autogroups")
+    service = Service("sleeper", ["sleep", "60"], dict(os.environ), tmp_path / "sleeper.log", nice=10)
+    service.start()
+    try:
+        deadline = time.monotonic() + 10  # `nice` lowers its own priority, then becomes `sleep`
+        while Path(f"/proc/{service.pid}/comm").read_text().strip() != "sleep" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, service.pid) == 10
+        assert Path(f"/proc/{service.pid}/autogroup").read_text().split()[-1] == "10"
+        assert Path("/proc/self/autogroup").read_text().split()[-1] == "0"  # the stack's own session keeps its
+    finally:
+        service.stop()
+
+
 def test_gunicorn_takes_its_workers_threads_and_address_from_the_environment(monkeypatch):
     import runpy
 
