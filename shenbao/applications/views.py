@@ -237,6 +237,13 @@ def _saved(request, application, section, section_version, errors):
     return JsonResponse(answer)
 
 
+def _section_or_404(slug: str):
+    section = SECTION_BY_SLUG.get(slug)
+    if section is None:
+        raise Http404
+    return section
+
+
 @login_required
 @never_cache
 @require_GET
@@ -244,9 +251,7 @@ def section_panels(request, public_id, slug):
     """The live panels of a section page (findings, completeness), fetched by the page once the person
     pauses after a save that did not bring them (application.js). The applicant's own view (APPLICANT
     audience)."""
-    section = SECTION_BY_SLUG.get(slug)
-    if section is None:
-        raise Http404
+    section = _section_or_404(slug)
     # Read lean, as often as people pause: the columns the panels use, the call from the process's copy.
     application = get_object_or_404(
         Application.objects.only("id", "public_id", "call_id", "unit_id", "applicant_id", "state", "data"),
@@ -290,9 +295,7 @@ def _name_value_pairs(pairs) -> bool:
 
 @login_required
 def section_page(request, public_id, slug):
-    section = SECTION_BY_SLUG.get(slug)
-    if section is None:
-        raise Http404
+    section = _section_or_404(slug)
     wants_json = request.method == "POST" and request.headers.get("X-Autosave") == "1"
     posted = _posted(request) if request.method == "POST" else None
     if wants_json:
