@@ -37,6 +37,7 @@ MANAGE = [sys.executable, str(REPO / "manage.py")]
 GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/shenbao"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+AUTOSAVE_THREADS = "1"  # a sync worker: see Stack.autosave_pool
 # The workers import shenbao once, in gunicorn's master (deploy/gunicorn.conf.py: preload_app), in a few
 # seconds; a small machine busy with other work can take a minute or more, and waiting costs nothing.
 WEB_READY_SECONDS = 300
@@ -265,9 +266,14 @@ class Stack:
         return self.port + 13
 
     def autosave_pool(self, port: int) -> dict[str, str]:
-        """gunicorn's variables for the autosave pool on `port`: WEB_AUTOSAVE_WORKERS and
-        WEB_AUTOSAVE_THREADS when set, otherwise the main pool's (deploy/gunicorn.conf.py)."""
-        pool = {"WEB_BIND": f"127.0.0.1:{port}"}
+        """gunicorn's variables for the autosave pool on `port`: WEB_AUTOSAVE_WORKERS when set, otherwise
+        the main pool's (deploy/gunicorn.conf.py); WEB_AUTOSAVE_THREADS, by default one thread a worker.
+
+        An autosave is a few milliseconds of Python that nginx hands over whole (it buffers the body and
+        the answer), so a thread would only ever wait for the processor, not for a slow line; and threads
+        of one process take turns on the interpreter lock. With four threads a worker spent 1.95 ms of
+        CPU on a save, with one 1.53 ms (bench/rush.py with the CPU of each process sampled, 2026-11-27)."""
+        pool = {"WEB_BIND": f"127.0.0.1:{port}", "WEB_THREADS": AUTOSAVE_THREADS}
         for name in ("WORKERS", "THREADS"):
             if value := self.environ.get(f"WEB_AUTOSAVE_{name}"):
                 pool[f"WEB_{name}"] = value

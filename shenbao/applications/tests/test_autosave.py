@@ -36,6 +36,20 @@ def test_a_successful_autosave_runs_at_most_three_sql_statements(client, draft):
     assert draft.data["title"] == "草原生态修复与乡土草种" and draft.title == "草原生态修复与乡土草种"
 
 
+@pytest.mark.postgres
+def test_on_postgresql_the_autosave_is_prepared_once_per_connection_and_nothing_else_is(client, draft):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for version in (1, 2, 3):  # with the session, the user and the live panels' queries between them
+        saved = _autosave(client, draft, "basic", {"title": f"草原生态修复{version}", "category": "2001"}, version)
+        assert saved.json()["version"] == version + 1
+        live_panels(client, draft, "basic")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 1 and prepared[0].startswith("WITH locked AS"), prepared
+
+
 def _autosave_as_the_page_sends_it(client, draft, slug, pairs):
     return client.post(
         section_url(draft, slug), json.dumps(pairs), content_type="application/json", HTTP_X_AUTOSAVE="1"

@@ -29,6 +29,20 @@ def test_the_fonts_character_map_decides_what_is_printable():
     assert unprintable("乡土\u200b牧草") == []
 
 
+def test_the_quick_check_agrees_with_the_fonts_character_map_on_every_character_up_to_plane_three():
+    # unprintable() first searches one pattern built from the character map; it must never pass a
+    # character the map lacks, nor stop one the map has.
+    from shenbao.documents.fonts import _code_points, _invisible
+
+    covered = _code_points()
+    for point in range(0x30000):
+        if 0xD800 <= point <= 0xDFFF:
+            continue  # surrogates are not characters
+        character = chr(point)
+        expected = [] if character in covered or _invisible(character) else [character]
+        assert unprintable(character) == expected, f"U+{point:04X}"
+
+
 def test_a_missing_character_prints_as_the_geta_mark_and_invisible_ones_as_nothing():
     assert printable(f"乡土{EMOJI}牧草\u200b") == f"乡土{MISSING}牧草"
     assert printable("乡土牧草") == "乡土牧草"

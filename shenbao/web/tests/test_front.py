@@ -154,7 +154,8 @@ def test_a_front_stamp_from_the_future_or_not_a_time_is_not_believed():
     assert front_received_at("t=1e400", now) is None
 
 
-def test_the_autosave_pool_has_its_own_workers_and_threads_only_when_the_environment_names_them(tmp_path):
-    assert Stack(data_dir=tmp_path).autosave_pool(8013) == {"WEB_BIND": "127.0.0.1:8013"}  # gunicorn.conf's
+def test_the_autosave_pool_runs_one_thread_a_worker_unless_the_environment_names_its_workers_and_threads(tmp_path):
+    # gunicorn.conf's number of workers; one thread each, so that saves do not take turns on the GIL
+    assert Stack(data_dir=tmp_path).autosave_pool(8013) == {"WEB_BIND": "127.0.0.1:8013", "WEB_THREADS": "1"}
     named = Stack(data_dir=tmp_path, environ={"WEB_AUTOSAVE_WORKERS": "3", "WEB_AUTOSAVE_THREADS": "2"})
     assert named.autosave_pool(8013) == {"WEB_BIND": "127.0.0.1:8013", "WEB_WORKERS": "3", "WEB_THREADS": "2"}

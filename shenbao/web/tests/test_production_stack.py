@@ -143,10 +143,11 @@ def test_a_web_worker_starts_the_pdf_fork_server_and_reads_the_font_and_its_view
     from shenbao.documents import fonts
 
     fonts._code_points.cache_clear()
+    fonts._outside_font.cache_clear()
     clear_url_caches()
     config = runpy.run_path(str(Path(__file__).resolve().parents[3] / "deploy" / "gunicorn.conf.py"))
     config["post_worker_init"](worker=None)
-    assert fonts._code_points.cache_info().currsize == 1
+    assert fonts._code_points.cache_info().currsize == fonts._outside_font.cache_info().currsize == 1
     assert "url_patterns" in get_resolver().__dict__  # the URLconf, and with it every view, imported
     server = multiprocessing.forkserver._forkserver
     assert server._forkserver_pid is not None
@@ -167,11 +168,12 @@ def test_the_web_workers_are_forks_of_a_master_that_read_the_font_and_views_once
     closed = []
     monkeypatch.setattr(connections, "close_all", lambda: closed.append("database"))
     fonts._code_points.cache_clear()
+    fonts._outside_font.cache_clear()
     clear_url_caches()
     config = runpy.run_path(config_file)
     assert config["preload_app"] is True
     config["when_ready"](server=None)  # in the master, after the import, before the first fork
-    assert fonts._code_points.cache_info().currsize == 1
+    assert fonts._code_points.cache_info().currsize == fonts._outside_font.cache_info().currsize == 1
     assert "url_patterns" in get_resolver().__dict__
     assert closed == ["database"]  # a connection of the master would be shared by every fork
     monkeypatch.setenv("WEB_PRELOAD", "false")
