@@ -37,7 +37,6 @@ MANAGE = [sys.executable, str(REPO / "manage.py")]
 GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/shenbao"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
-AUTOSAVE_THREADS = "1"  # a sync worker: see Stack.autosave_pool
 # The workers import shenbao once, in gunicorn's master (deploy/gunicorn.conf.py: preload_app), in a few
 # seconds; a small machine busy with other work can take a minute or more, and waiting costs nothing.
 WEB_READY_SECONDS = 300
@@ -273,7 +272,7 @@ class Stack:
         the answer), so a thread would only ever wait for the processor, not for a slow line; and threads
         of one process take turns on the interpreter lock. With four threads a worker spent 1.95 ms of
         CPU on a save, with one 1.53 ms (bench/rush.py with the CPU of each process sampled, 2026-11-27)."""
-        pool = {"WEB_BIND": f"127.0.0.1:{port}", "WEB_THREADS": AUTOSAVE_THREADS}
+        pool = {"WEB_BIND": f"127.0.0.1:{port}", "WEB_THREADS": "1"}  # a sync worker
         for name in ("WORKERS", "THREADS"):
             if value := self.environ.get(f"WEB_AUTOSAVE_{name}"):
                 pool[f"WEB_{name}"] = value
