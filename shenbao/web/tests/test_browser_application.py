@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from conftest import DURING_FILING
 from shenbao.applications.models import Application
+from shenbao.applications.sections import SECTIONS
 from shenbao.attachments.tests.test_uploads import pdf_bytes
 from shenbao.web.tests.browser_steps import log_in
 
@@ -63,3 +64,34 @@ def test_opening_another_section_never_makes_the_next_autosave_stale(page, call,
     page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
     expect(page.locator("#stale")).to_be_hidden()
     assert Application.objects.get(applicant=applicant).version == 2
+
+
+def test_what_is_typed_before_the_page_script_runs_is_saved_once_it_runs(page, call, applicant, filing_clock, media):
+    """The script is deferred: on a slow connection the form is there to type in before it listens."""
+    log_in(page, applicant)
+    held = []
+    page.route("**/application.js", lambda route: held.append(route))
+    page.get_by_role("button", name="新建申报书").click()
+    page.get_by_label("项目名称").fill("草原退化区乡土牧草种质创新")
+    page.get_by_label("项目类别").select_option("2001")
+    assert len(held) == 1  # typed while the script was still on its way
+    held[0].continue_()
+
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('已保存')")
+    application = Application.objects.get(applicant=applicant)
+    assert application.title == "草原退化区乡土牧草种质创新" and application.category == "2001"
+
+
+def test_opening_a_filled_section_and_leaving_it_alone_posts_nothing(
+    page, call, applicant, make_complete, filing_clock
+):
+    application = make_complete(applicant)
+    log_in(page, applicant)
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    for section in SECTIONS:
+        page.goto(f"/applications/{application.public_id}/{section.slug}/")  # returns once the scripts ran
+        assert page.locator("#save-state").text_content() == "填写时自动保存", section.slug
+    assert posts == []
+    application.refresh_from_db()
+    assert application.version == 1

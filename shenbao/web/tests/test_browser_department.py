@@ -5,10 +5,12 @@ import re
 
 import pytest
 import time_machine
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from shenbao.evaluation.models import Acceptance, Assignment, FundingList, ScoreSheet
-from shenbao.evaluation.tests.conftest import DURING_ACCEPTANCE
+from shenbao.evaluation import services
+from shenbao.evaluation.models import Acceptance, Assignment, FundingList, Group, ScoreSheet
+from shenbao.evaluation.tests.conftest import DURING_ACCEPTANCE, SCORING_CLOSES
 from shenbao.web.tests.browser_steps import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,3 +110,30 @@ def test_from_acceptance_to_the_public_list_in_the_browser(
         expect(table.get_by_text(application.unit.name)).to_be_visible()
         expect(page.get_by_text(re.compile("0471-6328633"))).to_be_visible()
         assert page.get_by_text("评审专家甲").count() == 0
+
+
+def test_scores_typed_before_the_sheet_script_runs_are_saved_once_it_runs(
+    page, live_server, make_recommended, applicant, department_staff, make_expert, media
+):
+    """The autosave script is deferred: on a slow connection the sheet is there to type in before it listens."""
+    application = make_recommended(applicant)
+    expert = make_expert("评审专家甲", unit_name="甲大学")
+    with time_machine.travel(DURING_ACCEPTANCE, tick=True):
+        services.accept(application, department_staff, timezone.now(), reason="测试")
+        group = Group.objects.create(call=application.call, name="一组", category="1001", scoring_closes=SCORING_CLOSES)
+        group.applications.add(application)
+        assignment = Assignment.objects.create(
+            group=group, application=application, expert=expert, created_by=department_staff
+        )
+        services.declare(assignment, expert.user, False, "", timezone.now())
+        log_in(page, expert.user)
+        held = []
+        page.route("**/score-sheet.js", lambda route: held.append(route))
+        page.goto(f"/evaluation/expert/{assignment.public_id}/", wait_until="commit")
+        page.get_by_label(re.compile("^创新性分数")).fill("9")
+        assert len(held) == 1  # typed while the script was still on its way
+        held[0].continue_()
+
+        page.get_by_text(re.compile("已自动保存")).wait_for()
+        saved = ScoreSheet.objects.get(assignment=assignment).scores
+        assert scores_by_code({"创新性": "9"}).items() <= saved.items()

@@ -21,4 +21,6 @@
     clearTimeout(timer);
     timer = setTimeout(save, 1500);
   });
+  // What was typed before this deferred script ran fired no event here.
+  if (window.shenbao.editedBeforeScript(form)) timer = setTimeout(save, 300);
 })();

@@ -289,4 +289,12 @@
       schedule(300);
     }
   });
+
+  // This script is deferred: a person on a slow connection may type before it runs, and no event told
+  // it so. What differs from what the page came with is saved as if it had just been typed.
+  if (window.shenbao.editedBeforeScript(form)) {
+    dirty = true;
+    say(gettext("有未保存的修改"));
+    schedule(300);
+  }
 })();

@@ -46,4 +46,31 @@
     warning.textContent = late ? warning.getAttribute("data-text") : "";
     warning.hidden = !late;
   }
+
+  // Whether a form's fields differ from what the page came with. A deferred script that saves a form
+  // as it is typed in asks when it starts: on a slow connection a person may type before it listens.
+  function editedBeforeScript(form) {
+    return Array.prototype.some.call(form.elements, differsFromPage);
+  }
+
+  function differsFromPage(el) {
+    if (el.disabled || !el.name) return false;
+    if (el.tagName === "SELECT") return selectChanged(el);
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    // A date the browser could not read shows empty: the person did not clear it, and saving would.
+    if (el.type === "date" && !el.value) return false;
+    if (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type !== "file")) return el.value !== el.defaultValue;
+    return false;
+  }
+
+  // A single select without a preselected option starts on its first.
+  function selectChanged(select) {
+    if (select.multiple) {
+      return Array.prototype.some.call(select.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    var preset = Array.prototype.findIndex.call(select.options, function (o) { return o.defaultSelected; });
+    return select.selectedIndex !== Math.max(preset, 0);
+  }
+
+  window.shenbao = { editedBeforeScript: editedBeforeScript };
 })();
