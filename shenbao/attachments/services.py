@@ -118,8 +118,14 @@ def check_room_for_another(application: Application) -> None:
 
 @transaction.atomic
 def remove_attachment(attachment: Attachment, user, now: dt.datetime, *, request=None) -> None:
-    application = attachment.application
+    """Judged on the application as it is under the lock, not as the request first read it: a
+    submission that committed meanwhile keeps every attachment it was submitted with. A second click
+    on the same removal finds nothing left to remove and records nothing."""
+    _keep_state(attachment.application_id)
+    application = Application.objects.select_related("call").get(pk=attachment.application_id)
     check_editable(application, user, now)
+    if not Attachment.objects.select_for_update().filter(pk=attachment.pk).exists():
+        return
     log.record(
         "attachment.removed",
         actor=user,

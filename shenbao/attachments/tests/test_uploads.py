@@ -9,9 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http.multipartparser import MultiPartParser
 from django.urls import reverse
+from django.utils import timezone
 
 from shenbao.applications.models import Application
+from shenbao.applications.services import EditRefused
 from shenbao.attachments.models import Attachment
+from shenbao.attachments.services import remove_attachment
 from shenbao.attachments.uploads import LimitedUploadHandler, sanitise_name
 from shenbao.audit.models import AuditEntry
 
@@ -56,6 +59,30 @@ def test_an_uploaded_integrity_commitment_is_no_longer_missing(client, draft):
     _upload(client, draft, pdf_bytes())
     after = dict((r.kind, present) for r, present, _ in client.get(page).context["required"])
     assert before["integrity_commitment"] is False and after["integrity_commitment"] is True
+
+
+def _attached(client, draft) -> Attachment:
+    _upload(client, draft, pdf_bytes())
+    return Attachment.objects.select_related("application").get()
+
+
+def test_a_removal_read_before_a_submission_committed_leaves_the_submitted_attachment_alone(client, draft, applicant):
+    attachment = _attached(client, draft)  # as the removal's request read it, with its application a draft
+    Application.objects.filter(pk=draft.pk).update(state=Application.State.SUBMITTED)  # then the submission committed
+    assert attachment.application.state == Application.State.DRAFT
+    with pytest.raises(EditRefused):
+        remove_attachment(attachment, applicant, timezone.now())
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    assert not AuditEntry.objects.filter(action="attachment.removed").exists()
+
+
+def test_a_second_click_on_remove_finds_nothing_left_and_records_one_removal(client, draft, applicant):
+    first_click = _attached(client, draft)
+    second_click = Attachment.objects.get(pk=first_click.pk)
+    remove_attachment(first_click, applicant, timezone.now())
+    remove_attachment(second_click, applicant, timezone.now())
+    assert not Attachment.objects.exists()
+    assert AuditEntry.objects.filter(action="attachment.removed").count() == 1
 
 
 def test_a_password_protected_pdf_is_refused(client, draft):
