@@ -70,8 +70,10 @@ def add_attachment(
 @transaction.atomic
 def _record_upload(attachment: Attachment, name: str, user, now: dt.datetime, request) -> Attachment:
     _keep_state(attachment.application_id)
+    _one_upload_at_a_time(attachment.application_id)
     application = Application.objects.select_related("call").get(pk=attachment.application_id)
     check_editable(application, user, now)
+    check_room_for_another(application)  # again: another tab's upload may have been recorded meanwhile
     attachment.application = application
     attachment.file.name = name
     attachment.save()
@@ -104,6 +106,19 @@ def _keep_state(application_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {Application._meta.db_table} WHERE id = %s FOR KEY SHARE", [application_id])
+
+
+# The advisory lock's first key, a constant of ours; its second is the application's id.
+_UPLOADS_OF_AN_APPLICATION = 6_008_999
+
+
+def _one_upload_at_a_time(application_id: int) -> None:
+    """Until the transaction ends, no other upload to this application is recorded, so that two tabs
+    uploading at once cannot pass the attachments' limit together. An advisory lock, not a row lock:
+    it keeps out other uploads only, never the applicant's autosaves. (SQLite's writers take turns.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_UPLOADS_OF_AN_APPLICATION, application_id])
 
 
 def check_room_for_another(application: Application) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from shenbao import storage
 from shenbao.applications import services as applications
 from shenbao.applications.models import Application
+from shenbao.attachments import services as attachments
 from shenbao.attachments.models import Attachment
 from shenbao.attachments.tests.test_uploads import _upload, pdf_bytes
 
@@ -105,20 +106,23 @@ def test_while_the_store_hangs_the_other_tab_saves_without_waiting(client, draft
     assert waited < 0.5 and Attachment.objects.count() == 1
 
 
-class AuditChainHeld:
-    """Another connection holding the audit chain, as the rush's other uploads and submissions do: an
-    upload being recorded waits its turn there, with the application row locked the way it locks it."""
+class UploadWaiting:
+    """Another connection holding what an upload being recorded waits for (`hold`), and the upload
+    started and waiting there: what its row lock on the application lets through meanwhile is tested."""
 
     def __init__(self, client, draft):
         self.client, self.draft = client, draft
 
-    def __enter__(self):
-        from shenbao.audit.models import AuditHead
+    def hold(self) -> str:
+        raise NotImplementedError
 
+    waiting = ""  # counts the lock requests of `hold`'s kind not granted
+
+    def __enter__(self):
         self.holder = connections.create_connection("default")
         self.holder.ensure_connection()
         self.holder.connection.execute("BEGIN")
-        self.holder.connection.execute(f"LOCK TABLE {AuditHead._meta.db_table} IN EXCLUSIVE MODE")
+        self.holder.connection.execute(self.hold())
         self.upload = threading.Thread(
             target=lambda: (_upload(self.client, self.draft, pdf_bytes(1)), connections.close_all())
         )
@@ -130,13 +134,32 @@ class AuditChainHeld:
         return self
 
     def _upload_waits(self) -> bool:
-        waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'audit_audithead'::regclass"
-        return self.holder.connection.execute(waiting).fetchone()[0] > 0
+        return self.holder.connection.execute(self.waiting).fetchone()[0] > 0
 
     def __exit__(self, *exc):
         self.holder.connection.execute("ROLLBACK")
         self.upload.join()
         self.holder.close()
+
+
+class AuditChainHeld(UploadWaiting):
+    """As the rush's other uploads and submissions hold the audit chain: the upload waits its turn."""
+
+    def hold(self) -> str:
+        from shenbao.audit.models import AuditHead
+
+        return f"LOCK TABLE {AuditHead._meta.db_table} IN EXCLUSIVE MODE"
+
+    waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'audit_audithead'::regclass"
+
+
+class AnotherUploadBeingRecorded(UploadWaiting):
+    """As another tab's upload to the same application holds it: the upload waits for it to end."""
+
+    def hold(self) -> str:
+        return f"SELECT pg_advisory_xact_lock({attachments._UPLOADS_OF_AN_APPLICATION}, {self.draft.pk})"
+
+    waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'advisory'"
 
 
 def _locked_within(timeout_ms: int, lock) -> float:
@@ -151,15 +174,19 @@ def _locked_within(timeout_ms: int, lock) -> float:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_while_an_upload_waits_its_turn_for_the_audit_chain_the_applicants_autosaves_go_on(client, draft):
+@pytest.mark.parametrize("holder", [AuditChainHeld, AnotherUploadBeingRecorded], ids=["audit chain", "another upload"])
+def test_while_an_upload_waits_its_turn_the_applicants_autosaves_go_on(client, draft, holder):
+    """Its turn for the audit chain, behind the rush's other uploads and submissions; its turn behind
+    another tab's upload to the same application, so that the two cannot pass the attachments' limit."""
     if connection.vendor != "postgresql":
-        pytest.skip("row locks between two connections are what is tested")
+        pytest.skip("locks between two connections are what is tested")
     from shenbao.applications import autosave
     from shenbao.applications.sections import SECTION_BY_SLUG
 
     posted = QueryDict(mutable=True)
     posted["content.background"] = "退化草原"
-    with AuditChainHeld(client, draft):
+    with holder(client, draft):
+        assert Attachment.objects.count() == 0
         waited = _locked_within(
             500,
             lambda: autosave.save_lean(

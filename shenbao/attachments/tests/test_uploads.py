@@ -85,6 +85,41 @@ def test_a_second_click_on_remove_finds_nothing_left_and_records_one_removal(cli
     assert AuditEntry.objects.filter(action="attachment.removed").count() == 1
 
 
+def _recorded_elsewhere(draft) -> Attachment:
+    """An attachment another tab's upload recorded (its file is of no concern here)."""
+    return Attachment.objects.create(
+        application=draft,
+        kind="integrity_commitment",
+        original_name="另一窗口.pdf",
+        size=9,
+        sha256="0" * 64,
+        pages=1,
+        uploaded_by=draft.applicant,
+        file="elsewhere.pdf",
+    )
+
+
+def test_an_upload_is_refused_when_another_tabs_uploads_filled_the_application_while_it_was_stored(
+    client, draft, monkeypatch, media
+):
+    from shenbao import storage
+
+    limit = draft.call.spec.attachments["max_count"]
+    for _ in range(limit - 1):
+        _recorded_elsewhere(draft)
+    store = storage.store
+
+    def store_while_another_tab_uploads(*args, **kwargs):
+        _recorded_elsewhere(draft)  # the last free place, recorded by the other tab meanwhile
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(storage, "store", store_while_another_tab_uploads)
+    response = _upload(client, draft, pdf_bytes())
+    assert response.status_code == 400 and f"每份申报书最多上传{limit}个附件" in response.content.decode()
+    assert Attachment.objects.filter(application=draft).count() == limit
+    assert [path.name for path in media.rglob("*") if path.is_file()] == []  # the stored file went again
+
+
 def test_a_password_protected_pdf_is_refused(client, draft):
     response = _upload(client, draft, pdf_bytes(password="secret"))
     assert response.status_code == 400 and "密码" in response.context["error"] and not Attachment.objects.exists()
