@@ -69,10 +69,8 @@ def add_attachment(
 
 @transaction.atomic
 def _record_upload(attachment: Attachment, name: str, user, now: dt.datetime, request) -> Attachment:
-    _keep_state(attachment.application_id)
+    application = _editable_under_lock(attachment.application_id, user, now)
     _one_upload_at_a_time(attachment.application_id)
-    application = Application.objects.select_related("call").get(pk=attachment.application_id)
-    check_editable(application, user, now)
     check_room_for_another(application)  # again: another tab's upload may have been recorded meanwhile
     attachment.application = application
     attachment.file.name = name
@@ -92,6 +90,15 @@ def _record_upload(attachment: Attachment, name: str, user, now: dt.datetime, re
         request=request,
     )
     return attachment
+
+
+def _editable_under_lock(application_id: int, user, now: dt.datetime) -> Application:
+    """The application as it is now, not as the request first read it, checked editable and kept so
+    until the transaction ends."""
+    _keep_state(application_id)
+    application = Application.objects.select_related("call").get(pk=application_id)
+    check_editable(application, user, now)
+    return application
 
 
 def _keep_state(application_id: int) -> None:
@@ -133,12 +140,10 @@ def check_room_for_another(application: Application) -> None:
 
 @transaction.atomic
 def remove_attachment(attachment: Attachment, user, now: dt.datetime, *, request=None) -> None:
-    """Judged on the application as it is under the lock, not as the request first read it: a
-    submission that committed meanwhile keeps every attachment it was submitted with. A second click
-    on the same removal finds nothing left to remove and records nothing."""
-    _keep_state(attachment.application_id)
-    application = Application.objects.select_related("call").get(pk=attachment.application_id)
-    check_editable(application, user, now)
+    """Judged on the application under the lock: a submission that committed since the request read
+    it keeps every attachment it was submitted with. A second click on the same removal finds nothing
+    left to remove and records nothing."""
+    application = _editable_under_lock(attachment.application_id, user, now)
     if not Attachment.objects.select_for_update().filter(pk=attachment.pk).exists():
         return
     log.record(
